@@ -1,0 +1,6 @@
+//! jupyflux: declarative JupyterHubs and notebooks rendered into a deterministic Flux + Kustomize tree.
+//!
+//! The flow is `load` (files → [`model::Model`]) → [`render::render`] (pure) → [`output`] (write or check).
+
+pub mod diagnostic;
+pub mod load;

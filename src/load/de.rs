@@ -1,0 +1,423 @@
+//! A serde `Deserializer` over located YAML ([`Node`]): typed definitions come out, and every problem
+//! comes out with the line and column of the value (or key) that caused it.
+//!
+//! Unknown fields are collected rather than fatal, so one run reports all of them at once.
+
+use super::node::{Entry, Loc, Node, Value};
+use crate::diagnostic::did_you_mean;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
+use std::cell::RefCell;
+use std::fmt::{self, Display};
+
+/// A problem found while turning a node into a typed value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeError {
+    /// Where it is; filled in by the innermost node that saw the problem.
+    pub loc: Option<Loc>,
+    /// The field path, e.g. `spec.singleuser.image`.
+    pub path: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl DeError {
+    fn new(message: String, help: Option<String>) -> Self {
+        DeError { loc: None, path: String::new(), message, help }
+    }
+}
+
+impl Display for DeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DeError {}
+
+impl de::Error for DeError {
+    fn custom<T: Display>(msg: T) -> Self {
+        DeError::new(msg.to_string(), None)
+    }
+
+    fn invalid_type(unexp: de::Unexpected, exp: &dyn de::Expected) -> Self {
+        let expected = exp.to_string();
+        let help = match unexp {
+            de::Unexpected::Float(_) | de::Unexpected::Signed(_) | de::Unexpected::Unsigned(_)
+            | de::Unexpected::Bool(_)
+                if expected.contains("string") =>
+            {
+                Some(format!("write {unexp} in quotes to make it a string"))
+            }
+            _ => None,
+        };
+        DeError::new(format!("wrong type: found {unexp}, expected {expected}"), help)
+    }
+
+    fn invalid_value(unexp: de::Unexpected, exp: &dyn de::Expected) -> Self {
+        DeError::new(format!("invalid value {unexp}: expected {exp}"), None)
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        let help = match did_you_mean(variant, expected.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`? one of: {}", expected.join(", ")),
+            None => format!("use one of: {}", expected.join(", ")),
+        };
+        DeError::new(format!("unknown value `{variant}`"), Some(help))
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        DeError::new(format!("missing required field `{field}`"), Some(format!("add `{field}:` here")))
+    }
+}
+
+/// A field path, built as a linked list on the stack and only formatted when a problem is reported.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root(&'a str),
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root(root) => f.write_str(root),
+            Path::Key(parent, key) => match parent {
+                Path::Root(r) if r.is_empty() => f.write_str(key),
+                _ => write!(f, "{parent}.{key}"),
+            },
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// State shared by one deserialization: the unknown fields found so far.
+#[derive(Default)]
+struct Ctx {
+    unknown: RefCell<Vec<DeError>>,
+}
+
+/// Deserialize `node` into `T`. On failure, returns every unknown field plus the first hard error.
+pub fn from_node<T: DeserializeOwned>(node: &Node) -> Result<T, Vec<DeError>> {
+    let ctx = Ctx::default();
+    let de = NodeDe { node, path: Path::Root(""), ctx: &ctx };
+    let result = T::deserialize(de);
+    let mut errors = ctx.unknown.into_inner();
+    match result {
+        Ok(value) if errors.is_empty() => Ok(value),
+        Ok(_) => Err(errors),
+        Err(e) => {
+            errors.push(e);
+            Err(errors)
+        }
+    }
+}
+
+struct NodeDe<'a> {
+    node: &'a Node,
+    path: Path<'a>,
+    ctx: &'a Ctx,
+}
+
+impl<'a> NodeDe<'a> {
+    fn locate<T>(&self, result: Result<T, DeError>) -> Result<T, DeError> {
+        result.map_err(|mut e| {
+            if e.loc.is_none() {
+                e.loc = Some(self.node.loc);
+                e.path = self.path.to_string();
+            }
+            e
+        })
+    }
+}
+
+impl<'de: 'a, 'a> de::Deserializer<'de> for NodeDe<'a> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        let result = match &self.node.value {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Int(i) => visitor.visit_i64(*i),
+            Value::Float(x) => visitor.visit_f64(*x),
+            Value::Str(s) => visitor.visit_str(s),
+            Value::Seq(items) => visitor.visit_seq(SeqDe { items, next: 0, path: self.path, ctx: self.ctx }),
+            Value::Map(entries) => {
+                visitor.visit_map(MapDe { entries, next: 0, path: self.path, ctx: self.ctx, fields: None })
+            }
+        };
+        self.locate(result)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.node.value {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        let result = match &self.node.value {
+            Value::Map(entries) => visitor.visit_map(MapDe {
+                entries,
+                next: 0,
+                path: self.path,
+                ctx: self.ctx,
+                fields: Some(fields),
+            }),
+            other => Err(DeError::new(
+                format!("wrong type: found {}, expected a mapping", other.describe()),
+                Some(format!("valid fields here: {}", fields.join(", "))),
+            )),
+        };
+        self.locate(result)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        let result = match &self.node.value {
+            Value::Str(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+            Value::Map(entries) if entries.len() == 1 => {
+                visitor.visit_enum(EnumDe { entry: &entries[0], path: self.path, ctx: self.ctx })
+            }
+            other => Err(DeError::new(
+                format!("wrong type: found {}, expected one of: {}", other.describe(), variants.join(", ")),
+                Some(format!("write exactly one of: {}", variants.join(", "))),
+            )),
+        };
+        self.locate(result)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
+    }
+}
+
+struct SeqDe<'a> {
+    items: &'a [Node],
+    next: usize,
+    path: Path<'a>,
+    ctx: &'a Ctx,
+}
+
+impl<'de: 'a, 'a> de::SeqAccess<'de> for SeqDe<'a> {
+    type Error = DeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+        let Some(node) = self.items.get(self.next) else { return Ok(None) };
+        let path = Path::Index(&self.path, self.next);
+        self.next += 1;
+        let de = NodeDe { node, path, ctx: self.ctx };
+        seed.deserialize(de).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len() - self.next)
+    }
+}
+
+struct MapDe<'a> {
+    entries: &'a [Entry],
+    next: usize,
+    path: Path<'a>,
+    ctx: &'a Ctx,
+    /// The struct's fields, when deserializing a struct: keys outside it are reported as unknown.
+    fields: Option<&'static [&'static str]>,
+}
+
+impl<'de: 'a, 'a> de::MapAccess<'de> for MapDe<'a> {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+        let Some(entry) = self.entries.get(self.next) else { return Ok(None) };
+        if let Some(fields) = self.fields {
+            if !fields.contains(&entry.key.as_str()) {
+                self.ctx.unknown.borrow_mut().push(unknown_field(entry, &self.path, fields));
+            }
+        }
+        let key: de::value::StrDeserializer<DeError> = entry.key.as_str().into_deserializer();
+        seed.deserialize(key).map(Some).map_err(|mut e| {
+            e.loc.get_or_insert(entry.key_loc);
+            e
+        })
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        let entry = &self.entries[self.next];
+        self.next += 1;
+        let path = Path::Key(&self.path, &entry.key);
+        seed.deserialize(NodeDe { node: &entry.value, path, ctx: self.ctx })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len() - self.next)
+    }
+}
+
+fn unknown_field(entry: &Entry, path: &Path<'_>, fields: &'static [&'static str]) -> DeError {
+    let help = match did_you_mean(&entry.key, fields.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`? valid fields here: {}", fields.join(", ")),
+        None => format!("valid fields here: {}", fields.join(", ")),
+    };
+    DeError {
+        loc: Some(entry.key_loc),
+        path: path.to_string(),
+        message: format!("unknown field `{}`", entry.key),
+        help: Some(help),
+    }
+}
+
+struct EnumDe<'a> {
+    entry: &'a Entry,
+    path: Path<'a>,
+    ctx: &'a Ctx,
+}
+
+impl<'de: 'a, 'a> de::EnumAccess<'de> for EnumDe<'a> {
+    type Error = DeError;
+    type Variant = Self;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), DeError> {
+        let key: de::value::StrDeserializer<DeError> = self.entry.key.as_str().into_deserializer();
+        let value = seed.deserialize(key).map_err(|mut e| {
+            e.loc.get_or_insert(self.entry.key_loc);
+            e
+        })?;
+        Ok((value, self))
+    }
+}
+
+impl<'de: 'a, 'a> de::VariantAccess<'de> for EnumDe<'a> {
+    type Error = DeError;
+
+    fn unit_variant(self) -> Result<(), DeError> {
+        match self.entry.value.value {
+            Value::Null => Ok(()),
+            _ => Err(DeError {
+                loc: Some(self.entry.value.loc),
+                path: Path::Key(&self.path, &self.entry.key).to_string(),
+                message: format!("`{}` takes no value", self.entry.key),
+                help: Some(format!("write `{}: {{}}` or just the name", self.entry.key)),
+            }),
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DeError> {
+        let path = Path::Key(&self.path, &self.entry.key);
+        seed.deserialize(NodeDe { node: &self.entry.value, path, ctx: self.ctx })
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+        let path = Path::Key(&self.path, &self.entry.key);
+        de::Deserializer::deserialize_any(NodeDe { node: &self.entry.value, path, ctx: self.ctx }, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        let path = Path::Key(&self.path, &self.entry.key);
+        de::Deserializer::deserialize_struct(NodeDe { node: &self.entry.value, path, ctx: self.ctx }, "", fields, visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Spec {
+        image: String,
+        #[serde(default)]
+        admin_users: Vec<String>,
+        storage: Option<Storage>,
+        tls: Option<Tls>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Storage {
+        capacity: String,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    enum Tls {
+        ClusterIssuer(String),
+        SecretName(String),
+    }
+
+    fn node(text: &str) -> Node {
+        serde_saphyr::from_str_with_options(text, super::super::node::parse_options()).unwrap()
+    }
+
+    #[test]
+    fn reads_typed_values() {
+        let spec: Spec = from_node(&node(
+            "image: jupyter/base:1\nadminUsers: [ann]\nstorage: {capacity: 10Gi}\ntls: {secretName: wild}\n",
+        ))
+        .unwrap();
+        assert_eq!(spec.admin_users, ["ann"]);
+        assert_eq!(spec.tls, Some(Tls::SecretName("wild".into())));
+    }
+
+    #[test]
+    fn reports_every_unknown_field_with_its_position_and_a_suggestion() {
+        let errors = from_node::<Spec>(&node("imagee: x\nimage: y\nstorage:\n  capacty: 1Gi\n")).unwrap_err();
+        let summary: Vec<_> = errors
+            .iter()
+            .map(|e| (e.loc.unwrap().line, e.loc.unwrap().column, e.path.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (1, 1, "", "unknown field `imagee`"),
+                (4, 3, "storage", "unknown field `capacty`"),
+                (4, 3, "storage", "missing required field `capacity`"),
+            ]
+        );
+        assert!(errors[0].help.as_deref().unwrap().starts_with("did you mean `image`?"));
+    }
+
+    #[test]
+    fn wrong_types_point_at_the_value() {
+        let errors = from_node::<Spec>(&node("image: 1.5\n")).unwrap_err();
+        let e = &errors[0];
+        assert_eq!((e.loc.unwrap().line, e.loc.unwrap().column), (1, 8));
+        assert_eq!(e.path, "image");
+        assert!(e.message.starts_with("wrong type: found floating point `1.5`"), "{}", e.message);
+        assert!(e.help.as_deref().unwrap().contains("quotes"));
+    }
+
+    #[test]
+    fn unknown_enum_values_suggest_the_nearest() {
+        let errors = from_node::<Spec>(&node("image: x\ntls: {clusterIsuer: le}\n")).unwrap_err();
+        assert_eq!(errors[0].message, "unknown value `clusterIsuer`");
+        assert!(errors[0].help.as_deref().unwrap().starts_with("did you mean `clusterIssuer`?"));
+        assert_eq!(errors[0].loc.unwrap().line, 2);
+    }
+}

@@ -1,0 +1,193 @@
+//! Conformance: every rendered object validates against the real schemas in `../shared/reference`
+//! (Flux and External Secrets CRDs, Kubernetes JSON schemas, kustomization.json, the Zero to
+//! JupyterHub values schema over the chart defaults), and every rendered tree builds with a real
+//! `kustomize build`. The negative tests prove each validator catches what it is for.
+
+#[path = "conformance/mod.rs"]
+mod conformance;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use conformance::{
+    Report, kustomize_available, kustomize_build_all, reference_available, repo_root, say,
+    validate_tree,
+};
+
+/// Validates and kustomize-builds every `generated/<env>` and `flux/<env>` under `root`.
+fn check_rendered(root: &Path) -> Report {
+    let mut report = Report::default();
+    let environments = subdirs(&root.join("generated"));
+    assert!(
+        !environments.is_empty(),
+        "no generated/<env> directory under {}: the rendered output must be there",
+        root.display()
+    );
+    for tree in environments.iter().chain(&subdirs(&root.join("flux"))) {
+        report.merge(validate_tree(tree));
+        report.merge(kustomize_build_all(tree));
+    }
+    report
+}
+
+#[test]
+fn shipped_example_conforms() {
+    if !reference_available() {
+        return;
+    }
+    let report = check_rendered(repo_root());
+    say(&format!("conformance: shipped example: {}", report.summary()));
+    report.assert_conforms("the shipped example (generated/, flux/)");
+}
+
+#[test]
+fn valid_fixtures_conform() {
+    if !reference_available() {
+        return;
+    }
+    let cases = subdirs(&repo_root().join("fixtures/valid"));
+    assert!(!cases.is_empty(), "no fixtures/valid/<case> directories");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap_or_default().to_string_lossy();
+        let work = tempfile::tempdir().expect("temporary directory");
+        copy_dir(case, work.path());
+        let render = Command::new(env!("CARGO_BIN_EXE_jupyflux"))
+            .arg("render")
+            .arg("--root")
+            .arg(work.path())
+            .output()
+            .expect("run jupyflux");
+        if !render.status.success() {
+            let stderr = String::from_utf8_lossy(&render.stderr);
+            failures.push(format!("{name}: jupyflux render failed ({}):\n{stderr}", render.status));
+            continue;
+        }
+        let report = check_rendered(work.path());
+        say(&format!("conformance: fixture {name}: {}", report.summary()));
+        if let Err(message) = report.check(&name) {
+            failures.push(message);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn sample_tree_conforms() {
+    if !reference_available() {
+        return;
+    }
+    let dir = sample("valid-tree");
+    let mut report = validate_tree(&dir);
+    report.merge(kustomize_build_all(&dir));
+    say(&format!("conformance: samples/valid-tree: {}", report.summary()));
+    report.assert_conforms("samples/valid-tree");
+    let counts = [
+        ("flux", 4),
+        ("external-secrets", 2),
+        ("kubernetes", 5),
+        ("kustomization", 4),
+        ("chart values", 1),
+    ];
+    for (category, expected) in counts {
+        assert_eq!(report.validated_in(category), expected, "{category}: {report:#?}");
+    }
+    if kustomize_available() {
+        assert_eq!(report.kustomize_builds, 4, "{report:#?}");
+    }
+}
+
+#[test]
+fn helmrelease_with_unknown_spec_field_is_rejected() {
+    let expected = "HelmRelease/bad: /spec: Additional properties are not allowed ('timeoutSeconds'";
+    assert_only_bad_twin_fails("helmrelease-unknown-field", "flux", expected);
+}
+
+#[test]
+fn chart_values_of_the_wrong_type_are_rejected() {
+    let expected = r#"HelmRelease/bad: chart values /hub/db/pvc/selector: "x" is not of type "object""#;
+    assert_only_bad_twin_fails("chart-values-wrong-type", "chart values", expected);
+}
+
+#[test]
+fn deployment_with_a_wrongly_typed_field_is_rejected() {
+    let expected = r#"Deployment/bad: /spec/replicas: "two" is not of type "integer""#;
+    assert_only_bad_twin_fails("deployment-wrong-type", "kubernetes", expected);
+}
+
+#[test]
+fn deprecated_flux_api_version_is_rejected() {
+    let expected = "HelmRelease/bad: /apiVersion: apiVersion helm.toolkit.fluxcd.io/v2beta1 is not \
+                    allowed (deprecated or removed; use helm.toolkit.fluxcd.io/v2)";
+    assert_only_bad_twin_fails("deprecated-api-version", "flux", expected);
+}
+
+#[test]
+fn externalsecret_with_unknown_field_is_rejected() {
+    let expected = "ExternalSecret/bad: /spec/secretStoreRef: Additional properties are not \
+                    allowed ('namespace' was unexpected)";
+    assert_only_bad_twin_fails("externalsecret-unknown-field", "external-secrets", expected);
+}
+
+#[test]
+fn jupyflux_resource_is_checked_against_the_crd_in_its_tree() {
+    let expected = r#"Sample/bad: /spec/size: "large" is not of type "integer""#;
+    assert_only_bad_twin_fails("jupyflux-custom-resource", "jupyflux", expected);
+}
+
+#[test]
+fn kustomization_listing_a_missing_file_fails_to_build() {
+    if !reference_available() || !kustomize_available() {
+        return;
+    }
+    let dir = sample("kustomization-missing-file");
+    let report = kustomize_build_all(&dir);
+    assert_eq!(report.kustomize_builds, 2, "{report:#?}");
+    let [failure] = report.violations.as_slice() else {
+        panic!("expected exactly one failed build: {report:#?}");
+    };
+    assert!(failure.contains("bad/kustomization.yaml: kustomize build"), "{failure}");
+    assert!(failure.contains("missing.yaml"), "{failure}");
+    let validation = validate_tree(&dir);
+    assert_eq!(validation.validated_in("kustomization"), 2, "{validation:#?}");
+}
+
+/// `samples/<case>` holds `ok.yaml` (valid) and `bad.yaml` (the same object with one defect):
+/// the only violation must be `expected`, in bad.yaml, and both must have been validated.
+fn assert_only_bad_twin_fails(case: &str, category: &str, expected: &str) {
+    if !reference_available() {
+        return;
+    }
+    let report = validate_tree(&sample(case));
+    let [violation] = report.violations.as_slice() else {
+        panic!("{case}: expected exactly one violation: {report:#?}");
+    };
+    assert!(violation.contains("bad.yaml: "), "{case}: {violation}");
+    assert!(violation.contains(expected), "{case}: expected {expected:?} in\n{violation}");
+    let twins = if violation.contains("/apiVersion: ") { 1 } else { 2 };
+    assert_eq!(report.validated_in(category), twins, "{case}: {report:#?}");
+}
+
+fn sample(name: &str) -> PathBuf {
+    repo_root().join("tests/conformance/samples").join(name)
+}
+
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    dirs.retain(|d| d.is_dir());
+    dirs.sort();
+    dirs
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).into_iter().map(|e| e.expect("readable fixture")) {
+        let target = to.join(entry.path().strip_prefix(from).expect("below the fixture"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("create directory");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy fixture file");
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Support for the conformance tests: validate rendered manifests against the real schemas in
+//! `../shared/reference` and build them with a real `kustomize`.
+//!
+//! Entry points: [`reference_available`] (the skip-or-fail rule for missing reference data),
+//! [`validate_tree`] (schemas, API versions, chart values) and [`kustomize_build_all`], each
+//! returning a [`Report`] that can be merged, summarised and asserted on.
+
+mod environment;
+mod helm;
+mod kustomize;
+mod manifests;
+mod openapi;
+mod report;
+mod schemas;
+mod validate;
+mod values;
+
+pub use environment::{reference_available, repo_root, say};
+pub use kustomize::{kustomize_available, kustomize_build_all};
+pub use report::Report;
+pub use validate::validate_tree;
