@@ -85,14 +85,21 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{d}")?;
         }
         let n = self.0.len();
-        write!(f, "{n} problem{} found; nothing was written", if n == 1 { "" } else { "s" })
+        write!(
+            f,
+            "{n} problem{} found; nothing was written",
+            if n == 1 { "" } else { "s" }
+        )
     }
 }
 
 impl std::error::Error for Diagnostics {}
 
 /// The closest candidate to `word` by edit distance, if it is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.len() / 3).max(2);
     candidates
         .into_iter()
@@ -123,14 +130,20 @@ mod tests {
     #[test]
     fn suggests_the_nearest_field() {
         assert_eq!(did_you_mean("imagee", ["image", "storage"]), Some("image"));
-        assert_eq!(did_you_mean("adminusers", ["adminUsers", "allowedUsers"]), Some("adminUsers"));
+        assert_eq!(
+            did_you_mean("adminusers", ["adminUsers", "allowedUsers"]),
+            Some("adminUsers")
+        );
         assert_eq!(did_you_mean("zzzzzz", ["image", "storage"]), None);
     }
 
     #[test]
     fn display_names_file_line_and_column() {
         let d = Diagnostic::new(
-            Location { file: "overlays/base/hub.yaml".into(), position: Some((3, 5)) },
+            Location {
+                file: "overlays/base/hub.yaml".into(),
+                position: Some((3, 5)),
+            },
             "unknown field `imagee`",
         )
         .with_help("did you mean `image`?");

@@ -1,6 +1,10 @@
 //! jupyflux: declarative JupyterHubs and notebooks rendered into a deterministic Flux + Kustomize tree.
 //!
-//! The flow is `load` (files → [`model::Model`]) → [`render::render`] (pure) → [`output`] (write or check).
+//! The flow is [`load`] (files → [`model::Model`]) → [`render::render`] (pure) → [`output`] (write or check).
 
+pub mod cli;
 pub mod diagnostic;
 pub mod load;
+pub mod model;
+pub mod output;
+pub mod render;

@@ -22,7 +22,12 @@ pub struct DeError {
 
 impl DeError {
     fn new(message: String, help: Option<String>) -> Self {
-        DeError { loc: None, path: String::new(), message, help }
+        DeError {
+            loc: None,
+            path: String::new(),
+            message,
+            help,
+        }
     }
 }
 
@@ -42,7 +47,9 @@ impl de::Error for DeError {
     fn invalid_type(unexp: de::Unexpected, exp: &dyn de::Expected) -> Self {
         let expected = exp.to_string();
         let help = match unexp {
-            de::Unexpected::Float(_) | de::Unexpected::Signed(_) | de::Unexpected::Unsigned(_)
+            de::Unexpected::Float(_)
+            | de::Unexpected::Signed(_)
+            | de::Unexpected::Unsigned(_)
             | de::Unexpected::Bool(_)
                 if expected.contains("string") =>
             {
@@ -50,7 +57,10 @@ impl de::Error for DeError {
             }
             _ => None,
         };
-        DeError::new(format!("wrong type: found {unexp}, expected {expected}"), help)
+        DeError::new(
+            format!("wrong type: found {unexp}, expected {expected}"),
+            help,
+        )
     }
 
     fn invalid_value(unexp: de::Unexpected, exp: &dyn de::Expected) -> Self {
@@ -66,7 +76,10 @@ impl de::Error for DeError {
     }
 
     fn missing_field(field: &'static str) -> Self {
-        DeError::new(format!("missing required field `{field}`"), Some(format!("add `{field}:` here")))
+        DeError::new(
+            format!("missing required field `{field}`"),
+            Some(format!("add `{field}:` here")),
+        )
     }
 }
 
@@ -100,7 +113,11 @@ struct Ctx {
 /// Deserialize `node` into `T`. On failure, returns every unknown field plus the first hard error.
 pub fn from_node<T: DeserializeOwned>(node: &Node) -> Result<T, Vec<DeError>> {
     let ctx = Ctx::default();
-    let de = NodeDe { node, path: Path::Root(""), ctx: &ctx };
+    let de = NodeDe {
+        node,
+        path: Path::Root(""),
+        ctx: &ctx,
+    };
     let result = T::deserialize(de);
     let mut errors = ctx.unknown.into_inner();
     match result {
@@ -141,10 +158,19 @@ impl<'de: 'a, 'a> de::Deserializer<'de> for NodeDe<'a> {
             Value::Int(i) => visitor.visit_i64(*i),
             Value::Float(x) => visitor.visit_f64(*x),
             Value::Str(s) => visitor.visit_str(s),
-            Value::Seq(items) => visitor.visit_seq(SeqDe { items, next: 0, path: self.path, ctx: self.ctx }),
-            Value::Map(entries) => {
-                visitor.visit_map(MapDe { entries, next: 0, path: self.path, ctx: self.ctx, fields: None })
-            }
+            Value::Seq(items) => visitor.visit_seq(SeqDe {
+                items,
+                next: 0,
+                path: self.path,
+                ctx: self.ctx,
+            }),
+            Value::Map(entries) => visitor.visit_map(MapDe {
+                entries,
+                next: 0,
+                path: self.path,
+                ctx: self.ctx,
+                fields: None,
+            }),
         };
         self.locate(result)
     }
@@ -194,11 +220,17 @@ impl<'de: 'a, 'a> de::Deserializer<'de> for NodeDe<'a> {
     ) -> Result<V::Value, DeError> {
         let result = match &self.node.value {
             Value::Str(s) => visitor.visit_enum(s.as_str().into_deserializer()),
-            Value::Map(entries) if entries.len() == 1 => {
-                visitor.visit_enum(EnumDe { entry: &entries[0], path: self.path, ctx: self.ctx })
-            }
+            Value::Map(entries) if entries.len() == 1 => visitor.visit_enum(EnumDe {
+                entry: &entries[0],
+                path: self.path,
+                ctx: self.ctx,
+            }),
             other => Err(DeError::new(
-                format!("wrong type: found {}, expected one of: {}", other.describe(), variants.join(", ")),
+                format!(
+                    "wrong type: found {}, expected one of: {}",
+                    other.describe(),
+                    variants.join(", ")
+                ),
                 Some(format!("write exactly one of: {}", variants.join(", "))),
             )),
         };
@@ -225,11 +257,20 @@ struct SeqDe<'a> {
 impl<'de: 'a, 'a> de::SeqAccess<'de> for SeqDe<'a> {
     type Error = DeError;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
-        let Some(node) = self.items.get(self.next) else { return Ok(None) };
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
+        let Some(node) = self.items.get(self.next) else {
+            return Ok(None);
+        };
         let path = Path::Index(&self.path, self.next);
         self.next += 1;
-        let de = NodeDe { node, path, ctx: self.ctx };
+        let de = NodeDe {
+            node,
+            path,
+            ctx: self.ctx,
+        };
         seed.deserialize(de).map(Some)
     }
 
@@ -250,11 +291,19 @@ struct MapDe<'a> {
 impl<'de: 'a, 'a> de::MapAccess<'de> for MapDe<'a> {
     type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
-        let Some(entry) = self.entries.get(self.next) else { return Ok(None) };
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        let Some(entry) = self.entries.get(self.next) else {
+            return Ok(None);
+        };
         if let Some(fields) = self.fields {
             if !fields.contains(&entry.key.as_str()) {
-                self.ctx.unknown.borrow_mut().push(unknown_field(entry, &self.path, fields));
+                self.ctx
+                    .unknown
+                    .borrow_mut()
+                    .push(unknown_field(entry, &self.path, fields));
             }
         }
         let key: de::value::StrDeserializer<DeError> = entry.key.as_str().into_deserializer();
@@ -268,7 +317,11 @@ impl<'de: 'a, 'a> de::MapAccess<'de> for MapDe<'a> {
         let entry = &self.entries[self.next];
         self.next += 1;
         let path = Path::Key(&self.path, &entry.key);
-        seed.deserialize(NodeDe { node: &entry.value, path, ctx: self.ctx })
+        seed.deserialize(NodeDe {
+            node: &entry.value,
+            path,
+            ctx: self.ctx,
+        })
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -278,7 +331,10 @@ impl<'de: 'a, 'a> de::MapAccess<'de> for MapDe<'a> {
 
 fn unknown_field(entry: &Entry, path: &Path<'_>, fields: &'static [&'static str]) -> DeError {
     let help = match did_you_mean(&entry.key, fields.iter().copied()) {
-        Some(near) => format!("did you mean `{near}`? valid fields here: {}", fields.join(", ")),
+        Some(near) => format!(
+            "did you mean `{near}`? valid fields here: {}",
+            fields.join(", ")
+        ),
         None => format!("valid fields here: {}", fields.join(", ")),
     };
     DeError {
@@ -326,12 +382,23 @@ impl<'de: 'a, 'a> de::VariantAccess<'de> for EnumDe<'a> {
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DeError> {
         let path = Path::Key(&self.path, &self.entry.key);
-        seed.deserialize(NodeDe { node: &self.entry.value, path, ctx: self.ctx })
+        seed.deserialize(NodeDe {
+            node: &self.entry.value,
+            path,
+            ctx: self.ctx,
+        })
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
         let path = Path::Key(&self.path, &self.entry.key);
-        de::Deserializer::deserialize_any(NodeDe { node: &self.entry.value, path, ctx: self.ctx }, visitor)
+        de::Deserializer::deserialize_any(
+            NodeDe {
+                node: &self.entry.value,
+                path,
+                ctx: self.ctx,
+            },
+            visitor,
+        )
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -340,7 +407,16 @@ impl<'de: 'a, 'a> de::VariantAccess<'de> for EnumDe<'a> {
         visitor: V,
     ) -> Result<V::Value, DeError> {
         let path = Path::Key(&self.path, &self.entry.key);
-        de::Deserializer::deserialize_struct(NodeDe { node: &self.entry.value, path, ctx: self.ctx }, "", fields, visitor)
+        de::Deserializer::deserialize_struct(
+            NodeDe {
+                node: &self.entry.value,
+                path,
+                ctx: self.ctx,
+            },
+            "",
+            fields,
+            visitor,
+        )
     }
 }
 
@@ -387,10 +463,18 @@ mod tests {
 
     #[test]
     fn reports_every_unknown_field_with_its_position_and_a_suggestion() {
-        let errors = from_node::<Spec>(&node("imagee: x\nimage: y\nstorage:\n  capacty: 1Gi\n")).unwrap_err();
+        let errors = from_node::<Spec>(&node("imagee: x\nimage: y\nstorage:\n  capacty: 1Gi\n"))
+            .unwrap_err();
         let summary: Vec<_> = errors
             .iter()
-            .map(|e| (e.loc.unwrap().line, e.loc.unwrap().column, e.path.as_str(), e.message.as_str()))
+            .map(|e| {
+                (
+                    e.loc.unwrap().line,
+                    e.loc.unwrap().column,
+                    e.path.as_str(),
+                    e.message.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             summary,
@@ -400,7 +484,13 @@ mod tests {
                 (4, 3, "storage", "missing required field `capacity`"),
             ]
         );
-        assert!(errors[0].help.as_deref().unwrap().starts_with("did you mean `image`?"));
+        assert!(
+            errors[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `image`?")
+        );
     }
 
     #[test]
@@ -409,7 +499,12 @@ mod tests {
         let e = &errors[0];
         assert_eq!((e.loc.unwrap().line, e.loc.unwrap().column), (1, 8));
         assert_eq!(e.path, "image");
-        assert!(e.message.starts_with("wrong type: found floating point `1.5`"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("wrong type: found floating point `1.5`"),
+            "{}",
+            e.message
+        );
         assert!(e.help.as_deref().unwrap().contains("quotes"));
     }
 
@@ -417,7 +512,13 @@ mod tests {
     fn unknown_enum_values_suggest_the_nearest() {
         let errors = from_node::<Spec>(&node("image: x\ntls: {clusterIsuer: le}\n")).unwrap_err();
         assert_eq!(errors[0].message, "unknown value `clusterIsuer`");
-        assert!(errors[0].help.as_deref().unwrap().starts_with("did you mean `clusterIssuer`?"));
+        assert!(
+            errors[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `clusterIssuer`?")
+        );
         assert_eq!(errors[0].loc.unwrap().line, 2);
     }
 }

@@ -1,4 +1,271 @@
 //! Reading `overlays/`: files → located YAML → merged per environment → typed, validated model.
+//!
+//! Every directory under `overlays/` except `base/` is an environment; it sees all of `base/` plus its own files.
+//! A document in an environment with the same kind and name as one in base is merged over it.
 
+pub mod classify;
 pub mod de;
+pub mod discover;
+pub mod merge;
 pub mod node;
+pub mod report;
+mod validate;
+
+pub use discover::{SourceFile, Sources, read_sources};
+
+use crate::diagnostic::Diagnostics;
+use crate::model::{
+    Definition, Document, Environment, EnvironmentSpec, HubSpec, Kind, Model, is_dns_label,
+};
+use classify::{Identified, identify};
+use node::{FileId, Loc, Node, parse_options};
+use report::Reporter;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Read and validate the definitions under `<root>/overlays/`.
+pub fn load(root: &Path) -> Result<Model, Diagnostics> {
+    load_sources(&read_sources(root)?)
+}
+
+/// A document that contributed to a definition, kept with where it came from.
+struct Contribution {
+    node: Node,
+    name_loc: Loc,
+    files: Vec<FileId>,
+}
+
+/// The documents of one scope (`base/` or one environment), keyed by kind and name.
+type Scope = BTreeMap<(Kind, String), Contribution>;
+
+/// Validate definitions already read into memory. The result does not depend on the order of `sources.files`.
+pub fn load_sources(sources: &Sources) -> Result<Model, Diagnostics> {
+    let mut files = sources.files.clone();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut environments = sources.environments.clone();
+    environments.sort();
+    environments.dedup();
+
+    let mut report = Reporter::new(&files);
+    let mut base = Scope::new();
+    let mut scopes: BTreeMap<&str, Scope> = environments
+        .iter()
+        .map(|e| (e.as_str(), Scope::new()))
+        .collect();
+
+    for (index, file) in files.iter().enumerate() {
+        let id = FileId(index as u32);
+        let Some(dir) = file.path.split('/').nth(1) else {
+            continue;
+        };
+        for document in parse_file(file, id, &mut report) {
+            let Some(doc) = identify(document, &mut report) else {
+                continue;
+            };
+            let scope = if dir == "base" {
+                &mut base
+            } else {
+                scopes.entry(dir).or_default()
+            };
+            add(scope, doc, id, &mut report);
+        }
+    }
+
+    let mut model = Model::default();
+    for (env, scope) in scopes {
+        if !is_dns_label(env) {
+            report.whole(
+                &format!("overlays/{env}"),
+                format!("environment directory `{env}` is not a DNS-1123 label"),
+                Some("rename it with lowercase letters, digits and `-`".into()),
+            );
+            continue;
+        }
+        if let Some(environment) = assemble(env, &base, scope, &mut report) {
+            model.environments.push(environment);
+        }
+    }
+    for ((kind, name), doc) in &base {
+        if *kind == Kind::Environment && !environments.contains(name) {
+            report.at(
+                doc.name_loc,
+                format!("Environment `{name}` in base matches no environment directory"),
+                Some(format!(
+                    "an Environment applies to the directory overlays/<name>/; existing: {}",
+                    environments.join(", ")
+                )),
+            );
+        }
+    }
+    let problems = report.problems.finish();
+    if problems.is_empty() {
+        Ok(model)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Parse every document of a file; syntax errors are reported with their position.
+fn parse_file(file: &SourceFile, id: FileId, report: &mut Reporter) -> Vec<Node> {
+    match serde_saphyr::from_multiple_with_options::<Node>(&file.text, parse_options()) {
+        Ok(mut documents) => {
+            documents.retain(|d| d.value != node::Value::Null);
+            documents.iter_mut().for_each(|d| d.set_file(id));
+            documents
+        }
+        Err(e) => {
+            let (line, column) = e
+                .location()
+                .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+            let text = e.to_string();
+            let message = text
+                .rsplit_once(" at line ")
+                .map_or(text.as_str(), |(m, _)| m);
+            report.at(
+                Loc {
+                    file: id,
+                    line,
+                    column,
+                },
+                format!("invalid YAML: {message}"),
+                Some("fix the YAML syntax; nothing from this file was read".into()),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn add(scope: &mut Scope, doc: Identified, file: FileId, report: &mut Reporter) {
+    let key = (doc.kind, doc.name);
+    if let Some(first) = scope.get(&key) {
+        let first_at = report.location(first.name_loc);
+        report.at(
+            doc.name_loc,
+            format!("duplicate {} `{}`: defined twice in the same directory", key.0.name(), key.1),
+            Some(format!("first defined at {first_at}; rename one, or keep one and put per-environment changes in overlays/<environment>/")),
+        );
+        return;
+    }
+    scope.insert(
+        key,
+        Contribution {
+            node: doc.node,
+            name_loc: doc.name_loc,
+            files: vec![file],
+        },
+    );
+}
+
+/// Merge one environment over base and read its typed definitions.
+fn assemble(env: &str, base: &Scope, own: Scope, report: &mut Reporter) -> Option<Environment> {
+    let mut merged: BTreeMap<(Kind, String), Contribution> = BTreeMap::new();
+    for (key, doc) in base {
+        merged.insert(
+            key.clone(),
+            Contribution {
+                node: doc.node.clone(),
+                name_loc: doc.name_loc,
+                files: doc.files.clone(),
+            },
+        );
+    }
+    for (key, doc) in own {
+        match merged.remove(&key) {
+            Some(below) => {
+                let mut files = below.files;
+                files.extend(doc.files);
+                let node = merge::merge(below.node, doc.node);
+                merged.insert(
+                    key,
+                    Contribution {
+                        node,
+                        name_loc: doc.name_loc,
+                        files,
+                    },
+                );
+            }
+            None => {
+                merged.insert(key, doc);
+            }
+        }
+    }
+
+    let mut definition = None;
+    let mut hubs = Vec::new();
+    let mut nodes = Vec::new();
+    for ((kind, name), doc) in &merged {
+        match kind {
+            Kind::Environment if name != env => {
+                if doc
+                    .files
+                    .iter()
+                    .any(|f| report.file(*f).starts_with(&format!("overlays/{env}/")))
+                {
+                    report.at(
+                        doc.name_loc,
+                        format!("the Environment in overlays/{env}/ is named `{name}`"),
+                        Some(format!("name it after its directory: `name: {env}`")),
+                    );
+                }
+            }
+            Kind::Environment => definition = typed::<EnvironmentSpec>(*kind, name, doc, report),
+            Kind::Hub => {
+                if let Some(hub) = typed::<HubSpec>(*kind, name, doc, report) {
+                    nodes.push(&doc.node);
+                    hubs.push(hub);
+                }
+            }
+        }
+    }
+    let Some(definition) = definition else {
+        if !merged.contains_key(&(Kind::Environment, env.to_owned())) {
+            report.whole(
+                &format!("overlays/{env}"),
+                format!("environment `{env}` has no Environment document"),
+                Some(format!(
+                    "add overlays/{env}/environment.yaml with `kind: Environment` and `metadata: {{name: {env}}}` (spec.domain is required)"
+                )),
+            );
+        }
+        return None;
+    };
+    let environment = Environment {
+        name: env.to_owned(),
+        definition,
+        hubs,
+    };
+    let env_node = &merged[&(Kind::Environment, env.to_owned())].node;
+    validate::environment(&environment, env_node, &nodes, report);
+    Some(environment)
+}
+
+/// Read a merged document as its typed definition, reporting every problem.
+fn typed<S: DeserializeOwned>(
+    kind: Kind,
+    name: &str,
+    doc: &Contribution,
+    report: &mut Reporter,
+) -> Option<Definition<S>> {
+    match de::from_node::<Document<S>>(&doc.node) {
+        Ok(document) => {
+            let mut sources: Vec<String> = Vec::new();
+            for f in &doc.files {
+                let path = report.file(*f);
+                if !sources.iter().any(|s| s == path) {
+                    sources.push(path.to_owned());
+                }
+            }
+            Some(Definition {
+                name: document.metadata.name,
+                sources,
+                spec: document.spec,
+            })
+        }
+        Err(errors) => {
+            let what = format!("{} `{name}`", kind.name());
+            errors.into_iter().for_each(|e| report.de_error(&what, e));
+            None
+        }
+    }
+}

@@ -215,7 +215,9 @@ mod tests {
         assert_eq!((b.key_loc.line, b.key_loc.column), (2, 1));
         let c = b.value.get("c").unwrap();
         assert_eq!(c.loc.line, 3);
-        let Value::Seq(items) = &c.value else { panic!("list expected") };
+        let Value::Seq(items) = &c.value else {
+            panic!("list expected")
+        };
         assert_eq!(items[1].as_str(), Some("y"));
         assert_eq!((items[1].loc.line, items[1].loc.column), (3, 10));
     }
@@ -234,6 +236,9 @@ mod tests {
     fn duplicate_keys_are_rejected() {
         let err = serde_saphyr::from_str_with_options::<Node>("a: 1\na: 2\n", parse_options())
             .unwrap_err();
-        assert!(err.to_string().contains("duplicate mapping key: a"), "{err}");
+        assert!(
+            err.to_string().contains("duplicate mapping key: a"),
+            "{err}"
+        );
     }
 }

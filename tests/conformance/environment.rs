@@ -21,10 +21,7 @@ pub fn reference_available() -> bool {
     if dir.is_dir() {
         return true;
     }
-    unavailable(&format!(
-        "reference schemas not found at {}",
-        dir.display()
-    ));
+    unavailable(&format!("reference schemas not found at {}", dir.display()));
     false
 }
 

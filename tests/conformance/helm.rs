@@ -22,15 +22,16 @@ pub fn check_chart_values(release: &Document, tree: &Tree, report: &mut Report) 
     let chart = release.str_at("/spec/chart/spec/chart");
     if chart != Some(JUPYTERHUB_CHART) {
         let chart = chart.unwrap_or("(from chartRef)");
-        report.note(format!("{file}: {who}: values not checked: no schema for chart {chart}"));
+        report.note(format!(
+            "{file}: {who}: values not checked: no schema for chart {chart}"
+        ));
         return;
     }
-    if let Some(version) = release.str_at("/spec/chart/spec/version") {
-        if version != REFERENCE_CHART_VERSION {
-            report.note(format!(
-                "{file}: {who}: chart {version} checked against the {REFERENCE_CHART_VERSION} values schema"
-            ));
-        }
+    let version = release.str_at("/spec/chart/spec/version");
+    if let Some(version) = version.filter(|v| *v != REFERENCE_CHART_VERSION) {
+        report.note(format!(
+            "{file}: {who}: chart {version} checked against the {REFERENCE_CHART_VERSION} values schema"
+        ));
     }
     let Some(user) = user_values(release, tree, report) else {
         return;
@@ -60,9 +61,8 @@ fn user_values(release: &Document, tree: &Tree, report: &mut Report) -> Option<V
             Ok(Some(Source::Document(document))) => merge_maps(&mut values, document),
             Ok(Some(Source::AtPath(path, value))) => match parse_path(&path) {
                 Ok(path) => {
-                    let value = value.unwrap_or_else(|| {
-                        placeholder(schema_at(schemas().chart_schema(), &path))
-                    });
+                    let value = value
+                        .unwrap_or_else(|| placeholder(schema_at(schemas().chart_schema(), &path)));
                     set_path(&mut values, &path, value);
                 }
                 Err(message) => {
@@ -98,7 +98,11 @@ enum Problem {
     Broken(String),
 }
 
-fn values_from(reference: &Value, release: &Document, tree: &Tree) -> Result<Option<Source>, Problem> {
+fn values_from(
+    reference: &Value,
+    release: &Document,
+    tree: &Tree,
+) -> Result<Option<Source>, Problem> {
     let kind = reference["kind"].as_str().unwrap_or_default();
     let name = reference["name"].as_str().unwrap_or_default();
     let key = reference["valuesKey"].as_str().unwrap_or("values.yaml");
@@ -107,7 +111,9 @@ fn values_from(reference: &Value, release: &Document, tree: &Tree) -> Result<Opt
     if kind == "Secret" {
         return match target_path {
             Some(path) => Ok(Some(Source::AtPath(path, None))),
-            None => Err(Problem::Unknowable(format!("values come from Secret {name}"))),
+            None => Err(Problem::Unknowable(format!(
+                "values come from Secret {name}"
+            ))),
         };
     }
     let found = tree.config_maps.iter().find(|c| {
@@ -131,7 +137,11 @@ fn values_from(reference: &Value, release: &Document, tree: &Tree) -> Result<Opt
             Some(_) => format!("ConfigMap {name} has no key {key}"),
             None => format!("ConfigMap {name} is not in this tree (same namespace)"),
         };
-        return if optional { Ok(None) } else { Err(Problem::Broken(what)) };
+        return if optional {
+            Ok(None)
+        } else {
+            Err(Problem::Broken(what))
+        };
     };
     if let Some(path) = target_path {
         return Ok(Some(Source::AtPath(path, Some(Value::from(text.as_str())))));
@@ -139,7 +149,11 @@ fn values_from(reference: &Value, release: &Document, tree: &Tree) -> Result<Opt
     match serde_saphyr::from_str::<Value>(text) {
         Ok(document @ Value::Object(_)) => Ok(Some(Source::Document(document))),
         Ok(Value::Null) => Ok(None),
-        Ok(_) => Err(Problem::Broken(format!("ConfigMap {name} key {key} is not a YAML map"))),
-        Err(e) => Err(Problem::Broken(format!("ConfigMap {name} key {key}: invalid YAML: {e}"))),
+        Ok(_) => Err(Problem::Broken(format!(
+            "ConfigMap {name} key {key} is not a YAML map"
+        ))),
+        Err(e) => Err(Problem::Broken(format!(
+            "ConfigMap {name} key {key}: invalid YAML: {e}"
+        ))),
     }
 }

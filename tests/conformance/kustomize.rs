@@ -26,14 +26,17 @@ pub fn kustomize_build_all(dir: &Path) -> Report {
         .filter_map(|file| file.parent().map(Path::to_path_buf));
     for build_dir in kustomization_dirs {
         report.kustomize_builds += 1;
-        let output = Command::new(kustomize).arg("build").arg(&build_dir).output();
+        let output = Command::new(kustomize)
+            .arg("build")
+            .arg(&build_dir)
+            .output();
         let failure = match output {
             Ok(output) if output.status.success() => continue,
             Ok(output) => String::from_utf8_lossy(&output.stderr).trim().to_owned(),
             Err(error) => format!("could not run {}: {error}", kustomize.display()),
         };
         let file = display_path(&build_dir.join(KUSTOMIZATION_FILE));
-        report.violation(&file, "kustomize build", "/", &failure);
+        report.file_problem(&file, &format!("kustomize build failed: {failure}"));
     }
     report
 }

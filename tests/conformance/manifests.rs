@@ -36,7 +36,9 @@ pub struct ConfigMapSource {
 
 impl Document {
     pub fn is_kustomization(&self) -> bool {
-        self.file.file_name().is_some_and(|n| n == KUSTOMIZATION_FILE)
+        self.file
+            .file_name()
+            .is_some_and(|n| n == KUSTOMIZATION_FILE)
     }
 
     pub fn str_at(&self, pointer: &str) -> Option<&str> {
@@ -91,7 +93,7 @@ impl Tree {
         }
         for (file, values) in parsed {
             let is_kustomization = file.file_name().is_some_and(|n| n == KUSTOMIZATION_FILE);
-            if references.auxiliary.contains(&file) {
+            if references.auxiliary.contains(&normalize(&file)) {
                 continue; // patches, generator inputs: not objects of their own
             }
             if !is_kustomization && references.is_orphan(&file, &kustomizations) {
@@ -103,10 +105,15 @@ impl Tree {
                 let parent = file.parent().unwrap_or(dir);
                 let namespace = effective_namespace(dir, parent, declared, &kustomizations);
                 if value["kind"] == "ConfigMap" {
-                    tree.config_maps.push(config_map_source(&value, namespace.clone()));
+                    tree.config_maps
+                        .push(config_map_source(&value, namespace.clone()));
                 }
                 let file = file.clone();
-                tree.documents.push(Document { file, value, namespace });
+                tree.documents.push(Document {
+                    file,
+                    value,
+                    namespace,
+                });
             }
         }
         tree
@@ -126,7 +133,10 @@ fn effective_namespace(
     declared: Option<&str>,
     kustomizations: &BTreeMap<PathBuf, Value>,
 ) -> Option<String> {
-    let enclosing: Vec<&Path> = dir.ancestors().take_while(|a| a.starts_with(root)).collect();
+    let enclosing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|a| a.starts_with(root))
+        .collect();
     let root_first = enclosing.iter().rev();
     root_first
         .filter_map(|d| kustomizations.get(*d)?["namespace"].as_str())
@@ -138,7 +148,10 @@ fn effective_namespace(
 fn config_map_source(value: &Value, namespace: Option<String>) -> ConfigMapSource {
     let data = value["data"].as_object().into_iter().flatten();
     ConfigMapSource {
-        name: value["metadata"]["name"].as_str().unwrap_or_default().to_owned(),
+        name: value["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         namespace,
         data: data
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
@@ -153,16 +166,19 @@ fn generated_config_maps(
     kustomization: &Value,
     namespace: Option<String>,
 ) -> Vec<ConfigMapSource> {
-    let generators = kustomization["configMapGenerator"].as_array().into_iter().flatten();
+    let generators = kustomization["configMapGenerator"]
+        .as_array()
+        .into_iter()
+        .flatten();
     let hash_disabled_for_all = kustomization["generatorOptions"]["disableNameSuffixHash"] == true;
     let names_rewritten = kustomization.get("configurations").is_some();
     generators
         .map(|generator| {
             let mut data = BTreeMap::new();
             for entry in strings(&generator["files"]) {
-                let (key, path) = entry.split_once('=').unwrap_or_else(|| {
-                    (entry.rsplit('/').next().unwrap_or(entry), entry)
-                });
+                let (key, path) = entry
+                    .split_once('=')
+                    .unwrap_or_else(|| (entry.rsplit('/').next().unwrap_or(entry), entry));
                 let content = std::fs::read_to_string(dir.join(path)).unwrap_or_default();
                 data.insert(key.to_owned(), content);
             }
@@ -171,8 +187,8 @@ fn generated_config_maps(
                     data.insert(key.to_owned(), value.to_owned());
                 }
             }
-            let hashed = !(hash_disabled_for_all
-                || generator["options"]["disableNameSuffixHash"] == true);
+            let hashed =
+                !(hash_disabled_for_all || generator["options"]["disableNameSuffixHash"] == true);
             let name = generator["name"].as_str().unwrap_or_default().to_owned();
             ConfigMapSource {
                 unreachable: (hashed && !names_rewritten).then(|| {
@@ -182,7 +198,10 @@ fn generated_config_maps(
                          options.disableNameSuffixHash or add a nameReference configuration"
                     )
                 }),
-                namespace: generator["namespace"].as_str().map(str::to_owned).or(namespace.clone()),
+                namespace: generator["namespace"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .or(namespace.clone()),
                 name,
                 data,
             }
@@ -210,7 +229,12 @@ impl References {
                 references.resources.extend(strings(&k[field]).map(resolve));
             }
             let mut auxiliary: Vec<&str> = Vec::new();
-            for field in ["patchesStrategicMerge", "configurations", "crds", "transformers"] {
+            for field in [
+                "patchesStrategicMerge",
+                "configurations",
+                "crds",
+                "transformers",
+            ] {
                 auxiliary.extend(strings(&k[field]));
             }
             for field in ["generators", "validators"] {
@@ -223,7 +247,8 @@ impl References {
             auxiliary.extend(k["openapi"]["path"].as_str());
             for field in ["configMapGenerator", "secretGenerator"] {
                 for generator in k[field].as_array().into_iter().flatten() {
-                    let files = strings(&generator["files"]).map(|f| f.rsplit('=').next().unwrap_or(f));
+                    let files =
+                        strings(&generator["files"]).map(|f| f.rsplit('=').next().unwrap_or(f));
                     auxiliary.extend(files);
                     auxiliary.extend(strings(&generator["envs"]));
                     auxiliary.extend(generator["env"].as_str());
@@ -238,13 +263,20 @@ impl References {
 
     /// A manifest below some kustomization.yaml that no kustomization lists as a resource.
     fn is_orphan(&self, file: &Path, kustomizations: &BTreeMap<PathBuf, Value>) -> bool {
-        let governed = file.ancestors().skip(1).any(|d| kustomizations.contains_key(d));
+        let governed = file
+            .ancestors()
+            .skip(1)
+            .any(|d| kustomizations.contains_key(d));
         governed && !self.resources.contains(&normalize(file))
     }
 }
 
 fn strings(value: &Value) -> impl Iterator<Item = &str> {
-    value.as_array().into_iter().flatten().filter_map(Value::as_str)
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
 }
 
 /// Lexically resolves `.` and `..` (the files may not exist: kustomize reports those).

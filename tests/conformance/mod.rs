@@ -5,6 +5,7 @@
 //! [`validate_tree`] (schemas, API versions, chart values) and [`kustomize_build_all`], each
 //! returning a [`Report`] that can be merged, summarised and asserted on.
 
+mod cel;
 mod environment;
 mod helm;
 mod kustomize;

@@ -13,7 +13,10 @@ pub fn custom_resource_schema(
     object_meta: &Value,
 ) -> Result<Value, String> {
     let version = api_version.rsplit('/').next().unwrap_or(api_version);
-    let versions = crd["spec"]["versions"].as_array().cloned().unwrap_or_default();
+    let versions = crd["spec"]["versions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let Some(entry) = versions.iter().find(|v| v["name"] == version) else {
         let known: Vec<&str> = versions.iter().filter_map(|v| v["name"].as_str()).collect();
         return Err(format!(
@@ -28,7 +31,9 @@ pub fn custom_resource_schema(
     }
     let openapi = &entry["schema"]["openAPIV3Schema"];
     if !openapi.is_object() {
-        return Err(format!("{api_version} {kind}: the CRD has no openAPIV3Schema"));
+        return Err(format!(
+            "{api_version} {kind}: the CRD has no openAPIV3Schema"
+        ));
     }
     let mut schema = convert(openapi, false);
     let properties = schema
@@ -61,6 +66,7 @@ fn convert(node: &Value, in_junctor: bool) -> Value {
                 other => other.clone(),
             },
             "nullable" | "description" | "example" => continue,
+            "x-kubernetes-validations" => value.clone(), // see cel.rs
             extension if extension.starts_with("x-kubernetes-") => continue,
             _ => value.clone(),
         };
@@ -107,10 +113,10 @@ fn allow_null(node: &mut Map<String, Value>) {
         let both = json!([single, "null"]);
         node.insert("type".into(), both);
     }
-    if let Some(Value::Array(allowed)) = node.get_mut("enum") {
-        if !allowed.contains(&Value::Null) {
-            allowed.push(Value::Null);
-        }
+    if let Some(Value::Array(allowed)) = node.get_mut("enum")
+        && !allowed.contains(&Value::Null)
+    {
+        allowed.push(Value::Null);
     }
 }
 
@@ -135,10 +141,20 @@ mod tests {
         let schema = custom_resource_schema(&crd, "x.io/v1", "Thing", &json!({})).unwrap();
         let spec = &schema["properties"]["spec"];
         assert_eq!(spec["additionalProperties"], false);
-        assert_eq!(spec["properties"]["when"]["type"], json!(["string", "null"]));
+        assert_eq!(
+            spec["properties"]["when"]["type"],
+            json!(["string", "null"])
+        );
         assert_eq!(spec["properties"]["port"]["anyOf"][1]["type"], "string");
-        assert!(spec["properties"]["values"].get("additionalProperties").is_none());
-        assert_eq!(spec["properties"]["labels"]["additionalProperties"]["type"], "string");
+        assert!(
+            spec["properties"]["values"]
+                .get("additionalProperties")
+                .is_none()
+        );
+        assert_eq!(
+            spec["properties"]["labels"]["additionalProperties"]["type"],
+            "string"
+        );
         assert_eq!(schema["properties"]["kind"]["enum"], json!(["Thing"]));
         let unserved = custom_resource_schema(&crd, "x.io/v2", "Thing", &json!({}));
         assert!(unserved.unwrap_err().contains("not in the CRD"));

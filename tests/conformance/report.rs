@@ -24,6 +24,12 @@ impl Report {
             .push(format!("{file}: {object}: {pointer}: {}", shorten(message)));
     }
 
+    /// A problem with a whole file (unparsable, applied by nothing, failing to build).
+    pub fn file_problem(&mut self, file: &str, message: &str) {
+        self.violations
+            .push(format!("{file}: {}", message.trim_end()));
+    }
+
     pub fn note(&mut self, line: String) {
         self.notes.push(line);
     }

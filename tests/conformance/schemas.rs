@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use jsonschema::Validator;
 use serde_json::{Value, json};
 
+use super::cel::presence_rules;
 use super::environment::reference_dir;
 use super::openapi::custom_resource_schema;
 
@@ -38,9 +39,11 @@ pub fn violations(validator: &Validator, instance: &Value) -> Vec<(String, Strin
         .collect()
 }
 
-/// Compiles a draft-07 schema, ignoring any `$schema` it declares.
+/// Compiles a draft-07 schema, ignoring any `$schema` it declares, with the presence rules of
+/// `x-kubernetes-validations` as a keyword.
 pub fn compile(schema: &Value) -> Compiled {
     jsonschema::draft7::options()
+        .with_keyword("x-kubernetes-validations", presence_rules)
         .build(schema)
         .map(Arc::new)
         .map_err(|error| format!("schema does not compile: {error}"))
@@ -236,7 +239,10 @@ mod tests {
 
     #[test]
     fn schema_file_names_follow_the_kubernetes_json_schema_layout() {
-        assert_eq!(kubernetes_schema_file("apps/v1", "Deployment"), "deployment-apps-v1.json");
+        assert_eq!(
+            kubernetes_schema_file("apps/v1", "Deployment"),
+            "deployment-apps-v1.json"
+        );
         assert_eq!(kubernetes_schema_file("v1", "Service"), "service-v1.json");
         assert_eq!(
             kubernetes_schema_file("rbac.authorization.k8s.io/v1", "ClusterRole"),

@@ -1,6 +1,7 @@
 //! Validating one tree of rendered manifests: the API version allow-list, object names, the
 //! schema of every object, and the chart values of every HelmRelease.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use jsonschema::Validator;
@@ -10,7 +11,7 @@ use super::environment::display_path;
 use super::helm::check_chart_values;
 use super::manifests::{Document, Tree};
 use super::report::Report;
-use super::schemas::{schemas, violations};
+use super::schemas::{Compiled, schemas, violations};
 
 const FLUX: &[&str] = &[
     "helm.toolkit.fluxcd.io/v2",
@@ -77,8 +78,12 @@ fn not_allowed(api_version: &str) -> String {
         .chain(&[EXTERNAL_SECRETS])
         .find(|ga| ga.rsplit_once('/').is_some_and(|(g, _)| g == group));
     match replacement {
-        Some(ga) => format!("apiVersion {api_version} is not allowed (deprecated or removed; use {ga})"),
-        None => format!("apiVersion {api_version} is not allowed (not on the list of API versions jupyflux may emit)"),
+        Some(ga) => {
+            format!("apiVersion {api_version} is not allowed (deprecated or removed; use {ga})")
+        }
+        None => format!(
+            "apiVersion {api_version} is not allowed (not on the list of API versions jupyflux may emit)"
+        ),
     }
 }
 
@@ -87,24 +92,25 @@ pub fn validate_tree(dir: &Path) -> Report {
     let tree = Tree::load(dir);
     let mut report = Report::default();
     for (file, problem) in &tree.problems {
-        report.violation(file, "(file)", "/", problem);
+        report.file_problem(file, problem);
     }
-    let own_crds: Vec<&Value> = tree
-        .documents
-        .iter()
-        .filter(|d| d.str_at("/kind") == Some("CustomResourceDefinition"))
-        .map(|d| &d.value)
-        .collect();
+    let mut own_crds = OwnCrds::of(&tree);
     for document in &tree.documents {
-        validate_document(document, &tree, &own_crds, &mut report);
+        validate_document(document, &tree, &mut own_crds, &mut report);
     }
     report
 }
 
-fn validate_document(document: &Document, tree: &Tree, own_crds: &[&Value], report: &mut Report) {
+fn validate_document(
+    document: &Document,
+    tree: &Tree,
+    own_crds: &mut OwnCrds,
+    report: &mut Report,
+) {
     let file = display_path(&document.file);
     let who = document.identity();
-    let (Some(api_version), Some(kind)) = (document.str_at("/apiVersion"), document.str_at("/kind"))
+    let (Some(api_version), Some(kind)) =
+        (document.str_at("/apiVersion"), document.str_at("/kind"))
     else {
         return report.violation(&file, &who, "/", "apiVersion and kind are required");
     };
@@ -114,19 +120,21 @@ fn validate_document(document: &Document, tree: &Tree, own_crds: &[&Value], repo
     };
     if family != Family::KustomizeConfig {
         let dns_label_name = matches!(kind, "Namespace" | "Service");
-        let names = schemas().object_names(dns_label_name).expect("name rules compile");
+        let names = schemas()
+            .object_names(dns_label_name)
+            .expect("name rules compile");
         report_violations(document, &names, report);
     }
     let compiled = match family {
         Family::Flux | Family::ExternalSecrets => schemas().custom_resource(api_version, kind),
         Family::KustomizeConfig => schemas().kustomization(),
         Family::Kubernetes => schemas().kubernetes(api_version, kind),
-        Family::Jupyflux => match own_crd(own_crds, api_version, kind) {
-            Some(crd) => match schemas().custom_resource_from(crd, api_version, kind) {
-                Err(why) => return report.violation(&file, &who, "/apiVersion", &why),
-                compiled => compiled,
-            },
-            None => Err(format!("no CustomResourceDefinition for {kind} in this tree yet")),
+        Family::Jupyflux => match own_crds.schema(api_version, kind) {
+            Some(Err(why)) => return report.violation(&file, &who, "/apiVersion", &why),
+            Some(compiled) => compiled,
+            None => Err(format!(
+                "no CustomResourceDefinition for {kind} in this tree yet"
+            )),
         },
     };
     match compiled {
@@ -152,11 +160,38 @@ fn report_violations(document: &Document, validator: &Validator, report: &mut Re
     }
 }
 
-/// The CRD in the tree that defines `kind` in `api_version`'s group.
-fn own_crd<'a>(own_crds: &[&'a Value], api_version: &str, kind: &str) -> Option<&'a Value> {
-    let group = api_version.split_once('/').map_or("", |(group, _)| group);
-    own_crds
-        .iter()
-        .copied()
-        .find(|crd| crd["spec"]["group"] == group && crd["spec"]["names"]["kind"] == kind)
+/// The CustomResourceDefinitions in the tree (jupyflux's own), compiled once per kind.
+struct OwnCrds<'t> {
+    crds: Vec<&'t Value>,
+    compiled: HashMap<String, Compiled>,
+}
+
+impl<'t> OwnCrds<'t> {
+    fn of(tree: &'t Tree) -> Self {
+        let crds = tree
+            .documents
+            .iter()
+            .filter(|d| d.str_at("/kind") == Some("CustomResourceDefinition"))
+            .map(|d| &d.value)
+            .collect();
+        OwnCrds {
+            crds,
+            compiled: HashMap::new(),
+        }
+    }
+
+    /// The schema for `kind` in `api_version` from a CRD in the tree; `None` without such a CRD.
+    fn schema(&mut self, api_version: &str, kind: &str) -> Option<Compiled> {
+        let group = api_version.split_once('/').map_or("", |(group, _)| group);
+        let crd =
+            self.crds.iter().copied().find(|crd| {
+                crd["spec"]["group"] == group && crd["spec"]["names"]["kind"] == kind
+            })?;
+        let key = format!("{api_version} {kind}");
+        let compiled = self
+            .compiled
+            .entry(key)
+            .or_insert_with(|| schemas().custom_resource_from(crd, api_version, kind));
+        Some(compiled.clone())
+    }
 }

@@ -139,7 +139,10 @@ fn matching_pattern_property<'a>(node: &'a Value, key: &str) -> Option<&'a Value
 pub fn placeholder(schema: Option<&Value>) -> Value {
     let declared = schema.and_then(|s| match &s["type"] {
         Value::String(single) => Some(single.as_str()),
-        Value::Array(types) => types.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null"),
         _ => None,
     });
     match declared {
@@ -162,7 +165,10 @@ mod tests {
         let defaults = json!({"a": {"x": 1, "y": 2}, "b": [1, 2], "c": "keep"});
         let user = json!({"a": {"y": null, "z": 3}, "b": [9], "d": null});
         let merged = coalesce(user, &defaults);
-        assert_eq!(merged, json!({"a": {"x": 1, "z": 3}, "b": [9], "c": "keep", "d": null}));
+        assert_eq!(
+            merged,
+            json!({"a": {"x": 1, "z": 3}, "b": [9], "c": "keep", "d": null})
+        );
     }
 
     #[test]
@@ -176,11 +182,20 @@ mod tests {
     fn set_paths_parse_escaped_dots_and_indices() {
         let path = parse_path(r"hub.config.a\.b[1].c").unwrap();
         let key = |k: &str| Segment::Key(k.into());
-        let expected = [key("hub"), key("config"), key("a.b"), Segment::Index(1), key("c")];
+        let expected = [
+            key("hub"),
+            key("config"),
+            key("a.b"),
+            Segment::Index(1),
+            key("c"),
+        ];
         assert_eq!(path, expected);
         let mut values = json!({"hub": {"other": true}});
         set_path(&mut values, &path, json!("s"));
-        assert_eq!(values, json!({"hub": {"other": true, "config": {"a.b": [null, {"c": "s"}]}}}));
+        assert_eq!(
+            values,
+            json!({"hub": {"other": true, "config": {"a.b": [null, {"c": "s"}]}}})
+        );
         assert!(parse_path("a..b").is_err());
         assert!(parse_path("a[x]").is_err());
     }

@@ -1,0 +1,191 @@
+//! Checks that need more than one field or more than one definition: names, hosts, versions, conflicts.
+
+use super::node::{Loc, Node};
+use super::report::Reporter;
+use crate::model::hub::HubSpec;
+use crate::model::{Definition, Environment, is_dns_label, is_dns_subdomain};
+use std::collections::BTreeMap;
+
+/// The location of the value at `path` in a document, or of the nearest parent that exists.
+fn loc_at(node: &Node, path: &[&str]) -> Loc {
+    let mut current = node;
+    for key in path {
+        match current.get(key) {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    current.loc
+}
+
+/// Validate an assembled environment; `hub_nodes` are the merged hub documents in the order of `env.hubs`.
+pub fn environment(env: &Environment, env_node: &Node, hub_nodes: &[&Node], report: &mut Reporter) {
+    let spec = &env.definition.spec;
+    if !is_dns_subdomain(&spec.domain) {
+        report.at(
+            loc_at(env_node, &["spec", "domain"]),
+            format!(
+                "Environment `{}`: domain `{}` is not a DNS name",
+                env.name, spec.domain
+            ),
+            Some("write a lowercase DNS name such as staging.example.org".into()),
+        );
+    }
+    if let Some(version) = &spec.kubernetes_version {
+        if !is_minor_version(version) {
+            report.at(
+                loc_at(env_node, &["spec", "kubernetesVersion"]),
+                format!("kubernetesVersion `{version}` is not a Kubernetes minor version"),
+                Some("write it quoted as \"1.<minor>\", e.g. \"1.33\"".into()),
+            );
+        }
+    }
+    if let Some(source) = &spec.source {
+        if !["https://", "http://", "ssh://"]
+            .iter()
+            .any(|p| source.url.starts_with(p))
+        {
+            report.at(
+                loc_at(env_node, &["spec", "source", "url"]),
+                format!("source url `{}` is not a URL Flux can clone", source.url),
+                Some("use https://host/org/repo or ssh://git@host/org/repo".into()),
+            );
+        }
+    }
+    let mut namespaces: BTreeMap<String, (&str, Loc)> = BTreeMap::new();
+    let mut hosts: BTreeMap<String, (&str, Loc)> = BTreeMap::new();
+    for (hub, node) in env.hubs.iter().zip(hub_nodes) {
+        self::hub(env, hub, node, report);
+        let ns = hub.namespace();
+        let ns_loc = loc_at(node, &["spec", "namespace"]);
+        claim(&mut namespaces, ns, &hub.name, ns_loc, "namespace", report);
+        let host = env.hub_host(hub);
+        claim(
+            &mut hosts,
+            host,
+            &hub.name,
+            loc_at(node, &["spec", "host"]),
+            "host",
+            report,
+        );
+    }
+}
+
+/// Record that `owner` uses `value`; report when another hub already does.
+fn claim<'a>(
+    seen: &mut BTreeMap<String, (&'a str, Loc)>,
+    value: String,
+    owner: &'a str,
+    loc: Loc,
+    what: &str,
+    report: &mut Reporter,
+) {
+    if let Some((other, other_loc)) = seen.get(&value) {
+        let at = report.location(*other_loc);
+        report.at(
+            loc,
+            format!("Hub `{owner}` uses {what} `{value}`, which Hub `{other}` already uses"),
+            Some(format!(
+                "give each hub its own {what} (the other is set at {at})"
+            )),
+        );
+    } else {
+        seen.insert(value, (owner, loc));
+    }
+}
+
+fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut Reporter) {
+    let spec = &hub.spec;
+    let name = &hub.name;
+    if let Some(ns) = &spec.namespace {
+        if !is_dns_label(ns) {
+            report.at(
+                loc_at(node, &["spec", "namespace"]),
+                format!("Hub `{name}`: namespace `{ns}` is not a DNS-1123 label"),
+                Some("use lowercase letters, digits and `-`, at most 63 characters".into()),
+            );
+        }
+    }
+    if name.len() > 53 {
+        report.at(
+            loc_at(node, &["metadata", "name"]),
+            format!("Hub name `{name}` is longer than 53 characters"),
+            Some("Helm release names are limited to 53 characters; shorten it".into()),
+        );
+    }
+    let host = env.hub_host(hub);
+    if !is_dns_subdomain(&host) {
+        report.at(
+            loc_at(node, &["spec", "host"]),
+            format!("Hub `{name}`: host `{host}` is not a DNS name"),
+            Some("write a lowercase DNS name such as research.example.org".into()),
+        );
+    }
+    if !is_exact_version(&spec.chart.version) {
+        report.at(
+            loc_at(node, &["spec", "chart", "version"]),
+            format!("Hub `{name}`: chart version `{}` is not an exact version", spec.chart.version),
+            Some("pin one release, e.g. \"4.3.1\"; ranges let the deployed chart drift from what was reviewed".into()),
+        );
+    }
+    if spec.auth.dummy.is_none() {
+        report.at(
+            loc_at(node, &["spec", "auth"]),
+            format!("Hub `{name}`: no authenticator chosen"),
+            Some("choose one under spec.auth, e.g. `dummy: {}` (any password works: for trials only)".into()),
+        );
+    }
+    for (field, users) in [
+        ("adminUsers", &spec.auth.admin_users),
+        ("allowedUsers", &spec.auth.allowed_users),
+    ] {
+        if users.iter().any(|u| u.trim().is_empty()) {
+            report.at(
+                loc_at(node, &["spec", "auth", field]),
+                format!("Hub `{name}`: empty user name in {field}"),
+                None,
+            );
+        }
+    }
+    if !spec.singleuser.default_url.starts_with('/') {
+        report.at(
+            loc_at(node, &["spec", "singleuser", "defaultUrl"]),
+            format!(
+                "Hub `{name}`: defaultUrl `{}` must be a path",
+                spec.singleuser.default_url
+            ),
+            Some("e.g. /lab or /tree".into()),
+        );
+    }
+}
+
+fn is_minor_version(v: &str) -> bool {
+    let mut parts = v.split('.');
+    matches!((parts.next(), parts.next(), parts.next()), (Some("1"), Some(m), None) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `MAJOR.MINOR.PATCH` with an optional `-prerelease` / `+build`: what Helm resolves to exactly one release.
+fn is_exact_version(v: &str) -> bool {
+    let core = v.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert!(is_exact_version("4.3.1"));
+        assert!(is_exact_version("4.0.0-beta.1"));
+        for bad in ["4.3", "^4.3.1", "4.x.1", ">=4.0.0", "4.3.*"] {
+            assert!(!is_exact_version(bad), "{bad}");
+        }
+        assert!(is_minor_version("1.33"));
+        assert!(!is_minor_version("1.3.3") || !is_minor_version("2.1"));
+    }
+}

@@ -1,0 +1,101 @@
+//! The `Environment` definition: one per environment (one cluster), holding what its hubs and notebooks share.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// Settings shared by everything deployed to one environment.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct EnvironmentSpec {
+    /// DNS domain under which hubs get their default host (`<hub>.<domain>`).
+    pub domain: String,
+    /// The oldest Kubernetes minor version the environment runs, e.g. `"1.33"`.
+    #[serde(default)]
+    pub kubernetes_version: Option<String>,
+    /// Ingress defaults for every hub and notebook.
+    #[serde(default)]
+    pub ingress: IngressDefaults,
+    /// Storage class for new volumes when a definition does not name one (cluster default otherwise).
+    #[serde(default)]
+    pub storage_class: Option<String>,
+    /// The Git source Flux syncs from. Without it, the sync objects use the bootstrap source
+    /// `GitRepository/flux-system`; with it, jupyflux renders a GitRepository of its own.
+    #[serde(default)]
+    pub source: Option<GitSource>,
+    /// Flux settings for the sync objects.
+    #[serde(default)]
+    pub flux: FluxSettings,
+}
+
+/// Ingress class and TLS used unless a hub says otherwise.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct IngressDefaults {
+    /// `ingressClassName` of the generated Ingresses.
+    #[serde(default)]
+    pub class_name: Option<String>,
+    /// How TLS certificates are obtained.
+    #[serde(default)]
+    pub tls: Option<Tls>,
+}
+
+/// Where a TLS certificate comes from: exactly one of the two.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Tls {
+    /// A cert-manager `ClusterIssuer` that issues a certificate per host.
+    ClusterIssuer(String),
+    /// An existing TLS secret (e.g. a wildcard certificate) in the hub's namespace.
+    SecretName(String),
+}
+
+/// A Git repository for Flux to sync from.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct GitSource {
+    /// Repository URL (`https://…` or `ssh://…`).
+    pub url: String,
+    /// Branch to track.
+    #[serde(default = "default_branch")]
+    pub branch: String,
+    /// Secret in the Flux namespace with credentials for the repository.
+    #[serde(default)]
+    pub secret_ref: Option<String>,
+}
+
+fn default_branch() -> String {
+    "main".to_owned()
+}
+
+/// Where and how often Flux reconciles.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct FluxSettings {
+    /// Namespace of the Flux controllers and the sync objects.
+    #[serde(default = "default_flux_namespace")]
+    pub namespace: String,
+    /// How often the sync Kustomizations reconcile (a Go duration).
+    #[serde(default = "default_interval")]
+    pub interval: String,
+}
+
+impl Default for FluxSettings {
+    fn default() -> Self {
+        FluxSettings {
+            namespace: default_flux_namespace(),
+            interval: default_interval(),
+        }
+    }
+}
+
+fn default_flux_namespace() -> String {
+    "flux-system".to_owned()
+}
+
+fn default_interval() -> String {
+    "10m".to_owned()
+}

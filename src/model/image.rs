@@ -1,0 +1,107 @@
+//! Container image references, pinned: `registry/name:tag` or `registry/name@sha256:...`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use std::fmt;
+
+/// A container image with a tag or digest (never implicitly `latest`: output must not drift).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "An image reference with a tag, e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
+)]
+pub struct Image {
+    /// Registry and repository, e.g. `quay.io/jupyter/scipy-notebook`.
+    pub name: String,
+    /// The tag, e.g. `2025-01-13`, or a digest `sha256:...` (when written with `@`).
+    pub tag: String,
+}
+
+impl Image {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.is_empty() || text.contains(char::is_whitespace) {
+            return Err(format!(
+                "`{text}` is not an image reference; write e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
+            ));
+        }
+        if let Some((name, digest)) = text.split_once('@') {
+            return Ok(Image {
+                name: name.to_owned(),
+                tag: digest.to_owned(),
+            });
+        }
+        let last_segment = text.rsplit('/').next().unwrap_or(text);
+        match last_segment.rsplit_once(':') {
+            Some((_, tag)) if !tag.is_empty() => {
+                let name = &text[..text.len() - tag.len() - 1];
+                Ok(Image {
+                    name: name.to_owned(),
+                    tag: tag.to_owned(),
+                })
+            }
+            _ => Err(format!(
+                "image `{text}` has no tag; pin it (e.g. `{text}:2025-01-13`) so the rendered output does not drift"
+            )),
+        }
+    }
+
+    /// Whether the reference is pinned by digest rather than tag.
+    pub fn is_digest(&self) -> bool {
+        self.tag.starts_with("sha256:")
+    }
+}
+
+impl fmt::Display for Image {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sep = if self.is_digest() { '@' } else { ':' };
+        write!(f, "{}{sep}{}", self.name, self.tag)
+    }
+}
+
+impl Serialize for Image {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Image {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Image::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_name_and_tag() {
+        let image = Image::parse("registry.local:5000/jupyter/base:2025-01").unwrap();
+        assert_eq!(
+            (image.name.as_str(), image.tag.as_str()),
+            ("registry.local:5000/jupyter/base", "2025-01")
+        );
+        assert_eq!(
+            image.to_string(),
+            "registry.local:5000/jupyter/base:2025-01"
+        );
+    }
+
+    #[test]
+    fn accepts_digests() {
+        let image = Image::parse("quay.io/j/b@sha256:abc").unwrap();
+        assert!(image.is_digest());
+        assert_eq!(image.to_string(), "quay.io/j/b@sha256:abc");
+    }
+
+    #[test]
+    fn requires_a_tag() {
+        assert!(
+            Image::parse("registry.local:5000/jupyter/base")
+                .unwrap_err()
+                .contains("has no tag")
+        );
+        assert!(Image::parse("jupyter/base:").is_err());
+    }
+}

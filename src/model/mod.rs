@@ -1,0 +1,135 @@
+//! The input definitions as typed Rust values, and the validated [`Model`] that rendering reads.
+
+pub mod environment;
+pub mod hub;
+pub mod image;
+pub mod quantity;
+
+pub use environment::EnvironmentSpec;
+pub use hub::HubSpec;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// The `apiVersion` of every definition.
+pub const API_VERSION: &str = "jupyflux.dev/v1alpha1";
+
+/// The kinds of definition jupyflux reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Environment,
+    Hub,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Environment, Kind::Hub];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Environment => "Environment",
+            Kind::Hub => "Hub",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// A definition document as written: Kubernetes-style `apiVersion`, `kind`, `metadata`, `spec`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Document<S> {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: Metadata,
+    pub spec: S,
+}
+
+/// Identity of a definition.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Metadata {
+    /// A DNS-1123 label: lowercase letters, digits and `-`, at most 63 characters.
+    pub name: String,
+}
+
+/// A definition after merging base and environment, with the files it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Definition<S> {
+    pub name: String,
+    /// Definition files (relative to the project root) in merge order: base first.
+    pub sources: Vec<String>,
+    pub spec: S,
+}
+
+/// Everything one environment deploys.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Environment {
+    /// The environment's directory name under `overlays/`.
+    pub name: String,
+    pub definition: Definition<EnvironmentSpec>,
+    /// Hubs, sorted by name.
+    pub hubs: Vec<Definition<HubSpec>>,
+}
+
+/// The whole validated input: environments sorted by name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Model {
+    pub environments: Vec<Environment>,
+}
+
+impl Definition<HubSpec> {
+    /// The namespace the hub is deployed to (default: its name).
+    pub fn namespace(&self) -> String {
+        self.spec
+            .namespace
+            .clone()
+            .unwrap_or_else(|| self.name.clone())
+    }
+}
+
+impl Environment {
+    /// The host a hub is served on (default: `<hub>.<domain>`).
+    pub fn hub_host(&self, hub: &Definition<HubSpec>) -> String {
+        hub.spec
+            .host
+            .clone()
+            .unwrap_or_else(|| format!("{}.{}", hub.name, self.definition.spec.domain))
+    }
+}
+
+/// Whether `name` is a DNS-1123 label (what Kubernetes accepts for namespaces and most names).
+pub fn is_dns_label(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes[0] != b'-'
+        && bytes[bytes.len() - 1] != b'-'
+}
+
+/// Whether `name` is a DNS-1123 subdomain (dot-separated labels, at most 253 characters).
+pub fn is_dns_subdomain(name: &str) -> bool {
+    name.len() <= 253 && name.split('.').all(is_dns_label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_labels() {
+        for ok in ["a", "research", "hub-1", "0day"] {
+            assert!(is_dns_label(ok), "{ok}");
+        }
+        for bad in ["", "Research", "-a", "a-", "a_b", "a.b", &"x".repeat(64)] {
+            assert!(!is_dns_label(bad), "{bad}");
+        }
+        assert!(is_dns_subdomain("jupyter.example.org"));
+        assert!(!is_dns_subdomain("jupyter..example.org"));
+    }
+}

@@ -1,0 +1,193 @@
+//! Kubernetes resource quantities (`500m`, `2`, `4Gi`), checked when read and converted to what the chart wants.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, de};
+use std::fmt;
+
+/// A Kubernetes quantity, as written (`500m`, `1.5`, `4Gi`, `10G`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "A Kubernetes quantity: a number with an optional suffix (m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei)"
+)]
+pub struct Quantity(String);
+
+const BINARY: [(&str, f64); 6] = [
+    ("Ki", 1024.0),
+    ("Mi", 1048576.0),
+    ("Gi", 1073741824.0),
+    ("Ti", 1099511627776.0),
+    ("Pi", 1125899906842624.0),
+    ("Ei", 1152921504606846976.0),
+];
+const DECIMAL: [(&str, f64); 8] = [
+    ("m", 1e-3),
+    ("", 1.0),
+    ("k", 1e3),
+    ("M", 1e6),
+    ("G", 1e9),
+    ("T", 1e12),
+    ("P", 1e15),
+    ("E", 1e18),
+];
+
+impl Quantity {
+    /// Parse a quantity; the error says what is wrong and what a valid one looks like.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::value_of(text).map(|_| Quantity(text.to_owned()))
+    }
+
+    /// The quantity's value as a number (`500m` → 0.5, `1Ki` → 1024).
+    pub fn value(&self) -> f64 {
+        Self::value_of(&self.0).expect("validated on parse")
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn value_of(text: &str) -> Result<f64, String> {
+        let bad = || {
+            format!(
+                "`{text}` is not a Kubernetes quantity: write a number with an optional suffix, \
+                 e.g. 500m, 2, 512Mi, 4Gi, 10G (no spaces)"
+            )
+        };
+        let split = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+            .unwrap_or(text.len());
+        let (number, suffix) = text.split_at(split);
+        let digits = number.strip_prefix(['+', '-']).unwrap_or(number);
+        if digits.is_empty()
+            || digits.contains(['+', '-'])
+            || digits.matches('.').count() > 1
+            || digits == "."
+        {
+            return Err(bad());
+        }
+        let base: f64 = number.parse().map_err(|_| bad())?;
+        if base < 0.0 {
+            return Err(format!(
+                "`{text}` is negative; a resource quantity must be zero or more"
+            ));
+        }
+        let multiplier =
+            if let Some(exp) = suffix.strip_prefix(['e', 'E']).filter(|e| !e.is_empty()) {
+                let exp: i32 = exp.parse().map_err(|_| bad())?;
+                10f64.powi(exp)
+            } else if let Some((_, m)) = BINARY
+                .iter()
+                .chain(DECIMAL.iter())
+                .find(|(s, _)| *s == suffix)
+            {
+                *m
+            } else {
+                return Err(bad());
+            };
+        Ok(base * multiplier)
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a Kubernetes quantity such as 500m, 2 or 4Gi")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
+                Quantity::parse(v).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity, E> {
+                Quantity::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
+                Quantity::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
+                Quantity::parse(&v.to_string()).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// Memory in the form KubeSpawner's `ByteSpecification` accepts (suffixes K, M, G, T, Ki, Mi, Gi, Ti).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "Memory: a number with suffix K, M, G, T, Ki, Mi, Gi or Ti (e.g. 512Mi, 4G)"
+)]
+pub struct Memory(Quantity);
+
+impl Memory {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let quantity = Quantity::parse(text)?;
+        let suffix = text.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '+');
+        let suffix = if suffix == "k" { "K" } else { suffix };
+        if !["", "K", "M", "G", "T", "Ki", "Mi", "Gi", "Ti"].contains(&suffix) {
+            return Err(format!(
+                "`{text}` is not a memory size JupyterHub understands: use a suffix K, M, G, T, Ki, Mi, Gi or Ti (e.g. 512Mi, 4G)"
+            ));
+        }
+        Ok(Memory(quantity))
+    }
+
+    /// The value in KubeSpawner's notation (`k` written as `K`).
+    pub fn spawner_value(&self) -> String {
+        self.0.as_str().replace('k', "K")
+    }
+
+    pub fn quantity(&self) -> &Quantity {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Memory {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let quantity = Quantity::deserialize(deserializer)?;
+        Memory::parse(quantity.as_str()).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_kubernetes_quantities() {
+        for (text, value) in [
+            ("500m", 0.5),
+            ("2", 2.0),
+            ("1.5", 1.5),
+            ("1Ki", 1024.0),
+            ("4G", 4e9),
+            ("1e3", 1000.0),
+        ] {
+            assert_eq!(Quantity::parse(text).unwrap().value(), value, "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_kubernetes_rejects() {
+        for text in ["2 GB", "GB", "1.2.3", "", "4gi", "1x", "-1", "1e"] {
+            assert!(Quantity::parse(text).is_err(), "{text} should be rejected");
+        }
+        assert!(Quantity::parse("2 GB").unwrap_err().contains("e.g. 500m"));
+    }
+
+    #[test]
+    fn memory_uses_spawner_suffixes() {
+        assert_eq!(Memory::parse("512Mi").unwrap().spawner_value(), "512Mi");
+        assert_eq!(Memory::parse("4k").unwrap().spawner_value(), "4K");
+        assert!(Memory::parse("500m").is_err());
+        assert!(Memory::parse("1Pi").is_err());
+    }
+}

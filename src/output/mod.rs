@@ -1,0 +1,9 @@
+//! The rendered tree and everything that touches it on disk: YAML emission, atomic writing, pruning, `--check`.
+
+pub mod check;
+pub mod emit;
+pub mod plan;
+pub mod tree;
+pub mod write;
+
+pub use tree::{HEADER_MARKER, Tree};

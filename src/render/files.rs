@@ -1,0 +1,98 @@
+//! Collecting one environment's rendered objects as files, and listing them in `kustomization.yaml` files.
+
+use crate::output::Tree;
+use crate::output::emit;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The rendered files of one output root (`generated/<env>` or `flux/<env>`).
+pub struct Files {
+    root: String,
+    tree: Tree,
+}
+
+impl Files {
+    pub fn new(root: impl Into<String>) -> Self {
+        Files {
+            root: root.into(),
+            tree: Tree::new(),
+        }
+    }
+
+    /// Add one object as `<root>/<path>`, with a header naming the definitions it came from.
+    pub fn object(&mut self, path: &str, sources: &[String], value: &Value) {
+        self.tree.insert(
+            format!("{}/{path}", self.root),
+            emit::document(sources, value),
+        );
+    }
+
+    /// Whether any file was added under `<root>/<dir>/`.
+    pub fn has_dir(&self, dir: &str) -> bool {
+        let prefix = format!("{}/{dir}/", self.root);
+        self.tree.paths().any(|p| p.starts_with(&prefix))
+    }
+
+    /// The tree, with a `kustomization.yaml` in every directory listing its files and subdirectories.
+    pub fn with_kustomizations(mut self) -> Tree {
+        let mut dirs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for path in self.tree.paths() {
+            let relative = &path[self.root.len() + 1..];
+            let mut parent = String::new();
+            let parts: Vec<&str> = relative.split('/').collect();
+            for (i, part) in parts.iter().enumerate() {
+                dirs.entry(parent.clone())
+                    .or_default()
+                    .insert((*part).to_owned());
+                if i + 1 < parts.len() {
+                    parent = if parent.is_empty() {
+                        (*part).to_owned()
+                    } else {
+                        format!("{parent}/{part}")
+                    };
+                }
+            }
+        }
+        for (dir, entries) in dirs {
+            let resources: Vec<&String> = entries.iter().collect();
+            let kustomization = json!({
+                "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                "kind": "Kustomization",
+                "resources": resources,
+            });
+            let path = if dir.is_empty() {
+                "kustomization.yaml".to_owned()
+            } else {
+                format!("{dir}/kustomization.yaml")
+            };
+            self.object(&path, &[], &kustomization);
+        }
+        self.tree
+    }
+
+    /// The tree as it is (for directories Flux reads without a kustomization, like `flux/<env>/`).
+    pub fn into_tree(self) -> Tree {
+        self.tree
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_directory_lists_its_files_and_subdirectories() {
+        let mut files = Files::new("generated/dev");
+        files.object("hubs/a/helmrelease.yaml", &[], &json!({}));
+        files.object("hubs/a/namespace.yaml", &[], &json!({}));
+        files.object("hubs/b/namespace.yaml", &[], &json!({}));
+        let tree = files.with_kustomizations();
+        let text = |p: &str| String::from_utf8(tree.get(p).unwrap().to_vec()).unwrap();
+        assert!(text("generated/dev/kustomization.yaml").ends_with("resources:\n- hubs\n"));
+        assert!(text("generated/dev/hubs/kustomization.yaml").ends_with("resources:\n- a\n- b\n"));
+        assert!(
+            text("generated/dev/hubs/a/kustomization.yaml")
+                .ends_with("resources:\n- helmrelease.yaml\n- namespace.yaml\n")
+        );
+    }
+}

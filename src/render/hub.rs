@@ -1,0 +1,68 @@
+//! A hub's objects: its Namespace, the chart's HelmRepository, and the HelmRelease with its chart values.
+
+use super::files::Files;
+use super::object::{metadata, object};
+use super::values;
+use crate::model::hub::HubSpec;
+use crate::model::{Definition, Environment};
+use serde_json::json;
+
+/// Label naming the hub an object belongs to.
+pub const HUB_LABEL: &str = "jupyflux.dev/hub";
+
+/// Name of the HelmRepository of the chart, in each hub's namespace.
+pub const REPOSITORY_NAME: &str = "jupyterhub";
+
+/// Render one hub into `hubs/<hub>/` of the environment's files.
+pub fn render(env: &Environment, hub: &Definition<HubSpec>, files: &mut Files) {
+    let ns = hub.namespace();
+    let dir = format!("hubs/{}", hub.name);
+    let labels = [(HUB_LABEL, hub.name.as_str())];
+    let sources = &hub.sources;
+
+    let namespace = object(
+        "v1",
+        "Namespace",
+        metadata(
+            &ns,
+            None,
+            &[
+                (HUB_LABEL, hub.name.as_str()),
+                ("pod-security.kubernetes.io/enforce", "restricted"),
+                ("pod-security.kubernetes.io/audit", "restricted"),
+                ("pod-security.kubernetes.io/warn", "restricted"),
+            ],
+        ),
+        json!({}),
+    );
+    files.object(&format!("{dir}/namespace.yaml"), sources, &namespace);
+
+    let repository = object(
+        "source.toolkit.fluxcd.io/v1",
+        "HelmRepository",
+        metadata(REPOSITORY_NAME, Some(&ns), &labels),
+        json!({"spec": {"interval": "12h", "url": hub.spec.chart.repository}}),
+    );
+    files.object(&format!("{dir}/helmrepository.yaml"), sources, &repository);
+
+    let release = object(
+        "helm.toolkit.fluxcd.io/v2",
+        "HelmRelease",
+        metadata(&hub.name, Some(&ns), &labels),
+        json!({"spec": {
+            "releaseName": hub.name,
+            "interval": "30m",
+            "timeout": "10m",
+            "chart": {"spec": {
+                "chart": "jupyterhub",
+                "version": hub.spec.chart.version,
+                "sourceRef": {"kind": "HelmRepository", "name": REPOSITORY_NAME, "namespace": ns},
+                "interval": "12h",
+            }},
+            "install": {"remediation": {"retries": 3}},
+            "upgrade": {"cleanupOnFail": true, "remediation": {"retries": 3, "strategy": "rollback"}},
+            "values": values::values(env, hub),
+        }}),
+    );
+    files.object(&format!("{dir}/helmrelease.yaml"), sources, &release);
+}

@@ -1,0 +1,51 @@
+//! The pure centre of jupyflux: `render(&Model) -> Tree`. No I/O, no clock, no environment, no randomness.
+
+mod files;
+pub mod flux;
+pub mod hub;
+mod object;
+pub mod values;
+
+use crate::model::{Environment, Model};
+use crate::output::Tree;
+use files::Files;
+
+/// A directory of `generated/<env>/` that Flux reconciles as one unit, after the layers it depends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layer {
+    pub name: &'static str,
+    pub depends_on: &'static [&'static str],
+}
+
+/// Every layer, in dependency order. Later capabilities (controller, secrets, notebooks) slot in here.
+pub const LAYERS: [Layer; 1] = [Layer {
+    name: "hubs",
+    depends_on: &["controller", "secrets"],
+}];
+
+/// Render every environment of the model.
+pub fn render(model: &Model) -> Tree {
+    let mut tree = Tree::new();
+    for env in &model.environments {
+        tree.extend(render_environment(env));
+    }
+    tree
+}
+
+/// Render one environment: `generated/<env>/**` and `flux/<env>/*`.
+pub fn render_environment(env: &Environment) -> Tree {
+    let mut generated = Files::new(format!("generated/{}", env.name));
+    for hub in &env.hubs {
+        hub::render(env, hub, &mut generated);
+    }
+    let present: Vec<&Layer> = LAYERS
+        .iter()
+        .filter(|l| generated.has_dir(l.name))
+        .collect();
+    let mut sync = Files::new(format!("flux/{}", env.name));
+    flux::render(env, &present, &mut sync);
+
+    let mut tree = generated.with_kustomizations();
+    tree.extend(sync.into_tree());
+    tree
+}
