@@ -1,10 +1,10 @@
-//! Container image references, pinned: `registry/name:tag` or `registry/name@sha256:...`.
+//! Container image references, pinned by tag: `registry/name:tag`.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use std::fmt;
 
-/// A container image with a tag or digest (never implicitly `latest`: output must not drift).
+/// A container image with a tag or digest (never implicitly `latest`: what runs must not drift from what was reviewed).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, JsonSchema)]
 #[schemars(
     with = "String",
@@ -13,7 +13,7 @@ use std::fmt;
 pub struct Image {
     /// Registry and repository, e.g. `quay.io/jupyter/scipy-notebook`.
     pub name: String,
-    /// The tag, e.g. `2025-01-13`, or a digest `sha256:...` (when written with `@`).
+    /// The tag, e.g. `2025-01-13`.
     pub tag: String,
 }
 
@@ -45,16 +45,11 @@ impl Image {
         }
     }
 
-    /// Whether the reference is pinned by digest rather than tag.
-    pub fn is_digest(&self) -> bool {
-        self.tag.starts_with("sha256:")
-    }
 }
 
 impl fmt::Display for Image {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sep = if self.is_digest() { '@' } else { ':' };
-        write!(f, "{}{sep}{}", self.name, self.tag)
+        write!(f, "{}:{}", self.name, self.tag)
     }
 }
 
@@ -89,10 +84,8 @@ mod tests {
     }
 
     #[test]
-    fn accepts_digests() {
-        let image = Image::parse("quay.io/j/b@sha256:abc").unwrap();
-        assert!(image.is_digest());
-        assert_eq!(image.to_string(), "quay.io/j/b@sha256:abc");
+    fn rejects_digests_the_chart_cannot_express() {
+        assert!(Image::parse("quay.io/j/b@sha256:abc").unwrap_err().contains("pin it by tag"));
     }
 
     #[test]

@@ -1,0 +1,100 @@
+//! Test harness: fixtures by name, rendering them in memory or with the real binary in a scratch copy.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `fixtures/<group>/<case>` directories, sorted.
+pub fn cases(group: &str) -> Vec<(String, PathBuf)> {
+    let dir = repo().join("fixtures").join(group);
+    let mut cases: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no fixtures in {}", dir.display());
+    cases
+}
+
+/// Render a project directory in memory through the library.
+pub fn render(root: &Path) -> jupyflux::output::Tree {
+    let model = jupyflux::load::load(root).unwrap_or_else(|problems| panic!("{}:\n{problems}", root.display()));
+    jupyflux::render::render(&model)
+}
+
+/// A scratch copy of a fixture (or any directory), removed when dropped.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn of(source: &Path) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(source, dir.path());
+        Scratch { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Run the real binary in the scratch directory.
+    pub fn jupyflux(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_jupyflux"))
+            .args(args)
+            .current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    }
+
+    pub fn write(&self, relative: &str, text: &str) {
+        let path = self.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path().join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+    }
+
+    /// Every file under the scratch directory (relative path → bytes), for "nothing changed" checks.
+    pub fn snapshot_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        for entry in walkdir::WalkDir::new(self.path()).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let rel = entry.path().strip_prefix(self.path()).unwrap().to_string_lossy().into_owned();
+                files.push((rel, std::fs::read(entry.path()).unwrap()));
+            }
+        }
+        files
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
