@@ -12,5 +12,8 @@ fn every_valid_fixture_matches_its_snapshot() {
 
 #[test]
 fn the_shipped_example_matches_its_snapshot() {
-    insta::assert_snapshot!("shipped-example", harness::render(&harness::repo()).to_snapshot());
+    insta::assert_snapshot!(
+        "shipped-example",
+        harness::render(&harness::repo()).to_snapshot()
+    );
 }

@@ -25,7 +25,8 @@ pub fn cases(group: &str) -> Vec<(String, PathBuf)> {
 
 /// Render a project directory in memory through the library.
 pub fn render(root: &Path) -> jupyflux::output::Tree {
-    let model = jupyflux::load::load(root).unwrap_or_else(|problems| panic!("{}:\n{problems}", root.display()));
+    let model = jupyflux::load::load(root)
+        .unwrap_or_else(|problems| panic!("{}:\n{problems}", root.display()));
     jupyflux::render::render(&model)
 }
 
@@ -62,7 +63,8 @@ impl Scratch {
     }
 
     pub fn read(&self, relative: &str) -> String {
-        std::fs::read_to_string(self.path().join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+        std::fs::read_to_string(self.path().join(relative))
+            .unwrap_or_else(|e| panic!("{relative}: {e}"))
     }
 
     /// Every file under the scratch directory (relative path → bytes), for "nothing changed" checks.
@@ -71,7 +73,12 @@ impl Scratch {
         for entry in walkdir::WalkDir::new(self.path()).sort_by_file_name() {
             let entry = entry.unwrap();
             if entry.file_type().is_file() {
-                let rel = entry.path().strip_prefix(self.path()).unwrap().to_string_lossy().into_owned();
+                let rel = entry
+                    .path()
+                    .strip_prefix(self.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 files.push((rel, std::fs::read(entry.path()).unwrap()));
             }
         }
