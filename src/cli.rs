@@ -3,7 +3,7 @@
 use crate::load;
 use crate::model::Model;
 use crate::output::plan::{Scope, plan};
-use crate::output::{check, write};
+use crate::output::{check, verify, write};
 use crate::render;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -38,8 +38,10 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Check the definitions without writing anything.
-    #[command(after_help = "Examples:\n  jupyflux validate\n  jupyflux validate --env production")]
+    /// Check the definitions and the output they render, without writing anything or needing the network.
+    #[command(
+        after_help = "Checks: definitions (fields, types, names, quantities, cross-references), then the rendered\ntree: allowed API versions, object identity, kustomization listings, references between objects.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production"
+    )]
     Validate {
         /// Only this environment.
         #[arg(long, value_name = "ENV")]
@@ -139,17 +141,28 @@ fn render_command(root: &Path, env: Option<&str>, check: bool, quiet: bool) -> E
 }
 
 fn validate_command(root: &Path, env: Option<&str>) -> ExitCode {
-    match load_model(root, env) {
-        Ok(model) => {
-            let hubs: usize = model.environments.iter().map(|e| e.hubs.len()).sum();
-            eprintln!(
-                "valid: {} environment(s), {hubs} hub(s)",
-                model.environments.len()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(code) => code,
+    let model = match load_model(root, env) {
+        Ok(model) => model,
+        Err(code) => return code,
+    };
+    let tree = render::render(&model);
+    let problems = verify::verify(&tree);
+    for problem in &problems {
+        eprintln!("{problem}");
     }
+    if !problems.is_empty() {
+        eprintln!(
+            "{} problem(s) in the rendered output (a jupyflux bug: please report it)",
+            problems.len()
+        );
+        return ExitCode::from(INVALID);
+    }
+    eprintln!(
+        "valid: {} environment(s), {} rendered files checked",
+        model.environments.len(),
+        tree.len()
+    );
+    ExitCode::SUCCESS
 }
 
 fn io_error(e: std::io::Error) -> ExitCode {

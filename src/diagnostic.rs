@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+/// Separates a message from its help in the text of a serde error (`Error::custom` carries one string).
+pub const HELP_SEPARATOR: &str = "\nhelp: ";
+
 /// Where a problem is: a file relative to the project root, and a position when one is known.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {

@@ -82,9 +82,8 @@ fn check_passes_when_up_to_date_and_shows_a_diff_when_stale() {
     assert!(diff.contains(&format!("--- a/{release}")), "{diff}");
     assert!(diff.contains("-  timeout: 1m\n+  timeout: 10m"), "{diff}");
     assert!(stderr(&stale).contains("run `jupyflux render`"));
-    assert_eq!(
+    assert!(
         scratch.read(release).contains("timeout: 1m"),
-        true,
         "--check must not write"
     );
 }
@@ -187,4 +186,23 @@ fn a_directory_without_overlays_is_explained() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn validate_accepts_every_valid_fixture_and_rejects_invalid_ones() {
+    let mut dirs: Vec<_> = cases("valid").into_iter().map(|(_, d)| d).collect();
+    dirs.push(repo());
+    for dir in dirs {
+        let scratch = Scratch::of(&dir);
+        let out = scratch.jupyflux(&["validate"]);
+        assert!(out.status.success(), "{}: {}", dir.display(), stderr(&out));
+        assert!(stderr(&out).contains("rendered files checked"));
+        assert!(
+            !scratch.path().join("generated").exists() || dir == repo(),
+            "validate must not write"
+        );
+    }
+    let (_, bad) = &cases("invalid")[0];
+    let out = Scratch::of(bad).jupyflux(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -43,14 +43,14 @@ pub fn identify(node: Node, report: &mut Reporter) -> Option<Identified> {
         }
     };
 
-    if let Some((version, loc)) = &api_version {
-        if version != API_VERSION {
-            report.at(
-                *loc,
-                format!("unsupported apiVersion `{version}`"),
-                Some(format!("use `apiVersion: {API_VERSION}`")),
-            );
-        }
+    if let Some((version, loc)) = &api_version
+        && version != API_VERSION
+    {
+        report.at(
+            *loc,
+            format!("unsupported apiVersion `{version}`"),
+            Some(format!("use `apiVersion: {API_VERSION}`")),
+        );
     }
     let kind = kind_name.as_ref().and_then(|(k, loc)| {
         let kind = Kind::from_name(k);
@@ -64,15 +64,15 @@ pub fn identify(node: Node, report: &mut Reporter) -> Option<Identified> {
         }
         kind
     });
-    if let Some((name, loc)) = &name {
-        if !is_dns_label(name) {
-            report.at(
-                *loc,
-                format!("name `{name}` is not a DNS-1123 label"),
-                Some("use lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters".into()),
-            );
-            return None;
-        }
+    if let Some((name, loc)) = &name
+        && !is_dns_label(name)
+    {
+        report.at(
+            *loc,
+            format!("name `{name}` is not a DNS-1123 label"),
+            Some("use lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters".into()),
+        );
+        return None;
     }
     match (api_version, kind, name) {
         (Some((v, _)), Some(kind), Some((name, name_loc))) if v == API_VERSION => {

@@ -4,7 +4,7 @@
 //! Unknown fields are collected rather than fatal, so one run reports all of them at once.
 
 use super::node::{Entry, Loc, Node, Value};
-use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{HELP_SEPARATOR, did_you_mean};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use std::cell::RefCell;
 use std::fmt::{self, Display};
@@ -40,8 +40,13 @@ impl Display for DeError {
 impl std::error::Error for DeError {}
 
 impl de::Error for DeError {
+    /// A message may carry its help after [`HELP_SEPARATOR`] (how hand-written `Deserialize`s say what is right).
     fn custom<T: Display>(msg: T) -> Self {
-        DeError::new(msg.to_string(), None)
+        let text = msg.to_string();
+        match text.split_once(HELP_SEPARATOR) {
+            Some((message, help)) => DeError::new(message.to_owned(), Some(help.to_owned())),
+            None => DeError::new(text, None),
+        }
     }
 
     fn invalid_type(unexp: de::Unexpected, exp: &dyn de::Expected) -> Self {
@@ -96,7 +101,7 @@ impl Display for Path<'_> {
         match self {
             Path::Root(root) => f.write_str(root),
             Path::Key(parent, key) => match parent {
-                Path::Root(r) if r.is_empty() => f.write_str(key),
+                Path::Root("") => f.write_str(key),
                 _ => write!(f, "{parent}.{key}"),
             },
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
@@ -298,13 +303,13 @@ impl<'de: 'a, 'a> de::MapAccess<'de> for MapDe<'a> {
         let Some(entry) = self.entries.get(self.next) else {
             return Ok(None);
         };
-        if let Some(fields) = self.fields {
-            if !fields.contains(&entry.key.as_str()) {
-                self.ctx
-                    .unknown
-                    .borrow_mut()
-                    .push(unknown_field(entry, &self.path, fields));
-            }
+        if let Some(fields) = self.fields
+            && !fields.contains(&entry.key.as_str())
+        {
+            self.ctx
+                .unknown
+                .borrow_mut()
+                .push(unknown_field(entry, &self.path, fields));
         }
         let key: de::value::StrDeserializer<DeError> = entry.key.as_str().into_deserializer();
         seed.deserialize(key).map(Some).map_err(|mut e| {

@@ -9,13 +9,15 @@ pub mod discover;
 pub mod merge;
 pub mod node;
 pub mod report;
+mod secrets;
 mod validate;
 
 pub use discover::{SourceFile, Sources, read_sources};
 
 use crate::diagnostic::Diagnostics;
 use crate::model::{
-    Definition, Document, Environment, EnvironmentSpec, HubSpec, Kind, Model, is_dns_label,
+    Definition, Document, Environment, EnvironmentSpec, HubSpec, Kind, Model, VaultStoreSpec,
+    is_dns_label,
 };
 use classify::{Identified, identify};
 use node::{FileId, Loc, Node, parse_options};
@@ -194,6 +196,8 @@ fn assemble(env: &str, base: &Scope, own: Scope, report: &mut Reporter) -> Optio
     let mut definition = None;
     let mut hubs = Vec::new();
     let mut nodes = Vec::new();
+    let mut vault_stores = Vec::new();
+    let mut store_nodes = Vec::new();
     for ((kind, name), doc) in &merged {
         match kind {
             Kind::Environment if name != env => {
@@ -216,6 +220,12 @@ fn assemble(env: &str, base: &Scope, own: Scope, report: &mut Reporter) -> Optio
                     hubs.push(hub);
                 }
             }
+            Kind::VaultStore => {
+                if let Some(store) = typed::<VaultStoreSpec>(*kind, name, doc, report) {
+                    store_nodes.push(&doc.node);
+                    vault_stores.push(store);
+                }
+            }
         }
     }
     let Some(definition) = definition else {
@@ -234,9 +244,11 @@ fn assemble(env: &str, base: &Scope, own: Scope, report: &mut Reporter) -> Optio
         name: env.to_owned(),
         definition,
         hubs,
+        vault_stores,
     };
     let env_node = &merged[&(Kind::Environment, env.to_owned())].node;
     validate::environment(&environment, env_node, &nodes, report);
+    secrets::validate(&environment, env_node, &nodes, &store_nodes, report);
     Some(environment)
 }
 

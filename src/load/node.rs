@@ -204,8 +204,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Node {
-        let node = serde_saphyr::from_str_with_options(text, parse_options()).expect("valid YAML");
-        node
+        serde_saphyr::from_str_with_options(text, parse_options()).expect("valid YAML")
     }
 
     #[test]

@@ -2,15 +2,16 @@
 
 use super::node::{Loc, Node};
 use super::report::Reporter;
+use crate::model::auth::Auth;
 use crate::model::hub::HubSpec;
 use crate::model::{Definition, Environment, is_dns_label, is_dns_subdomain};
 use std::collections::BTreeMap;
 
 /// The location of the value at `path` in a document, or of the nearest parent that exists.
-fn loc_at(node: &Node, path: &[&str]) -> Loc {
+pub(super) fn loc_at<S: AsRef<str>>(node: &Node, path: &[S]) -> Loc {
     let mut current = node;
     for key in path {
-        match current.get(key) {
+        match current.get(key.as_ref()) {
             Some(next) => current = next,
             None => break,
         }
@@ -31,26 +32,25 @@ pub fn environment(env: &Environment, env_node: &Node, hub_nodes: &[&Node], repo
             Some("write a lowercase DNS name such as staging.example.org".into()),
         );
     }
-    if let Some(version) = &spec.kubernetes_version {
-        if !is_minor_version(version) {
-            report.at(
-                loc_at(env_node, &["spec", "kubernetesVersion"]),
-                format!("kubernetesVersion `{version}` is not a Kubernetes minor version"),
-                Some("write it quoted as \"1.<minor>\", e.g. \"1.33\"".into()),
-            );
-        }
+    if let Some(version) = &spec.kubernetes_version
+        && !is_minor_version(version)
+    {
+        report.at(
+            loc_at(env_node, &["spec", "kubernetesVersion"]),
+            format!("kubernetesVersion `{version}` is not a Kubernetes minor version"),
+            Some("write it quoted as \"1.<minor>\", e.g. \"1.33\"".into()),
+        );
     }
-    if let Some(source) = &spec.source {
-        if !["https://", "http://", "ssh://"]
+    if let Some(source) = &spec.source
+        && !["https://", "http://", "ssh://"]
             .iter()
             .any(|p| source.url.starts_with(p))
-        {
-            report.at(
-                loc_at(env_node, &["spec", "source", "url"]),
-                format!("source url `{}` is not a URL Flux can clone", source.url),
-                Some("use https://host/org/repo or ssh://git@host/org/repo".into()),
-            );
-        }
+    {
+        report.at(
+            loc_at(env_node, &["spec", "source", "url"]),
+            format!("source url `{}` is not a URL Flux can clone", source.url),
+            Some("use https://host/org/repo or ssh://git@host/org/repo".into()),
+        );
     }
     let mut namespaces: BTreeMap<String, (&str, Loc)> = BTreeMap::new();
     let mut hosts: BTreeMap<String, (&str, Loc)> = BTreeMap::new();
@@ -97,14 +97,14 @@ fn claim<'a>(
 fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut Reporter) {
     let spec = &hub.spec;
     let name = &hub.name;
-    if let Some(ns) = &spec.namespace {
-        if !is_dns_label(ns) {
-            report.at(
-                loc_at(node, &["spec", "namespace"]),
-                format!("Hub `{name}`: namespace `{ns}` is not a DNS-1123 label"),
-                Some("use lowercase letters, digits and `-`, at most 63 characters".into()),
-            );
-        }
+    if let Some(ns) = &spec.namespace
+        && !is_dns_label(ns)
+    {
+        report.at(
+            loc_at(node, &["spec", "namespace"]),
+            format!("Hub `{name}`: namespace `{ns}` is not a DNS-1123 label"),
+            Some("use lowercase letters, digits and `-`, at most 63 characters".into()),
+        );
     }
     if name.len() > 53 {
         report.at(
@@ -128,12 +128,39 @@ fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut R
             Some("pin one release, e.g. \"4.3.1\"; ranges let the deployed chart drift from what was reviewed".into()),
         );
     }
-    if spec.auth.dummy.is_none() {
+    let chosen = spec.auth.chosen();
+    if chosen.len() != 1 {
+        let (message, at) = match chosen.get(1) {
+            None => ("no authenticator chosen".to_owned(), vec!["spec", "auth"]),
+            Some(second) => (
+                format!(
+                    "more than one authenticator chosen ({})",
+                    chosen
+                        .iter()
+                        .map(|a| a.field())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                vec!["spec", "auth", second.field()],
+            ),
+        };
         report.at(
-            loc_at(node, &["spec", "auth"]),
-            format!("Hub `{name}`: no authenticator chosen"),
-            Some("choose one under spec.auth, e.g. `dummy: {}` (any password works: for trials only)".into()),
+            loc_at(node, &at),
+            format!("Hub `{name}`: {message}"),
+            Some(format!(
+                "choose exactly one under spec.auth: {} (dummy: any password works, for trials only)",
+                Auth::CHOICES.join(", ")
+            )),
         );
+    }
+    for var in spec.singleuser.env.keys() {
+        if !is_env_name(var) {
+            report.at(
+                loc_at(node, &["spec", "singleuser", "env", var.as_str()]),
+                format!("Hub `{name}`: `{var}` is not an environment variable name"),
+                Some("use letters, digits and `_`, not starting with a digit".into()),
+            );
+        }
     }
     for (field, users) in [
         ("adminUsers", &spec.auth.admin_users),
@@ -157,6 +184,14 @@ fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut R
             Some("e.g. /lab or /tree".into()),
         );
     }
+}
+
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn is_minor_version(v: &str) -> bool {

@@ -19,6 +19,9 @@ pub struct EnvironmentSpec {
     /// Storage class for new volumes when a definition does not name one (cluster default otherwise).
     #[serde(default)]
     pub storage_class: Option<String>,
+    /// The `VaultStore` that secret references without a `store` read from.
+    #[serde(default)]
+    pub secret_store: Option<String>,
     /// The Git source Flux syncs from. Without it, the sync objects use the bootstrap source
     /// `GitRepository/flux-system`; with it, jupyflux renders a GitRepository of its own.
     #[serde(default)]

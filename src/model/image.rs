@@ -24,11 +24,10 @@ impl Image {
                 "`{text}` is not an image reference; write e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
             ));
         }
-        if let Some((name, digest)) = text.split_once('@') {
-            return Ok(Image {
-                name: name.to_owned(),
-                tag: digest.to_owned(),
-            });
+        if text.contains('@') {
+            return Err(format!(
+                "`{text}` is pinned by digest, which the chart's image name and tag cannot express; pin it by tag, e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
+            ));
         }
         let last_segment = text.rsplit('/').next().unwrap_or(text);
         match last_segment.rsplit_once(':') {
@@ -44,7 +43,6 @@ impl Image {
             )),
         }
     }
-
 }
 
 impl fmt::Display for Image {
@@ -85,7 +83,11 @@ mod tests {
 
     #[test]
     fn rejects_digests_the_chart_cannot_express() {
-        assert!(Image::parse("quay.io/j/b@sha256:abc").unwrap_err().contains("pin it by tag"));
+        assert!(
+            Image::parse("quay.io/j/b@sha256:abc")
+                .unwrap_err()
+                .contains("pin it by tag")
+        );
     }
 
     #[test]

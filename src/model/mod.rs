@@ -1,12 +1,18 @@
 //! The input definitions as typed Rust values, and the validated [`Model`] that rendering reads.
 
+pub mod auth;
 pub mod environment;
 pub mod hub;
 pub mod image;
 pub mod quantity;
+pub mod secret;
+pub mod usage;
+pub mod vault;
 
 pub use environment::EnvironmentSpec;
 pub use hub::HubSpec;
+pub use secret::SecretRef;
+pub use vault::VaultStoreSpec;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -19,15 +25,17 @@ pub const API_VERSION: &str = "jupyflux.dev/v1alpha1";
 pub enum Kind {
     Environment,
     Hub,
+    VaultStore,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Environment, Kind::Hub];
+    pub const ALL: [Kind; 3] = [Kind::Environment, Kind::Hub, Kind::VaultStore];
 
     pub fn name(self) -> &'static str {
         match self {
             Kind::Environment => "Environment",
             Kind::Hub => "Hub",
+            Kind::VaultStore => "VaultStore",
         }
     }
 
@@ -72,6 +80,8 @@ pub struct Environment {
     pub definition: Definition<EnvironmentSpec>,
     /// Hubs, sorted by name.
     pub hubs: Vec<Definition<HubSpec>>,
+    /// Vault stores secret references read from, sorted by name.
+    pub vault_stores: Vec<Definition<VaultStoreSpec>>,
 }
 
 /// The whole validated input: environments sorted by name.
@@ -91,6 +101,12 @@ impl Definition<HubSpec> {
 }
 
 impl Environment {
+    /// The Vault store a reference reads from (its own, else the Environment's default), if it exists.
+    pub fn store_of(&self, reference: &SecretRef) -> Option<&Definition<VaultStoreSpec>> {
+        let name = reference.store_or(self.definition.spec.secret_store.as_deref())?;
+        self.vault_stores.iter().find(|s| s.name == name)
+    }
+
     /// The host a hub is served on (default: `<hub>.<domain>`).
     pub fn hub_host(&self, hub: &Definition<HubSpec>) -> String {
         hub.spec

@@ -47,7 +47,10 @@ mod tests {
     #[test]
     fn strings_that_yaml_1_1_would_misread_are_quoted() {
         let text = yaml(&json!({"a": "yes", "b": "on", "c": "1.10", "d": "plain", "e": "null"}));
-        assert_eq!(text, "a: 'yes'\nb: 'on'\nc: '1.10'\nd: plain\ne: 'null'\n");
+        assert_eq!(
+            text,
+            "a: \"yes\"\nb: \"on\"\nc: \"1.10\"\nd: plain\ne: \"null\"\n"
+        );
     }
 
     #[test]

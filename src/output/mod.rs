@@ -4,6 +4,7 @@ pub mod check;
 pub mod emit;
 pub mod plan;
 pub mod tree;
+pub mod verify;
 pub mod write;
 
 pub use tree::{HEADER_MARKER, Tree};

@@ -1,5 +1,6 @@
 //! Collecting one environment's rendered objects as files, and listing them in `kustomization.yaml` files.
 
+use super::object::guard_substitution;
 use crate::output::Tree;
 use crate::output::emit;
 use serde_json::{Value, json};
@@ -19,11 +20,14 @@ impl Files {
         }
     }
 
-    /// Add one object as `<root>/<path>`, with a header naming the definitions it came from.
+    /// Add one object as `<root>/<path>`, with a header naming the definitions it came from. Objects with
+    /// `${` in their text are kept from Flux post-build substitution.
     pub fn object(&mut self, path: &str, sources: &[String], value: &Value) {
+        let mut value = value.clone();
+        guard_substitution(&mut value);
         self.tree.insert(
             format!("{}/{path}", self.root),
-            emit::document(sources, value),
+            emit::document(sources, &value),
         );
     }
 

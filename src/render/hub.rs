@@ -2,10 +2,11 @@
 
 use super::files::Files;
 use super::object::{metadata, object};
+use super::secrets;
 use super::values;
 use crate::model::hub::HubSpec;
 use crate::model::{Definition, Environment};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Label naming the hub an object belongs to.
 pub const HUB_LABEL: &str = "jupyflux.dev/hub";
@@ -20,22 +21,14 @@ pub fn render(env: &Environment, hub: &Definition<HubSpec>, files: &mut Files) {
     let labels = [(HUB_LABEL, hub.name.as_str())];
     let sources = &hub.sources;
 
-    let namespace = object(
-        "v1",
-        "Namespace",
-        metadata(
-            &ns,
-            None,
-            &[
-                (HUB_LABEL, hub.name.as_str()),
-                ("pod-security.kubernetes.io/enforce", "restricted"),
-                ("pod-security.kubernetes.io/audit", "restricted"),
-                ("pod-security.kubernetes.io/warn", "restricted"),
-            ],
-        ),
-        json!({}),
-    );
-    files.object(&format!("{dir}/namespace.yaml"), sources, &namespace);
+    // A hub reading from Vault gets its Namespace in the secrets layer, which Flux applies first.
+    if !hub.spec.uses_secrets() {
+        files.object(
+            &format!("{dir}/namespace.yaml"),
+            sources,
+            &namespace_object(hub),
+        );
+    }
 
     let repository = object(
         "source.toolkit.fluxcd.io/v1",
@@ -45,24 +38,48 @@ pub fn render(env: &Environment, hub: &Definition<HubSpec>, files: &mut Files) {
     );
     files.object(&format!("{dir}/helmrepository.yaml"), sources, &repository);
 
+    let mut release_spec = json!({
+        "releaseName": hub.name,
+        "interval": "30m",
+        "timeout": "10m",
+        "chart": {"spec": {
+            "chart": "jupyterhub",
+            "version": hub.spec.chart.version,
+            "sourceRef": {"kind": "HelmRepository", "name": REPOSITORY_NAME, "namespace": ns},
+            "interval": "12h",
+        }},
+        "install": {"remediation": {"retries": 3}},
+        "upgrade": {"cleanupOnFail": true, "remediation": {"retries": 3, "strategy": "rollback"}},
+    });
+    let values_from = secrets::values_from(hub);
+    if !values_from.is_empty() {
+        release_spec["valuesFrom"] = json!(values_from);
+    }
+    release_spec["values"] = values::values(env, hub);
     let release = object(
         "helm.toolkit.fluxcd.io/v2",
         "HelmRelease",
         metadata(&hub.name, Some(&ns), &labels),
-        json!({"spec": {
-            "releaseName": hub.name,
-            "interval": "30m",
-            "timeout": "10m",
-            "chart": {"spec": {
-                "chart": "jupyterhub",
-                "version": hub.spec.chart.version,
-                "sourceRef": {"kind": "HelmRepository", "name": REPOSITORY_NAME, "namespace": ns},
-                "interval": "12h",
-            }},
-            "install": {"remediation": {"retries": 3}},
-            "upgrade": {"cleanupOnFail": true, "remediation": {"retries": 3, "strategy": "rollback"}},
-            "values": values::values(env, hub),
-        }}),
+        json!({"spec": release_spec}),
     );
     files.object(&format!("{dir}/helmrelease.yaml"), sources, &release);
+}
+
+/// The hub's Namespace, labelled for the "restricted" Pod Security profile.
+pub fn namespace_object(hub: &Definition<HubSpec>) -> Value {
+    object(
+        "v1",
+        "Namespace",
+        metadata(
+            &hub.namespace(),
+            None,
+            &[
+                (HUB_LABEL, hub.name.as_str()),
+                ("pod-security.kubernetes.io/enforce", "restricted"),
+                ("pod-security.kubernetes.io/audit", "restricted"),
+                ("pod-security.kubernetes.io/warn", "restricted"),
+            ],
+        ),
+        json!({}),
+    )
 }

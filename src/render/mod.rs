@@ -4,6 +4,7 @@ mod files;
 pub mod flux;
 pub mod hub;
 mod object;
+pub mod secrets;
 pub mod values;
 
 use crate::model::{Environment, Model};
@@ -18,10 +19,17 @@ pub struct Layer {
 }
 
 /// Every layer, in dependency order. Later capabilities (controller, secrets, notebooks) slot in here.
-pub const LAYERS: [Layer; 1] = [Layer {
-    name: "hubs",
-    depends_on: &["controller", "secrets"],
-}];
+pub const LAYERS: [Layer; 2] = [
+    // `wait: true` on its Flux Kustomization: ready once every ExternalSecret is Ready, i.e. its Secret exists.
+    Layer {
+        name: secrets::LAYER,
+        depends_on: &[],
+    },
+    Layer {
+        name: "hubs",
+        depends_on: &["controller", "secrets"],
+    },
+];
 
 /// Render every environment of the model.
 pub fn render(model: &Model) -> Tree {
@@ -35,6 +43,7 @@ pub fn render(model: &Model) -> Tree {
 /// Render one environment: `generated/<env>/**` and `flux/<env>/*`.
 pub fn render_environment(env: &Environment) -> Tree {
     let mut generated = Files::new(format!("generated/{}", env.name));
+    secrets::render(env, &mut generated);
     for hub in &env.hubs {
         hub::render(env, hub, &mut generated);
     }

@@ -32,3 +32,67 @@ pub fn object(api_version: &str, kind: &str, metadata: Value, body: Value) -> Va
     }
     Value::Object(obj)
 }
+
+/// The annotation that turns Flux's post-build variable substitution off for one object.
+pub const SUBSTITUTE_DISABLED: (&str, &str) =
+    ("kustomize.toolkit.fluxcd.io/substitute", "disabled");
+
+/// Protect text such as `${HOME}` from Flux post-build substitution: an object with `${` in any string (key or
+/// value) is annotated so Flux leaves it as written. Escaping as `$${` instead would change the text whenever
+/// substitution is not enabled, so the annotation is the one that is right in both cases.
+pub fn guard_substitution(object: &mut Value) {
+    if !mentions_variable(object) {
+        return;
+    }
+    let Some(Value::Object(meta)) = object.get_mut("metadata") else {
+        return;
+    };
+    let annotations = meta
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(annotations) = annotations {
+        annotations.insert(SUBSTITUTE_DISABLED.0.into(), json!(SUBSTITUTE_DISABLED.1));
+        annotations.sort_keys();
+    }
+}
+
+fn mentions_variable(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains("${"),
+        Value::Array(items) => items.iter().any(mentions_variable),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains("${") || mentions_variable(v)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_with_variables_are_kept_from_flux_substitution() {
+        let mut obj = object(
+            "v1",
+            "ConfigMap",
+            metadata("a", None, &[]),
+            json!({"data": {"x": "echo ${HOME}"}}),
+        );
+        guard_substitution(&mut obj);
+        assert_eq!(
+            obj["metadata"]["annotations"][SUBSTITUTE_DISABLED.0],
+            "disabled"
+        );
+        assert_eq!(obj["data"]["x"], "echo ${HOME}", "text is left as written");
+
+        let mut plain = object(
+            "v1",
+            "ConfigMap",
+            metadata("b", None, &[]),
+            json!({"data": {"x": "$HOME {}"}}),
+        );
+        guard_substitution(&mut plain);
+        assert!(plain["metadata"].get("annotations").is_none());
+    }
+}

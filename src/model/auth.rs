@@ -1,0 +1,174 @@
+//! Hub authentication: the authenticators a hub can choose (exactly one), and who may log in.
+
+use super::secret::SecretRef;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// Authentication: exactly one authenticator, plus user lists.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Auth {
+    /// JupyterHub's dummy authenticator: any password works. Only for trials; must be chosen explicitly.
+    #[serde(default)]
+    pub dummy: Option<Dummy>,
+    /// Log in with GitHub (an OAuth app).
+    #[serde(default)]
+    pub github: Option<GitHubOAuth>,
+    /// Log in with GitLab (gitlab.com or your own instance).
+    #[serde(default)]
+    pub gitlab: Option<GitLabOAuth>,
+    /// Log in with any OAuth 2 / OpenID Connect provider (Keycloak, Dex, Entra ID, ...).
+    #[serde(default)]
+    pub generic: Option<GenericOAuth>,
+    /// Users with admin rights in the hub.
+    #[serde(default)]
+    pub admin_users: Vec<String>,
+    /// Users allowed to log in (in addition to admins); empty means whoever the authenticator lets in.
+    #[serde(default)]
+    pub allowed_users: Vec<String>,
+}
+
+/// Settings of the dummy authenticator (none).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Dummy {}
+
+/// GitHub OAuth (`GitHubOAuthenticator`).
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct GitHubOAuth {
+    pub client_id: SecretRef,
+    pub client_secret: SecretRef,
+    /// GitHub organizations (or `org:team`) whose members may log in.
+    #[serde(default)]
+    pub allowed_organizations: Vec<String>,
+}
+
+/// GitLab OAuth (`GitLabOAuthenticator`).
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct GitLabOAuth {
+    pub client_id: SecretRef,
+    pub client_secret: SecretRef,
+    /// The GitLab instance (default: the authenticator's, https://gitlab.com).
+    #[serde(default)]
+    pub gitlab_url: Option<String>,
+    /// GitLab groups whose members may log in.
+    #[serde(default)]
+    pub allowed_groups: Vec<String>,
+}
+
+/// Generic OAuth 2 / OIDC (`GenericOAuthenticator`).
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct GenericOAuth {
+    pub client_id: SecretRef,
+    pub client_secret: SecretRef,
+    /// The provider's authorization endpoint.
+    pub authorize_url: String,
+    /// The provider's token endpoint.
+    pub token_url: String,
+    /// The provider's userinfo endpoint.
+    pub userdata_url: String,
+    /// OAuth scopes to request (default: the authenticator's).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The claim holding the user name (default: the authenticator's, `username`).
+    #[serde(default)]
+    pub username_claim: Option<String>,
+}
+
+/// The authenticator a hub uses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Authenticator<'a> {
+    Dummy,
+    GitHub(&'a GitHubOAuth),
+    GitLab(&'a GitLabOAuth),
+    Generic(&'a GenericOAuth),
+}
+
+/// An OAuth client's credentials.
+pub struct OAuthClient<'a> {
+    pub id: &'a SecretRef,
+    pub secret: &'a SecretRef,
+}
+
+impl Auth {
+    /// The field names under `spec.auth` that choose an authenticator.
+    pub const CHOICES: [&'static str; 4] = ["dummy", "github", "gitlab", "generic"];
+
+    /// Every authenticator written (valid definitions have exactly one).
+    pub fn chosen(&self) -> Vec<Authenticator<'_>> {
+        let dummy = self.dummy.as_ref().map(|_| Authenticator::Dummy);
+        let github = self.github.as_ref().map(Authenticator::GitHub);
+        let gitlab = self.gitlab.as_ref().map(Authenticator::GitLab);
+        let generic = self.generic.as_ref().map(Authenticator::Generic);
+        [dummy, github, gitlab, generic]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// The authenticator, when exactly one is chosen.
+    pub fn authenticator(&self) -> Option<Authenticator<'_>> {
+        match self.chosen().as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Authenticator<'a> {
+    /// JupyterHub's `authenticator_class` entry-point name.
+    pub fn class(self) -> &'static str {
+        match self {
+            Authenticator::Dummy => "dummy",
+            Authenticator::GitHub(_) => "github",
+            Authenticator::GitLab(_) => "gitlab",
+            Authenticator::Generic(_) => "generic-oauth",
+        }
+    }
+
+    /// The traitlets class configured under `hub.config` (none for dummy).
+    pub fn config_section(self) -> Option<&'static str> {
+        match self {
+            Authenticator::Dummy => None,
+            Authenticator::GitHub(_) => Some("GitHubOAuthenticator"),
+            Authenticator::GitLab(_) => Some("GitLabOAuthenticator"),
+            Authenticator::Generic(_) => Some("GenericOAuthenticator"),
+        }
+    }
+
+    /// The field name under `spec.auth`.
+    pub fn field(self) -> &'static str {
+        match self {
+            Authenticator::Dummy => "dummy",
+            Authenticator::GitHub(_) => "github",
+            Authenticator::GitLab(_) => "gitlab",
+            Authenticator::Generic(_) => "generic",
+        }
+    }
+
+    /// The OAuth client credentials, for OAuth authenticators.
+    pub fn client(self) -> Option<OAuthClient<'a>> {
+        match self {
+            Authenticator::Dummy => None,
+            Authenticator::GitHub(g) => Some(OAuthClient {
+                id: &g.client_id,
+                secret: &g.client_secret,
+            }),
+            Authenticator::GitLab(g) => Some(OAuthClient {
+                id: &g.client_id,
+                secret: &g.client_secret,
+            }),
+            Authenticator::Generic(g) => Some(OAuthClient {
+                id: &g.client_id,
+                secret: &g.client_secret,
+            }),
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Where a hub uses secrets: every secret reference of a hub, with the field it is written in and what consumes
+//! it. Validation (store names, locations) and rendering (ExternalSecrets, `valuesFrom`, env) read the same list.
+
+use super::hub::HubSpec;
+use super::secret::{MaybeSecret, SecretRef};
+
+/// What reads a secret once it is a Kubernetes Secret.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// A chart value at a Helm `--set` path, fed to the HelmRelease through `valuesFrom`.
+    ChartValue(String),
+    /// An environment variable of every user's server.
+    SingleuserEnv(String),
+}
+
+/// One secret reference of a hub.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecretUse<'a> {
+    /// The field path in the definition, e.g. `["spec", "auth", "github", "clientSecret"]`.
+    pub field: Vec<String>,
+    /// The key of the value in the Kubernetes Secret that External Secrets writes.
+    pub secret_key: String,
+    pub target: Target,
+    pub reference: &'a SecretRef,
+}
+
+/// The chart paths of the chart's own secrets (z2jh 4.x reads these before generating its own).
+pub const PROXY_TOKEN_PATH: &str = "hub.config.ConfigurableHTTPProxy.auth_token";
+pub const COOKIE_SECRET_PATH: &str = "hub.config.JupyterHub.cookie_secret";
+pub const CRYPT_KEEPER_KEY_PATH: &str = "hub.config.CryptKeeper.keys[0]";
+
+fn field(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|p| (*p).to_owned()).collect()
+}
+
+impl HubSpec {
+    /// Every secret reference of the hub, in definition order.
+    pub fn secret_uses(&self) -> Vec<SecretUse<'_>> {
+        let mut uses = Vec::new();
+        let mut chart = |path: &[&str], secret_key: &str, target: String, reference| {
+            uses.push(SecretUse {
+                field: field(path),
+                secret_key: secret_key.to_owned(),
+                target: Target::ChartValue(target),
+                reference,
+            })
+        };
+        if let Some(authenticator) = self.auth.authenticator()
+            && let (Some(client), Some(section)) =
+                (authenticator.client(), authenticator.config_section())
+        {
+            let name = authenticator.field();
+            chart(
+                &["spec", "auth", name, "clientId"],
+                "oauth-client-id",
+                format!("hub.config.{section}.client_id"),
+                client.id,
+            );
+            chart(
+                &["spec", "auth", name, "clientSecret"],
+                "oauth-client-secret",
+                format!("hub.config.{section}.client_secret"),
+                client.secret,
+            );
+        }
+        if let Some(secrets) = &self.secrets {
+            for (name, key, path, reference) in [
+                (
+                    "proxyToken",
+                    "proxy-token",
+                    PROXY_TOKEN_PATH,
+                    &secrets.proxy_token,
+                ),
+                (
+                    "cookieSecret",
+                    "cookie-secret",
+                    COOKIE_SECRET_PATH,
+                    &secrets.cookie_secret,
+                ),
+                (
+                    "cryptKeeperKey",
+                    "crypt-keeper-key",
+                    CRYPT_KEEPER_KEY_PATH,
+                    &secrets.crypt_keeper_key,
+                ),
+            ] {
+                chart(&["spec", "secrets", name], key, path.to_owned(), reference);
+            }
+        }
+        for (name, value) in &self.singleuser.env {
+            if let MaybeSecret::Secret(reference) = value {
+                uses.push(SecretUse {
+                    field: field(&["spec", "singleuser", "env", name]),
+                    secret_key: format!("env-{name}"),
+                    target: Target::SingleuserEnv(name.clone()),
+                    reference,
+                });
+            }
+        }
+        uses
+    }
+
+    /// Whether the hub reads anything from Vault.
+    pub fn uses_secrets(&self) -> bool {
+        !self.secret_uses().is_empty()
+    }
+}

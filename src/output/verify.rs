@@ -1,0 +1,310 @@
+//! Structural checks of a rendered tree that need nothing outside the repository: allowed API versions, object
+//! identity, kustomization listings, and references between objects (sources, dependencies, value sources).
+
+use super::tree::{HEADER_MARKER, Tree};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The API versions jupyflux may emit: GA Flux, External Secrets, Kustomize, core Kubernetes, and its own.
+pub const ALLOWED_API_VERSIONS: [&str; 12] = [
+    "v1",
+    "apps/v1",
+    "networking.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1",
+    "policy/v1",
+    "apiextensions.k8s.io/v1",
+    "helm.toolkit.fluxcd.io/v2",
+    "kustomize.toolkit.fluxcd.io/v1",
+    "source.toolkit.fluxcd.io/v1",
+    "external-secrets.io/v1",
+    "kustomize.config.k8s.io/v1beta1",
+    "jupyflux.dev/v1alpha1",
+];
+
+/// One parsed object of the tree.
+struct Doc<'a> {
+    path: &'a str,
+    value: Value,
+}
+
+impl Doc<'_> {
+    fn str(&self, pointer: &str) -> &str {
+        self.value
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+    fn kind(&self) -> &str {
+        self.str("/kind")
+    }
+    fn name(&self) -> &str {
+        self.str("/metadata/name")
+    }
+    fn namespace(&self) -> &str {
+        self.str("/metadata/namespace")
+    }
+}
+
+/// Every structural problem of `tree`, as `path: message` lines, sorted.
+pub fn verify(tree: &Tree) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut docs = Vec::new();
+    for (path, bytes) in tree.iter() {
+        let text = String::from_utf8_lossy(bytes);
+        if !text.starts_with(HEADER_MARKER) {
+            problems.push(format!("{path}: missing the generated-file header"));
+        }
+        match serde_saphyr::from_str::<Value>(&text) {
+            Ok(value) => docs.push(Doc { path, value }),
+            Err(e) => problems.push(format!("{path}: not valid YAML: {e}")),
+        }
+    }
+    for doc in &docs {
+        identity(doc, &mut problems);
+    }
+    listings(tree, &docs, &mut problems);
+    references(tree, &docs, &mut problems);
+    duplicates(&docs, &mut problems);
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+fn identity(doc: &Doc, problems: &mut Vec<String>) {
+    let api = doc.str("/apiVersion");
+    if !ALLOWED_API_VERSIONS.contains(&api) {
+        problems.push(format!(
+            "{}: apiVersion `{api}` is not allowed (deprecated, beta or unknown)",
+            doc.path
+        ));
+    }
+    if doc.kind().is_empty() {
+        problems.push(format!("{}: no kind", doc.path));
+    }
+    let is_kustomization_file = doc.path.ends_with("/kustomization.yaml");
+    if is_kustomization_file != (api == "kustomize.config.k8s.io/v1beta1") {
+        problems.push(format!(
+            "{}: kustomization.yaml files and only they hold kustomize.config.k8s.io objects",
+            doc.path
+        ));
+    }
+    if !is_kustomization_file && doc.name().is_empty() {
+        problems.push(format!("{}: no metadata.name", doc.path));
+    }
+}
+
+/// Every file of `generated/` is listed by its directory's kustomization, and every listed entry exists.
+fn listings(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
+    let mut listed: BTreeSet<String> = BTreeSet::new();
+    for doc in docs
+        .iter()
+        .filter(|d| d.path.ends_with("/kustomization.yaml"))
+    {
+        let dir = doc.path.trim_end_matches("/kustomization.yaml");
+        for entry in doc.value["resources"].as_array().into_iter().flatten() {
+            let entry = entry.as_str().unwrap_or("");
+            let target = format!("{dir}/{entry}");
+            let exists = tree.get(&target).is_some()
+                || tree.get(&format!("{target}/kustomization.yaml")).is_some();
+            if !exists {
+                problems.push(format!(
+                    "{}: lists `{entry}`, which does not exist",
+                    doc.path
+                ));
+            }
+            listed.insert(target);
+        }
+    }
+    for path in tree
+        .paths()
+        .filter(|p| p.starts_with("generated/") && !p.ends_with("/kustomization.yaml"))
+    {
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        if path.split('/').count() > 2
+            && !listed.contains(path)
+            && tree.get(&format!("{dir}/kustomization.yaml")).is_some()
+        {
+            problems.push(format!(
+                "{path}: not listed in {dir}/kustomization.yaml, so Flux would never apply it"
+            ));
+        }
+    }
+}
+
+/// References between objects resolve within the environment.
+fn references(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
+    let env_of = |path: &str| path.split('/').nth(1).unwrap_or("").to_owned();
+    let mut by_kind: BTreeMap<(String, &str, &str, &str), ()> = BTreeMap::new();
+    for d in docs {
+        by_kind.insert((env_of(d.path), d.kind(), d.namespace(), d.name()), ());
+    }
+    let has = |env: &str, kind: &str, ns: &str, name: &str| {
+        by_kind.contains_key(&(env.to_owned(), kind, ns, name))
+    };
+    for d in docs {
+        let env = env_of(d.path);
+        match (d.str("/apiVersion"), d.kind()) {
+            ("helm.toolkit.fluxcd.io/v2", "HelmRelease") => {
+                let source = d.str("/spec/chart/spec/sourceRef/name");
+                let ns = d
+                    .value
+                    .pointer("/spec/chart/spec/sourceRef/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or(d.namespace());
+                if !has(&env, "HelmRepository", ns, source) {
+                    problems.push(format!(
+                        "{}: chart source HelmRepository {ns}/{source} is not rendered",
+                        d.path
+                    ));
+                }
+                for from in d
+                    .value
+                    .pointer("/spec/valuesFrom")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let (kind, name) = (
+                        from["kind"].as_str().unwrap_or(""),
+                        from["name"].as_str().unwrap_or(""),
+                    );
+                    let made = docs.iter().any(|e| {
+                        env_of(e.path) == env
+                            && e.namespace() == d.namespace()
+                            && (e.kind() == kind && e.name() == name
+                                || kind == "Secret"
+                                    && e.kind() == "ExternalSecret"
+                                    && e.str("/spec/target/name") == name)
+                    });
+                    if !made {
+                        problems.push(format!("{}: valuesFrom {kind} `{name}` is neither rendered nor made by an ExternalSecret", d.path));
+                    }
+                }
+            }
+            ("kustomize.toolkit.fluxcd.io/v1", "Kustomization") => {
+                let path = d.str("/spec/path").trim_start_matches("./").to_owned();
+                if tree.get(&format!("{path}/kustomization.yaml")).is_none() {
+                    problems.push(format!(
+                        "{}: path ./{path} has no kustomization.yaml in the rendered tree",
+                        d.path
+                    ));
+                }
+                for dep in d
+                    .value
+                    .pointer("/spec/dependsOn")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let name = dep["name"].as_str().unwrap_or("");
+                    if !has(&env, "Kustomization", d.namespace(), name) {
+                        problems.push(format!(
+                            "{}: dependsOn `{name}`, which is not rendered",
+                            d.path
+                        ));
+                    }
+                }
+                let source = d.str("/spec/sourceRef/name");
+                if source != "flux-system" && !has(&env, "GitRepository", d.namespace(), source) {
+                    problems.push(format!(
+                        "{}: source GitRepository `{source}` is not rendered",
+                        d.path
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// No two objects of one environment share kind, namespace and name.
+fn duplicates(docs: &[Doc], problems: &mut Vec<String>) {
+    let mut seen: BTreeMap<(String, String, String, String), &str> = BTreeMap::new();
+    for d in docs
+        .iter()
+        .filter(|d| !d.path.ends_with("/kustomization.yaml"))
+    {
+        let root = d.path.split('/').take(2).collect::<Vec<_>>().join("/");
+        let key = (
+            root,
+            d.kind().to_owned(),
+            d.namespace().to_owned(),
+            d.name().to_owned(),
+        );
+        if let Some(first) = seen.insert(key, d.path) {
+            problems.push(format!(
+                "{}: same kind, namespace and name as {first}",
+                d.path
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> Tree {
+        let mut t = Tree::new();
+        for (p, body) in files {
+            t.insert(*p, format!("{HEADER_MARKER} from test.\n{body}"));
+        }
+        t
+    }
+
+    const KUST: &str =
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- a.yaml\n";
+
+    #[test]
+    fn a_clean_tree_has_no_problems() {
+        let t = tree(&[
+            ("generated/e/x/kustomization.yaml", KUST),
+            (
+                "generated/e/x/a.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n",
+            ),
+        ]);
+        assert_eq!(verify(&t), Vec::<String>::new());
+    }
+
+    #[test]
+    fn deprecated_api_versions_are_rejected() {
+        let t = tree(&[
+            ("generated/e/x/kustomization.yaml", KUST),
+            (
+                "generated/e/x/a.yaml",
+                "apiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nmetadata:\n  name: a\n",
+            ),
+        ]);
+        let problems = verify(&t);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("apiVersion `helm.toolkit.fluxcd.io/v2beta1` is not allowed")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn listings_and_references_must_resolve() {
+        let t = tree(&[
+            ("generated/e/x/kustomization.yaml", KUST),
+            (
+                "generated/e/x/b.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n",
+            ),
+            (
+                "flux/e/k.yaml",
+                "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: k\n  namespace: f\nspec:\n  path: ./generated/e/y\n  dependsOn:\n  - name: nope\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+            ),
+        ]);
+        let problems = verify(&t);
+        let expected = [
+            "flux/e/k.yaml: dependsOn `nope`, which is not rendered",
+            "flux/e/k.yaml: path ./generated/e/y has no kustomization.yaml in the rendered tree",
+            "generated/e/x/b.yaml: not listed in generated/e/x/kustomization.yaml, so Flux would never apply it",
+            "generated/e/x/kustomization.yaml: lists `a.yaml`, which does not exist",
+        ];
+        assert_eq!(problems, expected);
+    }
+}
