@@ -5,6 +5,7 @@ use crate::model::Model;
 use crate::output::plan::{Scope, plan};
 use crate::output::{check, verify, write};
 use crate::render;
+use crate::style::{Stream, Style};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -50,6 +51,28 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
     },
+    /// Show which profiles a user sees on a hub and what their server gets (image, env, resources, tolerations).
+    Explain(crate::explain::command::ExplainArgs),
+    /// Show what a change to the definitions does to the rendered objects, per environment.
+    Diff(crate::diff::command::DiffArgs),
+    /// Print the JSON Schema of every definition kind (for editors).
+    #[command(
+        after_help = "Examples:\n  jupyflux schema > schema/jupyflux.json\n  jupyflux schema --overlay > schema/jupyflux-overlay.json\n  # then, as the first line of a definition file:\n  # yaml-language-server: $schema=../../schema/jupyflux.json"
+    )]
+    Schema {
+        /// The schema of environment files merged over base (every field optional).
+        #[arg(long)]
+        overlay: bool,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  jupyflux completions bash > ~/.local/share/bash-completion/completions/jupyflux\n  jupyflux completions zsh > ~/.zfunc/_jupyflux\n  jupyflux completions fish > ~/.config/fish/completions/jupyflux.fish"
+    )]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Exit code for invalid definitions or stale output.
@@ -66,20 +89,36 @@ pub fn run(cli: Cli) -> ExitCode {
             quiet,
         } => render_command(&root, env.as_deref(), check, quiet),
         Command::Validate { env, root } => validate_command(&root, env.as_deref()),
+        Command::Explain(args) => crate::explain::command::run(&args),
+        Command::Diff(args) => crate::diff::command::run(&args),
+        Command::Schema { overlay } => {
+            let schema = if overlay {
+                crate::schema::overlays()
+            } else {
+                crate::schema::definitions()
+            };
+            print!("{}", crate::schema::to_text(&schema));
+            ExitCode::SUCCESS
+        }
+        Command::Completions { shell } => {
+            crate::completions::print(shell);
+            ExitCode::SUCCESS
+        }
     }
 }
 
 /// Load the model, keeping only `env` when given. Errors are printed; the exit code is returned.
 fn load_model(root: &Path, env: Option<&str>) -> Result<Model, ExitCode> {
     let mut model = load::load(root).map_err(|problems| {
-        eprintln!("{problems}");
+        eprintln!("{}", errors().problems(&problems.to_string()));
         ExitCode::from(INVALID)
     })?;
     if let Some(env) = env {
         let names: Vec<&str> = model.environments.iter().map(|e| e.name.as_str()).collect();
         if !names.contains(&env) {
             eprintln!(
-                "error: no environment `{env}` under overlays/ (environments: {})",
+                "{} no environment `{env}` under overlays/ (environments: {})",
+                errors().error(),
                 names.join(", ")
             );
             return Err(ExitCode::from(USAGE));
@@ -105,9 +144,11 @@ fn render_command(root: &Path, env: Option<&str>, check: bool, quiet: bool) -> E
         };
         let stale = plan.stale().count();
         if stale > 0 {
-            print!("{}", check::diff(&plan, &tree));
+            let diff = check::diff(&plan, &tree);
+            print!("{}", Style::for_stream(Stream::Stdout).unified_diff(&diff));
             eprintln!(
-                "error: {stale} generated file(s) are stale; run `jupyflux render` and commit the result"
+                "{} {stale} generated file(s) are stale; run `jupyflux render` and commit the result",
+                errors().error()
             );
             return ExitCode::from(INVALID);
         }
@@ -166,6 +207,11 @@ fn validate_command(root: &Path, env: Option<&str>) -> ExitCode {
 }
 
 fn io_error(e: std::io::Error) -> ExitCode {
-    eprintln!("error: {e}");
+    eprintln!("{} {e}", errors().error());
     ExitCode::from(INVALID)
+}
+
+/// How messages on standard error are styled.
+fn errors() -> Style {
+    Style::for_stream(Stream::Stderr)
 }

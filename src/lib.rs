@@ -3,8 +3,13 @@
 //! The flow is [`load`] (files → [`model::Model`]) → [`render::render`] (pure) → [`output`] (write or check).
 
 pub mod cli;
+pub mod completions;
 pub mod diagnostic;
+pub mod diff;
+pub mod explain;
 pub mod load;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod schema;
+pub mod style;

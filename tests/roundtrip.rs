@@ -94,6 +94,16 @@ struct KustomizeFile {
     api_version: String,
     kind: String,
     resources: Vec<String>,
+    #[serde(default)]
+    patches: Vec<KustomizePatch>,
+}
+
+/// A hub's Kustomize patch (`spec.patches`): a target selector and the patch text.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KustomizePatch {
+    target: Value,
+    patch: String,
 }
 
 fn parse<T: DeserializeOwned>(path: &str, text: &str) {

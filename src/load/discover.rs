@@ -20,6 +20,31 @@ pub struct Sources {
     pub environments: Vec<String>,
 }
 
+impl Sources {
+    /// Sources held in memory: `(path, text)` pairs with paths `overlays/<dir>/<file>`; every directory other
+    /// than `base` is an environment. For tests and tools that build definitions without a disk.
+    pub fn from_files(files: &[(&str, &str)]) -> Sources {
+        let mut environments: Vec<String> = files
+            .iter()
+            .filter_map(|(path, _)| path.split('/').nth(1))
+            .filter(|dir| *dir != "base")
+            .map(str::to_owned)
+            .collect();
+        environments.sort();
+        environments.dedup();
+        Sources {
+            files: files
+                .iter()
+                .map(|(path, text)| SourceFile {
+                    path: (*path).to_owned(),
+                    text: (*text).to_owned(),
+                })
+                .collect(),
+            environments,
+        }
+    }
+}
+
 /// The directory of definitions, relative to the project root.
 pub const OVERLAYS: &str = "overlays";
 

@@ -6,8 +6,10 @@
 pub mod classify;
 pub mod de;
 pub mod discover;
+mod hub_settings;
 pub mod merge;
 pub mod node;
+mod profiles;
 pub mod report;
 mod secrets;
 mod validate;

@@ -68,9 +68,12 @@ impl Node {
         }
     }
 
-    /// The value under `key` when this node is a mapping.
+    /// The value under `key` when this node is a mapping. In a list, `key` is an index (`"0"`), so a field path can point into list items.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entry(key).map(|e| &e.value)
+        match &self.value {
+            Value::Seq(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => self.entry(key).map(|e| &e.value),
+        }
     }
 
     /// The string value, when this node is a string.

@@ -165,15 +165,19 @@ fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut R
     for (field, users) in [
         ("adminUsers", &spec.auth.admin_users),
         ("allowedUsers", &spec.auth.allowed_users),
+        ("allowedGroups", &spec.auth.allowed_groups),
+        ("adminGroups", &spec.auth.admin_groups),
     ] {
         if users.iter().any(|u| u.trim().is_empty()) {
             report.at(
                 loc_at(node, &["spec", "auth", field]),
-                format!("Hub `{name}`: empty user name in {field}"),
+                format!("Hub `{name}`: empty name in {field}"),
                 None,
             );
         }
     }
+    super::profiles::validate(name, spec, node, report);
+    super::hub_settings::validate(name, spec, node, report);
     if !spec.singleuser.default_url.starts_with('/') {
         report.at(
             loc_at(node, &["spec", "singleuser", "defaultUrl"]),
@@ -186,7 +190,7 @@ fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut R
     }
 }
 
-fn is_env_name(name: &str) -> bool {
+pub(super) fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

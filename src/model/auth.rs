@@ -27,6 +27,12 @@ pub struct Auth {
     /// Users allowed to log in (in addition to admins); empty means whoever the authenticator lets in.
     #[serde(default)]
     pub allowed_users: Vec<String>,
+    /// Groups whose members may log in (generic: the groups claim; GitLab: GitLab groups).
+    #[serde(default)]
+    pub allowed_groups: Vec<String>,
+    /// Groups whose members are admins (generic OAuth/OIDC only).
+    #[serde(default)]
+    pub admin_groups: Vec<String>,
 }
 
 /// Settings of the dummy authenticator (none).
@@ -80,7 +86,13 @@ pub struct GenericOAuth {
     /// The claim holding the user name (default: the authenticator's, `username`).
     #[serde(default)]
     pub username_claim: Option<String>,
+    /// The claim holding the user's groups (default `groups`), read for allowedGroups, adminGroups and profiles.
+    #[serde(default)]
+    pub groups_claim: Option<String>,
 }
+
+/// The claim holding groups when a generic provider does not name one.
+pub const DEFAULT_GROUPS_CLAIM: &str = "groups";
 
 /// The authenticator a hub uses.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -150,6 +162,25 @@ impl<'a> Authenticator<'a> {
             Authenticator::GitHub(_) => "github",
             Authenticator::GitLab(_) => "gitlab",
             Authenticator::Generic(_) => "generic",
+        }
+    }
+
+    /// Which of `allowedGroups` / `adminGroups` this authenticator can enforce.
+    pub fn supports_groups(self) -> (bool, bool) {
+        match self {
+            Authenticator::Generic(_) => (true, true),
+            Authenticator::GitLab(_) => (true, false),
+            Authenticator::Dummy | Authenticator::GitHub(_) => (false, false),
+        }
+    }
+
+    /// The key in `auth_state["oauth_user"]` holding the user's groups, for authenticators that have one.
+    pub fn groups_claim(self) -> Option<&'a str> {
+        match self {
+            Authenticator::Generic(g) => {
+                Some(g.groups_claim.as_deref().unwrap_or(DEFAULT_GROUPS_CLAIM))
+            }
+            _ => None,
         }
     }
 

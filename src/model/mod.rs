@@ -3,9 +3,12 @@
 pub mod auth;
 pub mod environment;
 pub mod hub;
+pub mod hub_options;
 pub mod image;
+pub mod profile;
 pub mod quantity;
 pub mod secret;
+pub mod selection;
 pub mod usage;
 pub mod vault;
 

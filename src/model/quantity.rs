@@ -7,10 +7,15 @@ use std::fmt;
 /// A Kubernetes quantity, as written (`500m`, `1.5`, `4Gi`, `10G`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[schemars(
-    with = "String",
+    schema_with = "string_or_number",
     description = "A Kubernetes quantity: a number with an optional suffix (m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei)"
 )]
 pub struct Quantity(String);
+
+/// Quantities are read from strings or, as YAML allows (`limit: 2`), plain numbers.
+fn string_or_number(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": ["string", "number"]})
+}
 
 const BINARY: [(&str, f64); 6] = [
     ("Ki", 1024.0),
@@ -122,7 +127,7 @@ impl<'de> Deserialize<'de> for Quantity {
 /// Memory in the form KubeSpawner's `ByteSpecification` accepts (suffixes K, M, G, T, Ki, Mi, Gi, Ti).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[schemars(
-    with = "String",
+    schema_with = "string_or_number",
     description = "Memory: a number with suffix K, M, G, T, Ki, Mi, Gi or Ti (e.g. 512Mi, 4G)"
 )]
 pub struct Memory(Quantity);

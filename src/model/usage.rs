@@ -11,6 +11,8 @@ pub enum Target {
     ChartValue(String),
     /// An environment variable of every user's server.
     SingleuserEnv(String),
+    /// An environment variable of the servers of one profile (its slug, the variable).
+    ProfileEnv(String, String),
 }
 
 /// One secret reference of a hub.
@@ -28,6 +30,8 @@ pub struct SecretUse<'a> {
 pub const PROXY_TOKEN_PATH: &str = "hub.config.ConfigurableHTTPProxy.auth_token";
 pub const COOKIE_SECRET_PATH: &str = "hub.config.JupyterHub.cookie_secret";
 pub const CRYPT_KEEPER_KEY_PATH: &str = "hub.config.CryptKeeper.keys[0]";
+/// The chart path of an external hub database's URL.
+pub const DATABASE_URL_PATH: &str = "hub.db.url";
 
 fn field(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|p| (*p).to_owned()).collect()
@@ -87,6 +91,14 @@ impl HubSpec {
                 chart(&["spec", "secrets", name], key, path.to_owned(), reference);
             }
         }
+        if let Some((kind, db)) = self.database.as_ref().and_then(|d| d.external()) {
+            chart(
+                &["spec", "database", kind, "url"],
+                "database-url",
+                DATABASE_URL_PATH.to_owned(),
+                &db.url,
+            );
+        }
         for (name, value) in &self.singleuser.env {
             if let MaybeSecret::Secret(reference) = value {
                 uses.push(SecretUse {
@@ -95,6 +107,19 @@ impl HubSpec {
                     target: Target::SingleuserEnv(name.clone()),
                     reference,
                 });
+            }
+        }
+        for (index, profile) in self.profiles.iter().enumerate() {
+            for (name, value) in &profile.env {
+                if let MaybeSecret::Secret(reference) = value {
+                    let index = index.to_string();
+                    uses.push(SecretUse {
+                        field: field(&["spec", "profiles", &index, "env", name]),
+                        secret_key: format!("profile-{}-env-{name}", profile.slug),
+                        target: Target::ProfileEnv(profile.slug.clone(), name.clone()),
+                        reference,
+                    });
+                }
             }
         }
         uses

@@ -3,13 +3,15 @@
 use super::object::guard_substitution;
 use crate::output::Tree;
 use crate::output::emit;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The rendered files of one output root (`generated/<env>` or `flux/<env>`).
 pub struct Files {
     root: String,
     tree: Tree,
+    /// Fields besides `resources` of a directory's `kustomization.yaml` (e.g. `patches`), by directory.
+    kustomize: BTreeMap<String, Map<String, Value>>,
 }
 
 impl Files {
@@ -17,6 +19,7 @@ impl Files {
         Files {
             root: root.into(),
             tree: Tree::new(),
+            kustomize: BTreeMap::new(),
         }
     }
 
@@ -29,6 +32,14 @@ impl Files {
             format!("{}/{path}", self.root),
             emit::document(sources, &value),
         );
+    }
+
+    /// Set a field of `<dir>/kustomization.yaml` besides `resources`, e.g. `patches`.
+    pub fn kustomize(&mut self, dir: &str, field: &str, value: Value) {
+        self.kustomize
+            .entry(dir.to_owned())
+            .or_default()
+            .insert(field.to_owned(), value);
     }
 
     /// Whether any file was added under `<root>/<dir>/`.
@@ -59,11 +70,17 @@ impl Files {
         }
         for (dir, entries) in dirs {
             let resources: Vec<&String> = entries.iter().collect();
-            let kustomization = json!({
+            let mut kustomization = json!({
                 "apiVersion": "kustomize.config.k8s.io/v1beta1",
                 "kind": "Kustomization",
                 "resources": resources,
             });
+            if let Some(fields) = self.kustomize.remove(&dir) {
+                kustomization
+                    .as_object_mut()
+                    .expect("an object")
+                    .extend(fields);
+            }
             let path = if dir.is_empty() {
                 "kustomization.yaml".to_owned()
             } else {
@@ -98,5 +115,24 @@ mod tests {
             text("generated/dev/hubs/a/kustomization.yaml")
                 .ends_with("resources:\n- helmrelease.yaml\n- namespace.yaml\n")
         );
+    }
+
+    #[test]
+    fn a_directory_can_carry_extra_kustomization_fields() {
+        let mut files = Files::new("generated/dev");
+        files.object("hubs/a/helmrelease.yaml", &[], &json!({}));
+        files.kustomize(
+            "hubs/a",
+            "patches",
+            json!([{"patch": "x", "target": {"kind": "HelmRelease"}}]),
+        );
+        let tree = files.with_kustomizations();
+        let text = String::from_utf8(
+            tree.get("generated/dev/hubs/a/kustomization.yaml")
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap();
+        assert!(text.ends_with("resources:\n- helmrelease.yaml\npatches:\n- patch: x\n  target:\n    kind: HelmRelease\n"), "{text}");
     }
 }

@@ -63,6 +63,15 @@ pub fn render(env: &Environment, hub: &Definition<HubSpec>, files: &mut Files) {
         json!({"spec": release_spec}),
     );
     files.object(&format!("{dir}/helmrelease.yaml"), sources, &release);
+    if !hub.spec.patches.is_empty() {
+        let patches: Vec<Value> = hub
+            .spec
+            .patches
+            .iter()
+            .map(|p| json!({"target": p.target, "patch": p.patch}))
+            .collect();
+        files.kustomize(&dir, "patches", json!(patches));
+    }
 }
 
 /// The hub's Namespace, labelled for the "restricted" Pod Security profile.

@@ -1,11 +1,18 @@
 //! The pure centre of jupyflux: `render(&Model) -> Tree`. No I/O, no clock, no environment, no randomness.
 
+mod expose;
 mod files;
 pub mod flux;
 pub mod hub;
 mod object;
+mod operations;
+pub mod overrides;
+pub mod profiles;
 pub mod secrets;
 pub mod values;
+
+#[cfg(test)]
+mod tests;
 
 use crate::model::{Environment, Model};
 use crate::output::Tree;

@@ -24,7 +24,7 @@ pub const WATCH_LABEL: (&str, &str) = ("reconcile.fluxcd.io/watch", "Enabled");
 pub fn secret_name(hub: &str, target: &Target) -> String {
     match target {
         Target::ChartValue(_) => format!("{hub}-chart-secrets"),
-        Target::SingleuserEnv(_) => format!("{hub}-singleuser-env"),
+        Target::SingleuserEnv(_) | Target::ProfileEnv(..) => format!("{hub}-singleuser-env"),
     }
 }
 
@@ -189,7 +189,7 @@ pub fn values_from(hub: &Definition<HubSpec>) -> Vec<Value> {
                 "targetPath": path,
                 "optional": false,
             })),
-            Target::SingleuserEnv(_) => None,
+            Target::SingleuserEnv(_) | Target::ProfileEnv(..) => None,
         })
         .collect()
 }

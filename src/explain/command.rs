@@ -1,0 +1,81 @@
+//! The `jupyflux explain` command: arguments, loading, and printing what [`super::explain`] says.
+
+use super::{Request, explain};
+use crate::load;
+use crate::model::image::Image;
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `jupyflux explain`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  jupyflux explain --env staging --hub research --user ada\n  jupyflux explain --env production --hub research --user ada --group gpu-users --image quay.io/jupyter/pytorch-notebook:2025-03-17"
+)]
+pub struct ExplainArgs {
+    /// The environment.
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// The hub.
+    #[arg(long, value_name = "HUB")]
+    pub hub: String,
+    /// The user name, as the authenticator reports it.
+    #[arg(long, value_name = "USER")]
+    pub user: String,
+    /// The image the user starts (default: the hub's single-user image).
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    /// A group of the user (repeatable).
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    /// Project root holding overlays/ (default: current directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+const INVALID: u8 = 1;
+const USAGE: u8 = 2;
+
+/// Load the definitions and print the explanation; exit 1 on invalid definitions, 2 on unknown names.
+pub fn run(args: &ExplainArgs) -> ExitCode {
+    let model = match load::load(&args.root) {
+        Ok(model) => model,
+        Err(problems) => {
+            eprintln!("{problems}");
+            return ExitCode::from(INVALID);
+        }
+    };
+    let image = match args.image.as_deref().map(Image::parse).transpose() {
+        Ok(image) => image,
+        Err(e) => return usage(&format!("--image: {e}")),
+    };
+    let Some(env) = model.environments.iter().find(|e| e.name == args.env) else {
+        let names: Vec<&str> = model.environments.iter().map(|e| e.name.as_str()).collect();
+        return usage(&format!(
+            "no environment `{}` (environments: {})",
+            args.env,
+            names.join(", ")
+        ));
+    };
+    let Some(hub) = env.hubs.iter().find(|h| h.name == args.hub) else {
+        let names: Vec<&str> = env.hubs.iter().map(|h| h.name.as_str()).collect();
+        return usage(&format!(
+            "no hub `{}` in `{}` (hubs: {})",
+            args.hub,
+            env.name,
+            names.join(", ")
+        ));
+    };
+    let request = Request {
+        user: &args.user,
+        groups: &args.groups,
+        image: image.as_ref(),
+    };
+    print!("{}", explain(env, hub, &request));
+    ExitCode::SUCCESS
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(USAGE)
+}

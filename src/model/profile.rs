@@ -1,0 +1,248 @@
+//! Profiles and sizes of a hub (Open Data Hub singleuser-profiles semantics): who and which image a profile
+//! applies to, and what it changes in the user's server.
+
+use super::hub::Bounds;
+use super::image::Image;
+use super::quantity::{Memory, Quantity};
+use super::secret::MaybeSecret;
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One profile: a choice on the spawn page, applied to the users, groups and images it names.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Profile {
+    /// Name shown on the spawn page.
+    pub name: String,
+    /// Stable identifier (lowercase letters, digits and `-`), unique in the hub.
+    pub slug: String,
+    /// Text shown under the name.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Preselected on the spawn page (at most one profile).
+    #[serde(default)]
+    pub default: bool,
+    /// Images this profile applies to; empty: every image. One image also selects it; several become a choice.
+    #[serde(default)]
+    pub images: Vec<Image>,
+    /// Users this profile is for; with `groups` empty too: every user.
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Groups (from the authenticator) this profile is for.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Environment variables, appended to `singleuser.env`: text, or a secret reference.
+    #[serde(default)]
+    pub env: BTreeMap<String, MaybeSecret>,
+    /// CPU, memory and GPUs.
+    #[serde(default)]
+    pub resources: Resources,
+    /// Kubernetes tolerations of the user's pod.
+    #[serde(default)]
+    pub tolerations: Vec<Toleration>,
+    /// Node labels the user's pod requires.
+    #[serde(default)]
+    pub node_affinity: NodeAffinity,
+    /// Extra pod volumes (Kubernetes `Volume` objects), e.g. `{name: shm, emptyDir: {medium: Memory}}`.
+    #[serde(default)]
+    pub volumes: Vec<Map<String, Value>>,
+    /// Where the extra volumes are mounted.
+    #[serde(default)]
+    pub volume_mounts: Vec<VolumeMount>,
+    /// Names from `spec.sizes` offered as a choice within this profile.
+    #[serde(default)]
+    pub sizes: Vec<String>,
+}
+
+impl Profile {
+    /// Whether a user with these groups, starting `image`, gets this profile.
+    pub fn applies_to(&self, user: &str, groups: &[String], image: &Image) -> bool {
+        self.is_for(user, groups) && (self.images.is_empty() || self.images.contains(image))
+    }
+
+    /// Whether the profile is for this user (by name or group); unrestricted profiles are for everyone.
+    pub fn is_for(&self, user: &str, groups: &[String]) -> bool {
+        !self.is_restricted()
+            || self.users.iter().any(|u| u == user)
+            || self.groups.iter().any(|g| groups.contains(g))
+    }
+
+    /// Whether only some users or groups see this profile.
+    pub fn is_restricted(&self) -> bool {
+        !self.users.is_empty() || !self.groups.is_empty()
+    }
+}
+
+/// A named amount of resources, offered by profiles as a `size` choice.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Size {
+    /// Identifier used in `profiles[].sizes`.
+    pub name: String,
+    /// Shown on the spawn page (default: the name).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub cpu: Option<Bounds<Quantity>>,
+    #[serde(default)]
+    pub memory: Option<Bounds<Memory>>,
+    /// Number of NVIDIA GPUs (`nvidia.com/gpu`).
+    #[serde(default, deserialize_with = "gpu_count")]
+    pub gpus: Option<u32>,
+}
+
+impl Size {
+    pub fn resources(&self) -> Resources {
+        Resources {
+            cpu: self.cpu.clone(),
+            memory: self.memory.clone(),
+            gpus: self.gpus,
+        }
+    }
+
+    pub fn label(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// CPU, memory and GPUs of a user's server; unset fields keep what applied before.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Resources {
+    #[serde(default)]
+    pub cpu: Option<Bounds<Quantity>>,
+    #[serde(default)]
+    pub memory: Option<Bounds<Memory>>,
+    /// Number of NVIDIA GPUs (`nvidia.com/gpu`).
+    #[serde(default, deserialize_with = "gpu_count")]
+    pub gpus: Option<u32>,
+}
+
+impl Resources {
+    /// `over` merged over `self`: each bound set in `over` wins.
+    pub fn merged(&self, over: &Resources) -> Resources {
+        Resources {
+            cpu: merge_bounds(&self.cpu, &over.cpu),
+            memory: merge_bounds(&self.memory, &over.memory),
+            gpus: over.gpus.or(self.gpus),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self == &Resources::default()
+    }
+}
+
+fn merge_bounds<Q: Clone>(
+    below: &Option<Bounds<Q>>,
+    over: &Option<Bounds<Q>>,
+) -> Option<Bounds<Q>> {
+    match (below, over) {
+        (Some(b), Some(o)) => Some(Bounds {
+            guarantee: o.guarantee.clone().or_else(|| b.guarantee.clone()),
+            limit: o.limit.clone().or_else(|| b.limit.clone()),
+        }),
+        (b, o) => o.clone().or_else(|| b.clone()),
+    }
+}
+
+/// A Kubernetes toleration.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Toleration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Equal` (default) or `Exists`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty: all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toleration_seconds: Option<i64>,
+}
+
+/// Node labels a pod requires.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct NodeAffinity {
+    /// Match expressions every node must satisfy; a later profile's expression replaces one with the same key.
+    #[serde(default)]
+    pub required: Vec<MatchExpression>,
+}
+
+/// A node selector requirement (`key`, `operator`, `values`).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct MatchExpression {
+    pub key: String,
+    /// `In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt` or `Lt`.
+    pub operator: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+impl NodeAffinity {
+    /// `over` merged over `self`: expressions with a key already present replace it, others are appended.
+    pub fn merged(&self, over: &NodeAffinity) -> NodeAffinity {
+        let mut required = self.required.clone();
+        for expression in &over.required {
+            match required.iter_mut().find(|e| e.key == expression.key) {
+                Some(existing) => *existing = expression.clone(),
+                None => required.push(expression.clone()),
+            }
+        }
+        NodeAffinity { required }
+    }
+}
+
+/// Where a volume is mounted in the user's container.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct VolumeMount {
+    /// The volume's `name`.
+    pub name: String,
+    pub mount_path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+}
+
+/// A GPU count: a whole number, so `0.5` or `"1"` is an error that says so.
+fn gpu_count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    struct Count;
+    impl Visitor<'_> for Count {
+        type Value = Option<u32>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a whole number of GPUs (0, 1, 2, ...)")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            u32::try_from(v)
+                .map(Some)
+                .map_err(|_| E::custom(format!("{v} GPUs is more than any node has")))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+                .and_then(|v| self.visit_u64(v))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    deserializer.deserialize_any(Count)
+}

@@ -1,0 +1,155 @@
+//! `jupyflux diff` in a scratch Git repository: exactly the objects and fields a definition change touches.
+
+mod harness;
+
+use harness::{Scratch, repo, stderr, stdout};
+use std::path::Path;
+use std::process::Command;
+
+const HUB: &str = "overlays/base/hub.yaml";
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.email=test@example.org", "-c", "user.name=test"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
+/// The minimal fixture, committed on `main`.
+fn committed() -> Scratch {
+    let scratch = Scratch::of(&repo().join("fixtures/valid/minimal"));
+    git(scratch.path(), &["init", "-q"]);
+    git(scratch.path(), &["add", "-A"]);
+    git(scratch.path(), &["commit", "-q", "-m", "definitions"]);
+    scratch
+}
+
+fn edit(scratch: &Scratch, path: &str, from: &str, to: &str) {
+    let text = scratch.read(path);
+    assert!(text.contains(from), "{path} lacks {from}");
+    scratch.write(path, &text.replace(from, to));
+}
+
+#[test]
+fn a_one_line_change_shows_exactly_the_affected_object_and_field() {
+    let scratch = committed();
+    edit(
+        &scratch,
+        HUB,
+        "base-notebook:2025-03-17",
+        "base-notebook:2025-04-01",
+    );
+    let out = scratch.jupyflux(&["diff", "--base", "HEAD", "--format", "markdown"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("| dev | 0 | 0 | 1 |"), "{report}");
+    assert_eq!(report.matches("<details>").count(), 1, "{report}");
+    assert!(
+        report.contains(
+            "<code>HelmRelease trial/trial (helm.toolkit.fluxcd.io/v2)</code>: 1 field(s) changed"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("| `spec.values.singleuser.image.tag` | `2025-03-17` | `2025-04-01` |"),
+        "{report}"
+    );
+    let summary = report.find("| environment |").unwrap();
+    assert!(
+        summary < report.find("<details>").unwrap(),
+        "counts come first"
+    );
+}
+
+#[test]
+fn text_report_exit_code_and_environment_filter() {
+    let scratch = committed();
+    let same = scratch.jupyflux(&["diff", "--base", "HEAD", "--exit-code"]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert!(stdout(&same).contains("no changes to the rendered objects"));
+
+    edit(
+        &scratch,
+        HUB,
+        "dummy: {}",
+        "dummy: {}\n    adminUsers: [ada]",
+    );
+    let out = scratch.jupyflux(&["diff", "--base", "HEAD", "--exit-code"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(
+        report.contains("dev: 0 added, 0 removed, 1 changed"),
+        "{report}"
+    );
+    assert!(report.contains("~ HelmRelease trial/trial"), "{report}");
+    assert!(!report.contains('\x1b'), "no colour when piped: {report:?}");
+
+    let unknown = scratch.jupyflux(&["diff", "--base", "HEAD", "--env", "nowhere"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("no environment `nowhere`"));
+}
+
+#[test]
+fn a_new_environment_is_all_added() {
+    let scratch = committed();
+    let env = scratch.read("overlays/dev/environment.yaml");
+    let env = env.replace("name: dev", "name: prod");
+    scratch.write("overlays/prod/environment.yaml", &env);
+    let out = scratch.jupyflux(&["diff", "--base", "HEAD", "--env", "prod"]);
+    let report = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(report.contains(" added, 0 removed, 0 changed"), "{report}");
+    assert!(!report.contains("dev:"), "{report}");
+    assert!(report.contains("+ HelmRelease trial/trial"), "{report}");
+}
+
+#[test]
+fn default_base_is_the_merge_base_with_main() {
+    let scratch = committed();
+    git(scratch.path(), &["checkout", "-q", "-b", "feature"]);
+    edit(
+        &scratch,
+        HUB,
+        "base-notebook:2025-03-17",
+        "base-notebook:2025-04-01",
+    );
+    git(scratch.path(), &["commit", "-q", "-am", "newer image"]);
+    let out = scratch.jupyflux(&["diff"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("spec.values.singleuser.image.tag: 2025-03-17 → 2025-04-01"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn definitions_that_do_not_load_at_the_base_are_reported() {
+    let scratch = committed();
+    edit(&scratch, HUB, "dummy: {}", "dummy: {}\n    nonsense: 1");
+    git(scratch.path(), &["commit", "-q", "-am", "broken"]);
+    edit(&scratch, HUB, "\n    nonsense: 1", "");
+    let out = scratch.jupyflux(&["diff", "--base", "HEAD"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("the definitions at"), "{err}");
+    assert!(err.contains("do not load"), "{err}");
+    assert!(err.contains("overlays/base/hub.yaml:"), "{err}");
+}
+
+#[test]
+fn an_unknown_revision_is_a_usage_error() {
+    let scratch = committed();
+    let out = scratch.jupyflux(&["diff", "--base", "no-such-rev"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+}
