@@ -10,6 +10,7 @@ pub mod explain;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod paths;
 pub mod render;
 pub mod schema;
 pub mod style;

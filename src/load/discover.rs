@@ -71,12 +71,7 @@ pub fn read_sources(root: &Path) -> Result<Sources, Diagnostics> {
                 continue;
             }
         };
-        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let path = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let path = crate::paths::relative(root, entry.path());
         if entry.file_type().is_dir() {
             let name = entry.file_name().to_string_lossy();
             if entry.depth() == 1 && name != "base" {

@@ -105,12 +105,7 @@ pub fn plan(root: &Path, tree: &Tree, scope: &Scope) -> io::Result<Plan> {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            let path = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let path = crate::paths::relative(root, entry.path());
             if tree.get(&path).is_some() || !scope.owns(&path) {
                 continue;
             }
