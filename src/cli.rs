@@ -64,6 +64,18 @@ pub enum Command {
         #[arg(long)]
         overlay: bool,
     },
+    /// Print the CustomResourceDefinition of `Notebook.jupyflux.dev` (as `render` writes it per environment).
+    #[command(
+        after_help = "Examples:\n  jupyflux crd | kubectl apply -f -\n  jupyflux crd --env production   # with the environment's Data Manager notebookNamespaces"
+    )]
+    Crd {
+        /// Annotate with this environment's `notebookNamespaces`.
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Project root holding overlays/ (default: current directory).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  jupyflux completions bash > ~/.local/share/bash-completion/completions/jupyflux\n  jupyflux completions zsh > ~/.zfunc/_jupyflux\n  jupyflux completions fish > ~/.config/fish/completions/jupyflux.fish"
@@ -100,11 +112,29 @@ pub fn run(cli: Cli) -> ExitCode {
             print!("{}", crate::schema::to_text(&schema));
             ExitCode::SUCCESS
         }
+        Command::Crd { env, root } => crd_command(&root, env.as_deref()),
         Command::Completions { shell } => {
             crate::completions::print(shell);
             ExitCode::SUCCESS
         }
     }
+}
+
+fn crd_command(root: &Path, env: Option<&str>) -> ExitCode {
+    let namespaces = match env {
+        Some(env) => match load_model(root, Some(env)) {
+            Ok(model) => model.environments[0]
+                .definition
+                .spec
+                .notebook_namespaces
+                .clone(),
+            Err(code) => return code,
+        },
+        None => Vec::new(),
+    };
+    let crd = crate::notebook::crd::crd(&namespaces);
+    print!("{}", crate::output::emit::yaml(&crd));
+    ExitCode::SUCCESS
 }
 
 /// Load the model, keeping only `env` when given. Errors are printed; the exit code is returned.

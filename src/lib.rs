@@ -9,6 +9,7 @@ pub mod diff;
 pub mod explain;
 pub mod load;
 pub mod model;
+pub mod notebook;
 pub mod output;
 pub mod paths;
 pub mod render;

@@ -1,6 +1,7 @@
 //! `jupyflux schema`: one JSON Schema for every definition kind, for editors (yaml-language-server) and CI.
 
 use crate::model::{API_VERSION, Document, EnvironmentSpec, HubSpec, Kind, VaultStoreSpec};
+use crate::notebook::NotebookSpec;
 use schemars::{JsonSchema, schema_for};
 use serde_json::{Value, json};
 
@@ -12,10 +13,16 @@ enum Definition {
     Environment(Document<EnvironmentSpec>),
     Hub(Document<HubSpec>),
     VaultStore(Document<VaultStoreSpec>),
+    Notebook(Document<NotebookSpec>),
 }
 
 /// The kinds of [`Definition`], in the order of its variants (and so of the schema's branches).
-const BRANCHES: [Kind; 3] = [Kind::Environment, Kind::Hub, Kind::VaultStore];
+const BRANCHES: [Kind; 4] = [
+    Kind::Environment,
+    Kind::Hub,
+    Kind::VaultStore,
+    Kind::Notebook,
+];
 
 /// The combined schema: `oneOf` the documents of every kind, each with `apiVersion` and `kind` pinned.
 pub fn definitions() -> Value {
@@ -47,7 +54,7 @@ pub fn definitions() -> Value {
     schema["oneOf"] = Value::Array(pinned);
     schema["title"] = json!("jupyflux definition");
     schema["description"] = json!(
-        "A jupyflux definition under overlays/: an Environment, a Hub or a VaultStore. Print with `jupyflux schema`."
+        "A jupyflux definition under overlays/: an Environment, a Hub, a VaultStore or a Notebook. Print with `jupyflux schema`."
     );
     schema
 }

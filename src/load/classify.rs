@@ -74,6 +74,11 @@ pub fn identify(node: Node, report: &mut Reporter) -> Option<Identified> {
         );
         return None;
     }
+    if let (Some(kind), Some(metadata)) = (kind, metadata)
+        && !namespace_fits(kind, metadata, report)
+    {
+        return None;
+    }
     match (api_version, kind, name) {
         (Some((v, _)), Some(kind), Some((name, name_loc))) if v == API_VERSION => {
             Some(Identified {
@@ -84,6 +89,40 @@ pub fn identify(node: Node, report: &mut Reporter) -> Option<Identified> {
             })
         }
         _ => None,
+    }
+}
+
+/// A `Notebook` needs `metadata.namespace` (a DNS-1123 label); the other kinds have none.
+fn namespace_fits(kind: Kind, metadata: &Node, report: &mut Reporter) -> bool {
+    match (kind, metadata.get("namespace")) {
+        (Kind::Notebook, None) => {
+            report.at(
+                metadata.loc,
+                "missing required field `namespace`: a Notebook is created in a namespace",
+                Some("add `namespace: <namespace>` to `metadata`".into()),
+            );
+            false
+        }
+        (Kind::Notebook, Some(ns)) => match &ns.value {
+            Value::Str(name) if is_dns_label(name) => true,
+            other => {
+                report.at(
+                    ns.loc,
+                    format!("namespace {} is not a DNS-1123 label", other.describe()),
+                    Some("use lowercase letters, digits and `-`, at most 63 characters".into()),
+                );
+                false
+            }
+        },
+        (_, Some(ns)) => {
+            report.at(
+                ns.loc,
+                format!("a {} has no namespace", kind.name()),
+                Some("remove `metadata.namespace`; only a Notebook has one".into()),
+            );
+            false
+        }
+        (_, None) => true,
     }
 }
 

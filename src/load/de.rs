@@ -230,6 +230,17 @@ impl<'de: 'a, 'a> de::Deserializer<'de> for NodeDe<'a> {
                 path: self.path,
                 ctx: self.ctx,
             }),
+            Value::Map(entries) if entries.len() > 1 => Err(DeError::new(
+                format!(
+                    "both {} are set, but they exclude each other",
+                    entries
+                        .iter()
+                        .map(|e| format!("`{}`", e.key))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+                Some(format!("write exactly one of: {}", variants.join(", "))),
+            )),
             other => Err(DeError::new(
                 format!(
                     "wrong type: found {}, expected one of: {}",

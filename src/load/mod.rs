@@ -18,8 +18,8 @@ pub use discover::{SourceFile, Sources, read_sources};
 
 use crate::diagnostic::Diagnostics;
 use crate::model::{
-    Definition, Document, Environment, EnvironmentSpec, HubSpec, Kind, Model, VaultStoreSpec,
-    is_dns_label,
+    Definition, Document, Environment, EnvironmentSpec, HubSpec, Kind, Model, NotebookDefinition,
+    VaultStoreSpec, is_dns_label,
 };
 use classify::{Identified, identify};
 use node::{FileId, Loc, Node, parse_options};
@@ -200,6 +200,8 @@ fn assemble(env: &str, base: &Scope, own: Scope, report: &mut Reporter) -> Optio
     let mut nodes = Vec::new();
     let mut vault_stores = Vec::new();
     let mut store_nodes = Vec::new();
+    let mut notebooks = Vec::new();
+    let mut notebook_nodes = Vec::new();
     for ((kind, name), doc) in &merged {
         match kind {
             Kind::Environment if name != env => {
@@ -228,6 +230,17 @@ fn assemble(env: &str, base: &Scope, own: Scope, report: &mut Reporter) -> Optio
                     vault_stores.push(store);
                 }
             }
+            Kind::Notebook => {
+                if let Some((definition, namespace)) = typed_in_namespace(*kind, name, doc, report)
+                {
+                    validate::notebook(&definition, &doc.node, report);
+                    notebook_nodes.push(&doc.node);
+                    notebooks.push(NotebookDefinition {
+                        namespace,
+                        definition,
+                    });
+                }
+            }
         }
     }
     let Some(definition) = definition else {
@@ -247,10 +260,19 @@ fn assemble(env: &str, base: &Scope, own: Scope, report: &mut Reporter) -> Optio
         definition,
         hubs,
         vault_stores,
+        notebooks,
     };
     let env_node = &merged[&(Kind::Environment, env.to_owned())].node;
     validate::environment(&environment, env_node, &nodes, report);
-    secrets::validate(&environment, env_node, &nodes, &store_nodes, report);
+    validate::notebook_namespaces(&environment, &notebook_nodes, report);
+    secrets::validate(
+        &environment,
+        env_node,
+        &nodes,
+        &store_nodes,
+        &notebook_nodes,
+        report,
+    );
     Some(environment)
 }
 
@@ -261,6 +283,16 @@ fn typed<S: DeserializeOwned>(
     doc: &Contribution,
     report: &mut Reporter,
 ) -> Option<Definition<S>> {
+    typed_in_namespace(kind, name, doc, report).map(|(definition, _)| definition)
+}
+
+/// [`typed`], with `metadata.namespace` (empty when absent; `classify` checked which kinds have one).
+fn typed_in_namespace<S: DeserializeOwned>(
+    kind: Kind,
+    name: &str,
+    doc: &Contribution,
+    report: &mut Reporter,
+) -> Option<(Definition<S>, String)> {
     match de::from_node::<Document<S>>(&doc.node) {
         Ok(document) => {
             let mut sources: Vec<String> = Vec::new();
@@ -270,11 +302,12 @@ fn typed<S: DeserializeOwned>(
                     sources.push(path.to_owned());
                 }
             }
-            Some(Definition {
+            let definition = Definition {
                 name: document.metadata.name,
                 sources,
                 spec: document.spec,
-            })
+            };
+            Some((definition, document.metadata.namespace.unwrap_or_default()))
         }
         Err(errors) => {
             let what = format!("{} `{name}`", kind.name());

@@ -5,6 +5,7 @@ use super::node::Node;
 use super::report::Reporter;
 use super::validate::loc_at;
 use crate::diagnostic::did_you_mean;
+use crate::model::usage::SecretUse;
 use crate::model::vault::VaultStoreSpec;
 use crate::model::{Definition, Environment, is_dns_label};
 
@@ -15,6 +16,7 @@ pub fn validate(
     env_node: &Node,
     hub_nodes: &[&Node],
     store_nodes: &[&Node],
+    notebook_nodes: &[&Node],
     report: &mut Reporter,
 ) {
     let names: Vec<&str> = env.vault_stores.iter().map(|s| s.name.as_str()).collect();
@@ -34,32 +36,16 @@ pub fn validate(
     for (store, node) in env.vault_stores.iter().zip(store_nodes) {
         vault_store(store, node, report);
     }
+    for (notebook, node) in env.notebooks.iter().zip(notebook_nodes) {
+        let owner = format!("Notebook `{}`", notebook.definition.name);
+        for usage in notebook.definition.spec.secret_uses() {
+            reference(env, &owner, &usage, node, &names, report);
+        }
+    }
     for (hub, node) in env.hubs.iter().zip(hub_nodes) {
+        let owner = format!("Hub `{}`", hub.name);
         for usage in hub.spec.secret_uses() {
-            let at = loc_at(node, &usage.field);
-            match (&usage.reference.store, default) {
-                (Some(store), _) if !names.contains(&store.as_str()) => {
-                    let mut field = usage.field.clone();
-                    field.push("store".into());
-                    report.at(
-                        loc_at(node, &field),
-                        format!("Hub `{}`: unknown secret store `{store}`", hub.name),
-                        Some(known_stores(store, &names)),
-                    );
-                }
-                (None, None) => report.at(
-                    at,
-                    format!(
-                        "Hub `{}`: secret reference `{}` names no store and Environment `{}` has no default secretStore",
-                        hub.name, usage.reference, env.name
-                    ),
-                    Some(format!(
-                        "set `secretStore: <VaultStore>` in overlays/{}/environment.yaml, or write {{store: <VaultStore>, key, property}}",
-                        env.name
-                    )),
-                ),
-                _ => {}
-            }
+            reference(env, &owner, &usage, node, &names, report);
         }
         let oauth = hub
             .spec
@@ -123,6 +109,41 @@ fn vault_store(store: &Definition<VaultStoreSpec>, node: &Node, report: &mut Rep
             ),
             Some("use lowercase letters, digits and `-`".into()),
         );
+    }
+}
+
+/// Report a secret reference whose store does not exist or cannot be told.
+fn reference(
+    env: &Environment,
+    owner: &str,
+    usage: &SecretUse<'_>,
+    node: &Node,
+    names: &[&str],
+    report: &mut Reporter,
+) {
+    let default = env.definition.spec.secret_store.as_deref();
+    match (&usage.reference.store, default) {
+        (Some(store), _) if !names.contains(&store.as_str()) => {
+            let mut field = usage.field.clone();
+            field.push("store".into());
+            report.at(
+                loc_at(node, &field),
+                format!("{owner}: unknown secret store `{store}`"),
+                Some(known_stores(store, names)),
+            );
+        }
+        (None, None) => report.at(
+            loc_at(node, &usage.field),
+            format!(
+                "{owner}: secret reference `{}` names no store and Environment `{}` has no default secretStore",
+                usage.reference, env.name
+            ),
+            Some(format!(
+                "set `secretStore: <VaultStore>` in overlays/{}/environment.yaml, or write {{store: <VaultStore>, key, property}}",
+                env.name
+            )),
+        ),
+        _ => {}
     }
 }
 

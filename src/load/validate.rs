@@ -5,6 +5,7 @@ use super::report::Reporter;
 use crate::model::auth::Auth;
 use crate::model::hub::HubSpec;
 use crate::model::{Definition, Environment, is_dns_label, is_dns_subdomain};
+use crate::notebook::NotebookSpec;
 use std::collections::BTreeMap;
 
 /// The location of the value at `path` in a document, or of the nearest parent that exists.
@@ -68,6 +69,39 @@ pub fn environment(env: &Environment, env_node: &Node, hub_nodes: &[&Node], repo
             "host",
             report,
         );
+    }
+}
+
+/// Report what [`crate::notebook::validate`] finds in a notebook, at the fields' positions.
+pub fn notebook(notebook: &Definition<NotebookSpec>, node: &Node, report: &mut Reporter) {
+    for problem in crate::notebook::validate(&notebook.spec) {
+        let mut path = vec!["spec".to_owned()];
+        path.extend(problem.path);
+        report.at(
+            loc_at(node, &path),
+            format!("Notebook `{}`: {}", notebook.name, problem.message),
+            Some(problem.help),
+        );
+    }
+}
+
+/// A notebook namespace must not be a hub's (each layer labels and owns its namespaces).
+pub fn notebook_namespaces(env: &Environment, notebook_nodes: &[&Node], report: &mut Reporter) {
+    for (notebook, node) in env.notebooks.iter().zip(notebook_nodes) {
+        if let Some(hub) = env
+            .hubs
+            .iter()
+            .find(|h| h.namespace() == notebook.namespace)
+        {
+            report.at(
+                loc_at(node, &["metadata", "namespace"]),
+                format!(
+                    "Notebook `{}`: namespace `{}` is Hub `{}`'s",
+                    notebook.definition.name, notebook.namespace, hub.name
+                ),
+                Some("put standalone notebooks in a namespace of their own".into()),
+            );
+        }
     }
 }
 

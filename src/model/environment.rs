@@ -29,6 +29,42 @@ pub struct EnvironmentSpec {
     /// Flux settings for the sync objects.
     #[serde(default)]
     pub flux: FluxSettings,
+    /// Namespaces where the Squonk2 Data Manager may launch notebooks (the CRD's application-namespaces).
+    #[serde(default)]
+    pub notebook_namespaces: Vec<String>,
+    /// The notebook controller's image and namespace.
+    #[serde(default)]
+    pub controller: ControllerSettings,
+}
+
+/// Where the notebook controller runs.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct ControllerSettings {
+    /// The jupyflux image the controller runs, pinned by tag.
+    #[serde(default = "default_controller_image")]
+    pub image: String,
+    /// The controller's namespace.
+    #[serde(default = "default_controller_namespace")]
+    pub namespace: String,
+}
+
+impl Default for ControllerSettings {
+    fn default() -> Self {
+        ControllerSettings {
+            image: default_controller_image(),
+            namespace: default_controller_namespace(),
+        }
+    }
+}
+
+fn default_controller_image() -> String {
+    "ghcr.io/jupyflux/jupyflux:0.1.0".to_owned()
+}
+
+fn default_controller_namespace() -> String {
+    "jupyflux-system".to_owned()
 }
 
 /// Ingress class and TLS used unless a hub says otherwise.
@@ -45,7 +81,7 @@ pub struct IngressDefaults {
 }
 
 /// Where a TLS certificate comes from: exactly one of the two.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Tls {
     /// A cert-manager `ClusterIssuer` that issues a certificate per host.

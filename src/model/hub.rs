@@ -125,11 +125,13 @@ fn default_url() -> String {
 }
 
 /// A guaranteed amount and a limit of a resource.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct Bounds<Q> {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guarantee: Option<Q>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<Q>,
 }
 

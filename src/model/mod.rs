@@ -17,6 +17,8 @@ pub use hub::HubSpec;
 pub use secret::SecretRef;
 pub use vault::VaultStoreSpec;
 
+use crate::notebook::NotebookSpec;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -29,16 +31,23 @@ pub enum Kind {
     Environment,
     Hub,
     VaultStore,
+    Notebook,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Environment, Kind::Hub, Kind::VaultStore];
+    pub const ALL: [Kind; 4] = [
+        Kind::Environment,
+        Kind::Hub,
+        Kind::VaultStore,
+        Kind::Notebook,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Kind::Environment => "Environment",
             Kind::Hub => "Hub",
             Kind::VaultStore => "VaultStore",
+            Kind::Notebook => "Notebook",
         }
     }
 
@@ -64,6 +73,9 @@ pub struct Document<S> {
 pub struct Metadata {
     /// A DNS-1123 label: lowercase letters, digits and `-`, at most 63 characters.
     pub name: String,
+    /// The namespace of a `Notebook` (required there, and only there): a DNS-1123 label.
+    #[serde(default)]
+    pub namespace: Option<String>,
 }
 
 /// A definition after merging base and environment, with the files it came from.
@@ -85,6 +97,15 @@ pub struct Environment {
     pub hubs: Vec<Definition<HubSpec>>,
     /// Vault stores secret references read from, sorted by name.
     pub vault_stores: Vec<Definition<VaultStoreSpec>>,
+    /// Standalone notebooks, sorted by name.
+    pub notebooks: Vec<NotebookDefinition>,
+}
+
+/// A `Notebook` definition and the namespace it is created in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotebookDefinition {
+    pub namespace: String,
+    pub definition: Definition<NotebookSpec>,
 }
 
 /// The whole validated input: environments sorted by name.

@@ -139,6 +139,20 @@ impl<'de> Deserialize<'de> for SecretRef {
     }
 }
 
+/// Written in the long form, `{store, key, property}`, which reads back the same.
+impl serde::Serialize for SecretRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        if let Some(store) = &self.store {
+            map.serialize_entry("store", store)?;
+        }
+        map.serialize_entry("key", &self.key)?;
+        map.serialize_entry("property", &self.property)?;
+        map.end()
+    }
+}
+
 impl JsonSchema for SecretRef {
     fn schema_name() -> Cow<'static, str> {
         "SecretRef".into()
@@ -194,6 +208,15 @@ impl<'de> Deserialize<'de> for MaybeSecret {
             }
         }
         deserializer.deserialize_any(V)
+    }
+}
+
+impl serde::Serialize for MaybeSecret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MaybeSecret::Literal(text) => s.serialize_str(text),
+            MaybeSecret::Secret(reference) => serde::Serialize::serialize(reference, s),
+        }
     }
 }
 

@@ -13,6 +13,8 @@ pub enum Target {
     SingleuserEnv(String),
     /// An environment variable of the servers of one profile (its slug, the variable).
     ProfileEnv(String, String),
+    /// A value of a standalone notebook's Secret, read by the objects its controller creates.
+    Notebook,
 }
 
 /// One secret reference of a hub.
@@ -33,7 +35,7 @@ pub const CRYPT_KEEPER_KEY_PATH: &str = "hub.config.CryptKeeper.keys[0]";
 /// The chart path of an external hub database's URL.
 pub const DATABASE_URL_PATH: &str = "hub.db.url";
 
-fn field(parts: &[&str]) -> Vec<String> {
+pub(crate) fn field(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|p| (*p).to_owned()).collect()
 }
 

@@ -1,10 +1,12 @@
 //! The pure centre of jupyflux: `render(&Model) -> Tree`. No I/O, no clock, no environment, no randomness.
 
+pub mod controller;
 mod expose;
 mod files;
 pub mod flux;
 pub mod hub;
-mod object;
+pub mod notebooks;
+pub(crate) mod object;
 mod operations;
 pub mod overrides;
 pub mod profiles;
@@ -25,15 +27,24 @@ pub struct Layer {
     pub depends_on: &'static [&'static str],
 }
 
-/// Every layer, in dependency order. Later capabilities (controller, secrets, notebooks) slot in here.
-pub const LAYERS: [Layer; 2] = [
+/// Every layer, in dependency order.
+pub const LAYERS: [Layer; 4] = [
+    Layer {
+        name: controller::LAYER,
+        depends_on: &[],
+    },
     // `wait: true` on its Flux Kustomization: ready once every ExternalSecret is Ready, i.e. its Secret exists.
     Layer {
         name: secrets::LAYER,
         depends_on: &[],
     },
+    // Hubs need their Secrets, not the notebook controller: a broken controller must not hold hubs back.
     Layer {
         name: "hubs",
+        depends_on: &["secrets"],
+    },
+    Layer {
+        name: notebooks::LAYER,
         depends_on: &["controller", "secrets"],
     },
 ];
@@ -50,10 +61,12 @@ pub fn render(model: &Model) -> Tree {
 /// Render one environment: `generated/<env>/**` and `flux/<env>/*`.
 pub fn render_environment(env: &Environment) -> Tree {
     let mut generated = Files::new(format!("generated/{}", env.name));
+    controller::render(env, &mut generated);
     secrets::render(env, &mut generated);
     for hub in &env.hubs {
         hub::render(env, hub, &mut generated);
     }
+    notebooks::render(env, &mut generated);
     let present: Vec<&Layer> = LAYERS
         .iter()
         .filter(|l| generated.has_dir(l.name))

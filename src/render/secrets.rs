@@ -1,14 +1,16 @@
-//! The `secrets` layer: per hub namespace that reads from Vault, its Namespace, the service account Vault's
+//! The `secrets` layer: per hub or notebook namespace that reads from Vault, its Namespace, the service account Vault's
 //! Kubernetes auth logs in with, a `SecretStore` per VaultStore used, and one `ExternalSecret` per consumer.
 //! Only references leave jupyflux: the values stay in Vault and reach the cluster through External Secrets.
 
 use super::files::Files;
 use super::hub::{HUB_LABEL, namespace_object};
+use super::notebooks::{self, NOTEBOOK_LABEL};
 use super::object::{metadata, object};
 use crate::model::hub::HubSpec;
 use crate::model::usage::{SecretUse, Target};
 use crate::model::vault::VaultStoreSpec;
 use crate::model::{Definition, Environment};
+use crate::notebook::uses::secret_name as notebook_secret;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,34 +27,85 @@ pub fn secret_name(hub: &str, target: &Target) -> String {
     match target {
         Target::ChartValue(_) => format!("{hub}-chart-secrets"),
         Target::SingleuserEnv(_) | Target::ProfileEnv(..) => format!("{hub}-singleuser-env"),
+        Target::Notebook => notebook_secret(hub),
     }
 }
 
-/// Render the secrets of every hub that uses Vault into `secrets/<namespace>/`.
+/// Render the secrets of every hub and notebook that uses Vault into `secrets/<namespace>/`.
 pub fn render(env: &Environment, files: &mut Files) {
     for hub in &env.hubs {
         let uses = hub.spec.secret_uses();
         if !uses.is_empty() {
-            render_hub(env, hub, &uses, files);
+            let reader = Reader {
+                namespace: hub.namespace(),
+                sources: &hub.sources,
+                labels: vec![(HUB_LABEL, hub.name.as_str())],
+                namespace_object: namespace_object(hub),
+            };
+            let secrets = by_secret(&uses, |u| secret_name(&hub.name, &u.target));
+            render_reader(env, &reader, &uses, secrets, files);
+        }
+    }
+    for notebook in &env.notebooks {
+        let definition = &notebook.definition;
+        let uses = definition.spec.secret_uses();
+        if !uses.is_empty() {
+            let reader = Reader {
+                namespace: notebook.namespace.clone(),
+                sources: &definition.sources,
+                labels: vec![(NOTEBOOK_LABEL, definition.name.as_str())],
+                namespace_object: notebooks::namespace_object(&notebook.namespace),
+            };
+            let secrets = by_secret(&uses, |_| notebook_secret(&definition.name));
+            render_reader(env, &reader, &uses, secrets, files);
         }
     }
 }
 
-fn render_hub(
+/// What reads secrets in one namespace: a hub or a notebook.
+struct Reader<'a> {
+    namespace: String,
+    sources: &'a [String],
+    /// Labels of the objects rendered for it.
+    labels: Vec<(&'static str, &'a str)>,
+    /// Its Namespace, created here because the layers that use it wait for this one.
+    namespace_object: Value,
+}
+
+/// Whether the secrets layer creates namespace `ns` (so the layers after it must not).
+pub fn owns_namespace(env: &Environment, ns: &str) -> bool {
+    env.notebooks
+        .iter()
+        .any(|n| n.namespace == ns && !n.definition.spec.secret_uses().is_empty())
+}
+
+/// The uses grouped by the Secret that holds them.
+fn by_secret<'u, 'a>(
+    uses: &'u [SecretUse<'a>],
+    secret: impl Fn(&SecretUse<'a>) -> String,
+) -> BTreeMap<String, Vec<&'u SecretUse<'a>>> {
+    let mut secrets: BTreeMap<String, Vec<&SecretUse<'a>>> = BTreeMap::new();
+    for usage in uses {
+        secrets.entry(secret(usage)).or_default().push(usage);
+    }
+    secrets
+}
+
+fn render_reader(
     env: &Environment,
-    hub: &Definition<HubSpec>,
+    reader: &Reader<'_>,
     uses: &[SecretUse<'_>],
+    secrets: BTreeMap<String, Vec<&SecretUse<'_>>>,
     files: &mut Files,
 ) {
-    let ns = hub.namespace();
+    let ns = reader.namespace.as_str();
     let dir = format!("{LAYER}/{ns}");
-    let sources = &hub.sources;
-    let labels = [(HUB_LABEL, hub.name.as_str())];
-    // The hubs layer waits for this one, so the namespace is created here, before the objects in it.
+    let sources = reader.sources;
+    let labels = reader.labels.as_slice();
     files.object(
         &format!("{dir}/namespace.yaml"),
         sources,
-        &namespace_object(hub),
+        &reader.namespace_object,
     );
 
     let stores: BTreeMap<&str, &Definition<VaultStoreSpec>> = uses
@@ -67,7 +120,7 @@ fn render_hub(
             let sa = object(
                 "v1",
                 "ServiceAccount",
-                metadata(account, Some(&ns), &labels),
+                metadata(account, Some(ns), labels),
                 json!({}),
             );
             files.object(
@@ -79,7 +132,7 @@ fn render_hub(
         let secret_store = object(
             API_VERSION,
             "SecretStore",
-            metadata(&store.name, Some(&ns), &labels),
+            metadata(&store.name, Some(ns), labels),
             json!({"spec": {"provider": {"vault": vault_provider(&store.spec)}}}),
         );
         files.object(
@@ -90,18 +143,11 @@ fn render_hub(
     }
 
     let default_store = env.definition.spec.secret_store.as_deref();
-    let mut consumers: BTreeMap<String, Vec<&SecretUse<'_>>> = BTreeMap::new();
-    for usage in uses {
-        consumers
-            .entry(secret_name(&hub.name, &usage.target))
-            .or_default()
-            .push(usage);
-    }
-    for (name, uses) in consumers {
+    for (name, uses) in secrets {
         let external_secret = object(
             API_VERSION,
             "ExternalSecret",
-            metadata(&name, Some(&ns), &labels),
+            metadata(&name, Some(ns), labels),
             json!({"spec": external_secret_spec(&name, &uses, default_store)}),
         );
         files.object(
@@ -189,7 +235,7 @@ pub fn values_from(hub: &Definition<HubSpec>) -> Vec<Value> {
                 "targetPath": path,
                 "optional": false,
             })),
-            Target::SingleuserEnv(_) | Target::ProfileEnv(..) => None,
+            Target::SingleuserEnv(_) | Target::ProfileEnv(..) | Target::Notebook => None,
         })
         .collect()
 }

@@ -1,0 +1,12 @@
+//! Standalone notebooks: the `Notebook` custom resource (the same type is a definition in `overlays/`), its
+//! validation, and its CustomResourceDefinition.
+
+pub mod children;
+pub mod crd;
+pub mod script;
+pub mod spec;
+pub mod uses;
+pub mod validate;
+
+pub use spec::{Notebook, NotebookSpec, NotebookStatus};
+pub use validate::{Problem, validate};

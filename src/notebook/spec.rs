@@ -1,0 +1,255 @@
+//! The `Notebook` spec and status: one standalone notebook server, as written in Git or created by an API.
+
+use crate::model::environment::Tls;
+use crate::model::hub::Bounds;
+use crate::model::image::Image;
+use crate::model::quantity::{Memory, Quantity};
+use crate::model::secret::{MaybeSecret, SecretRef};
+use k8s_openapi::api::core::v1::{Affinity, Toleration};
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One standalone Jupyter server: image, owner, resources, storage, routing, auth and culling.
+#[derive(CustomResource, Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[kube(
+    group = "jupyflux.dev",
+    version = "v1alpha1",
+    kind = "Notebook",
+    namespaced,
+    status = "NotebookStatus",
+    schema = "disabled",
+    printcolumn = r#"{"name": "Phase", "type": "string", "jsonPath": ".status.phase"}"#,
+    printcolumn = r#"{"name": "URL", "type": "string", "jsonPath": ".status.url"}"#,
+    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#
+)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct NotebookSpec {
+    /// The server's image, pinned by tag.
+    pub image: Image,
+    /// The user the notebook belongs to.
+    pub owner: String,
+    /// CPU and memory: `guarantee` becomes the request, `limit` the limit.
+    #[serde(default, skip_serializing_if = "NotebookResources::is_empty")]
+    pub resources: NotebookResources,
+    /// User and groups the server runs as.
+    #[serde(default)]
+    pub security_context: NotebookSecurityContext,
+    /// The home directory: exactly one of a new volume or an existing claim.
+    pub storage: NotebookStorage,
+    /// Where the server is reachable.
+    pub routing: Routing,
+    /// How users authenticate: exactly one of a token or OIDC.
+    pub auth: NotebookAuth,
+    /// Idle culling, in seconds.
+    #[serde(default, skip_serializing_if = "Culling::is_empty")]
+    pub culling: Culling,
+    /// Scaled to zero while kept (its storage stays).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hibernated: bool,
+    /// Environment variables: text, or a secret reference.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, MaybeSecret>,
+    /// Labels of the server's pod.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations of the server's pod.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_selector: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<Toleration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Affinity>,
+}
+
+/// CPU and memory of the server.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct NotebookResources {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<Bounds<Quantity>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Bounds<Memory>>,
+}
+
+impl NotebookResources {
+    fn is_empty(&self) -> bool {
+        self.cpu.is_none() && self.memory.is_none()
+    }
+}
+
+/// The identity the server runs as. Root and privileged containers need `allowPrivileged: true`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct NotebookSecurityContext {
+    #[serde(default = "default_user")]
+    pub run_as_user: i64,
+    #[serde(default = "default_group")]
+    pub run_as_group: i64,
+    #[serde(default = "default_group")]
+    pub fs_group: i64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub privileged: bool,
+    /// The explicit opt-in to `runAsUser: 0` or `privileged: true`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_privileged: bool,
+}
+
+impl Default for NotebookSecurityContext {
+    fn default() -> Self {
+        NotebookSecurityContext {
+            run_as_user: default_user(),
+            run_as_group: default_group(),
+            fs_group: default_group(),
+            privileged: false,
+            allow_privileged: false,
+        }
+    }
+}
+
+fn default_user() -> i64 {
+    1000
+}
+
+fn default_group() -> i64 {
+    100
+}
+
+/// The home directory's volume.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum NotebookStorage {
+    /// A new PersistentVolumeClaim for this notebook.
+    New(NewVolume),
+    /// A sub-path of an existing claim, e.g. a Data Manager project claim and the project id.
+    ExistingClaim(ExistingClaim),
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct NewVolume {
+    pub size: Quantity,
+    /// Default: the Environment's storage class, else the cluster default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    /// Whether the claim outlives the notebook.
+    #[serde(default)]
+    pub policy: VolumePolicy,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum VolumePolicy {
+    /// Keep the claim when the notebook is deleted.
+    #[default]
+    Retain,
+    /// Delete the claim with the notebook.
+    Delete,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct ExistingClaim {
+    pub claim_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_path: Option<String>,
+}
+
+/// Host, path and TLS of the notebook's Ingress.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Routing {
+    /// Default: the Environment's domain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Starts with `/`; default `/notebooks/<name>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_prefix: Option<String>,
+    /// Default: the Environment's ingress TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<Tls>,
+    /// Default: the Environment's ingress class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_class: Option<String>,
+}
+
+/// How users log in to the server.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum NotebookAuth {
+    /// Jupyter's token, read from a secret.
+    Token(SecretRef),
+    /// An OpenID Connect login in front of the server (an oauth2-proxy sidecar).
+    Oidc(Oidc),
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Oidc {
+    pub issuer_url: String,
+    pub client_id: SecretRef,
+    pub client_secret: SecretRef,
+    pub cookie_secret: SecretRef,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Culling {
+    /// Stop the server after this many idle seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout: Option<u64>,
+    /// Stop the server this many seconds after it started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<u64>,
+}
+
+impl Culling {
+    fn is_empty(&self) -> bool {
+        self.idle_timeout.is_none() && self.max_age.is_none()
+    }
+}
+
+/// What the controller observed. Never holds a token.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NotebookStatus {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `Ready`, `Progressing` and `Degraded`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+    /// RFC 3339 time since when the server has been idle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_since: Option<String>,
+}
+
+/// One condition of a notebook.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_transition_time: Option<String>,
+}

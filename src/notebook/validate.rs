@@ -1,0 +1,137 @@
+//! Checks of a notebook spec that its types cannot express, as a pure function: the loader reports the problems
+//! at their file positions, and the controller can report the same ones in a `Degraded` condition.
+
+use super::spec::NotebookSpec;
+use crate::model::is_dns_subdomain;
+
+/// One thing wrong with a spec: the field (path under `spec`), what is wrong, what would be right.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub path: Vec<String>,
+    pub message: String,
+    pub help: String,
+}
+
+fn problem(path: &[&str], message: String, help: &str) -> Problem {
+    Problem {
+        path: path.iter().map(|p| (*p).to_owned()).collect(),
+        message,
+        help: help.to_owned(),
+    }
+}
+
+/// Every problem of `spec`, in field order; empty when it is valid.
+pub fn validate(spec: &NotebookSpec) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let security = &spec.security_context;
+    if !security.allow_privileged {
+        const OPT_IN: &str = "notebooks run as a non-root user; set `securityContext.allowPrivileged: true` only if this one must not";
+        if security.run_as_user == 0 {
+            problems.push(problem(
+                &["securityContext", "runAsUser"],
+                "runAsUser 0 runs the notebook as root".into(),
+                OPT_IN,
+            ));
+        }
+        if security.privileged {
+            problems.push(problem(
+                &["securityContext", "privileged"],
+                "a privileged notebook container has full access to its node".into(),
+                OPT_IN,
+            ));
+        }
+    }
+    for (field, id) in [
+        ("runAsUser", security.run_as_user),
+        ("runAsGroup", security.run_as_group),
+        ("fsGroup", security.fs_group),
+    ] {
+        if id < 0 {
+            problems.push(problem(
+                &["securityContext", field],
+                format!("{field} {id} is negative"),
+                "write a numeric user or group id, e.g. 1000",
+            ));
+        }
+    }
+    let routing = &spec.routing;
+    if let Some(host) = &routing.host
+        && !is_dns_subdomain(host)
+    {
+        problems.push(problem(
+            &["routing", "host"],
+            format!("host `{host}` is not a DNS name"),
+            "write a lowercase DNS name such as notebooks.example.org",
+        ));
+    }
+    if let Some(prefix) = &routing.path_prefix
+        && !is_path(prefix)
+    {
+        problems.push(problem(
+            &["routing", "pathPrefix"],
+            format!("pathPrefix `{prefix}` is not a URL path"),
+            "write an absolute path without spaces, query or fragment, e.g. /notebooks/alice",
+        ));
+    }
+    if spec.owner.trim().is_empty() {
+        problems.push(problem(
+            &["owner"],
+            "owner is empty".into(),
+            "name the user the notebook belongs to",
+        ));
+    }
+    problems
+}
+
+/// Whether `text` is an absolute URL path (what an Ingress path and Jupyter's `base_url` accept).
+fn is_path(text: &str) -> bool {
+    text.starts_with('/')
+        && !text.contains("//")
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(security: serde_json::Value) -> NotebookSpec {
+        serde_json::from_value(serde_json::json!({
+            "image": "quay.io/jupyter/base-notebook:2025-01-13",
+            "owner": "alice",
+            "securityContext": security,
+            "storage": {"new": {"size": "1Gi"}},
+            "routing": {"pathPrefix": "/notebooks/alice"},
+            "auth": {"token": {"vault": "notebooks/alice#token"}},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn root_and_privileged_need_the_opt_in() {
+        let fields = |problems: Vec<Problem>| -> Vec<String> {
+            problems.into_iter().map(|p| p.path.join(".")).collect()
+        };
+        assert!(validate(&spec(serde_json::json!({}))).is_empty());
+        assert_eq!(
+            fields(validate(&spec(
+                serde_json::json!({"runAsUser": 0, "privileged": true})
+            ))),
+            ["securityContext.runAsUser", "securityContext.privileged"]
+        );
+        let opted_in =
+            serde_json::json!({"runAsUser": 0, "privileged": true, "allowPrivileged": true});
+        assert!(validate(&spec(opted_in)).is_empty());
+    }
+
+    #[test]
+    fn paths() {
+        for ok in ["/", "/notebooks/alice", "/a-b/c_d.e"] {
+            assert!(is_path(ok), "{ok}");
+        }
+        for bad in ["notebooks", "", "/a b", "/a?b", "//a", "/a#b"] {
+            assert!(!is_path(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! What the controller will create for a notebook: `notebook::children`, snapshotted for three kinds of notebook.
+
+use jupyflux::notebook::children::{ControllerConfig, children};
+use jupyflux::notebook::{Notebook, NotebookSpec};
+use jupyflux::output::emit::yaml;
+use serde_json::{Value, json};
+
+fn notebook(name: &str, spec: Value) -> Notebook {
+    let mut base = json!({
+        "image": "quay.io/jupyter/scipy-notebook:2025-01-13",
+        "owner": "alice",
+        "routing": {"host": "notebooks.example.org", "pathPrefix": format!("/notebooks/{name}"),
+                    "tls": {"clusterIssuer": "letsencrypt"}, "ingressClass": "nginx"},
+        "auth": {"token": {"vault": "notebooks/alice#token"}},
+    });
+    for (key, value) in spec.as_object().unwrap() {
+        base[key] = value.clone();
+    }
+    let spec: NotebookSpec = serde_json::from_value(base).unwrap();
+    let mut notebook = Notebook::new(name, spec);
+    notebook.metadata.namespace = Some("notebooks".into());
+    notebook
+}
+
+fn text(notebook: &Notebook) -> String {
+    children(notebook, &ControllerConfig::default())
+        .iter()
+        .map(yaml)
+        .collect::<Vec<_>>()
+        .join("---\n")
+}
+
+fn new_volume_with_oidc() -> Notebook {
+    notebook(
+        "alice",
+        json!({
+            "resources": {"cpu": {"guarantee": "500m", "limit": "2"}, "memory": {"guarantee": "1Gi", "limit": "4Gi"}},
+            "storage": {"new": {"size": "10Gi", "storageClass": "standard"}},
+            "auth": {"oidc": {
+                "issuerUrl": "https://login.example.org/realms/research",
+                "clientId": {"vault": "notebooks/oidc#client-id"},
+                "clientSecret": {"vault": "notebooks/oidc#client-secret"},
+                "cookieSecret": {"vault": "notebooks/oidc#cookie-secret"},
+            }},
+            "env": {"PROJECT": "folding", "API_KEY": {"vault": "notebooks/alice#api-key"}},
+        }),
+    )
+}
+
+#[test]
+fn new_volume_and_oidc() {
+    insta::assert_snapshot!(text(&new_volume_with_oidc()));
+}
+
+#[test]
+fn existing_claim() {
+    let notebook = notebook(
+        "project-a1b2",
+        json!({
+            "securityContext": {"runAsUser": 1001, "runAsGroup": 1001},
+            "storage": {"existingClaim": {"claimName": "project-claim", "subPath": "project-a1b2"}},
+            "labels": {"team": "chemistry"},
+        }),
+    );
+    insta::assert_snapshot!(text(&notebook));
+}
+
+#[test]
+fn hibernated() {
+    let notebook = notebook(
+        "sleepy",
+        json!({"storage": {"new": {"size": "1Gi"}}, "hibernated": true}),
+    );
+    let objects = children(&notebook, &ControllerConfig::default());
+    let set = objects.iter().find(|o| o["kind"] == "StatefulSet").unwrap();
+    assert_eq!(set["spec"]["replicas"], 0);
+    insta::assert_snapshot!(text(&notebook));
+}
+
+#[test]
+fn changing_the_image_changes_only_the_stateful_set() {
+    let before = new_volume_with_oidc();
+    let mut after = before.clone();
+    after.spec.image =
+        jupyflux::model::image::Image::parse("quay.io/jupyter/scipy-notebook:2025-02-01").unwrap();
+    let config = ControllerConfig::default();
+    let (a, b) = (children(&before, &config), children(&after, &config));
+    assert_eq!(a.len(), b.len());
+    let changed: Vec<&Value> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, _)| &x["kind"])
+        .collect();
+    assert_eq!(changed, [&json!("StatefulSet")]);
+}
+
+#[test]
+fn children_are_deterministic_and_restricted() {
+    let notebook = new_volume_with_oidc();
+    assert_eq!(text(&notebook), text(&notebook));
+    let objects = children(&notebook, &ControllerConfig::default());
+    let set = objects.iter().find(|o| o["kind"] == "StatefulSet").unwrap();
+    for container in set["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap()
+    {
+        let security = &container["securityContext"];
+        assert_eq!(security["allowPrivilegeEscalation"], false);
+        assert_eq!(security["capabilities"]["drop"], json!(["ALL"]));
+    }
+    let pod_labels = &set["spec"]["template"]["metadata"]["labels"];
+    assert_eq!(
+        pod_labels["data-manager.informaticsmatters.com/instance"],
+        "alice"
+    );
+}
