@@ -141,6 +141,12 @@ fn references(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
     let has = |env: &str, kind: &str, ns: &str, name: &str| {
         by_kind.contains_key(&(env.to_owned(), kind, ns, name))
     };
+    // Secrets that ExternalSecrets make, by environment, namespace and target name.
+    let secret_targets: BTreeSet<(String, &str, &str)> = docs
+        .iter()
+        .filter(|e| e.kind() == "ExternalSecret")
+        .map(|e| (env_of(e.path), e.namespace(), e.str("/spec/target/name")))
+        .collect();
     for d in docs {
         let env = env_of(d.path);
         match (d.str("/apiVersion"), d.kind()) {
@@ -157,25 +163,14 @@ fn references(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
                         d.path
                     ));
                 }
-                for from in d
-                    .value
-                    .pointer("/spec/valuesFrom")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
+                for from in array(&d.value, "/spec/valuesFrom") {
                     let (kind, name) = (
                         from["kind"].as_str().unwrap_or(""),
                         from["name"].as_str().unwrap_or(""),
                     );
-                    let made = docs.iter().any(|e| {
-                        env_of(e.path) == env
-                            && e.namespace() == d.namespace()
-                            && (e.kind() == kind && e.name() == name
-                                || kind == "Secret"
-                                    && e.kind() == "ExternalSecret"
-                                    && e.str("/spec/target/name") == name)
-                    });
+                    let made = has(&env, kind, d.namespace(), name)
+                        || kind == "Secret"
+                            && secret_targets.contains(&(env.clone(), d.namespace(), name));
                     if !made {
                         problems.push(format!("{}: valuesFrom {kind} `{name}` is neither rendered nor made by an ExternalSecret", d.path));
                     }
@@ -189,13 +184,7 @@ fn references(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
                         d.path
                     ));
                 }
-                for dep in d
-                    .value
-                    .pointer("/spec/dependsOn")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
+                for dep in array(&d.value, "/spec/dependsOn") {
                     let name = dep["name"].as_str().unwrap_or("");
                     if !has(&env, "Kustomization", d.namespace(), name) {
                         problems.push(format!(
@@ -215,6 +204,15 @@ fn references(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
             _ => {}
         }
     }
+}
+
+/// The items of the list at `pointer`, or none.
+fn array<'v>(value: &'v Value, pointer: &str) -> impl Iterator<Item = &'v Value> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
 }
 
 /// No two objects of one environment share kind, namespace and name.
@@ -306,5 +304,32 @@ mod tests {
             "generated/e/x/kustomization.yaml: lists `a.yaml`, which does not exist",
         ];
         assert_eq!(problems, expected);
+    }
+
+    #[test]
+    fn values_from_secrets_must_be_made_by_an_external_secret() {
+        let release = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: h\n  namespace: n\nspec:\n  chart:\n    spec:\n      sourceRef:\n        name: r\n  valuesFrom:\n  - kind: Secret\n    name: s\n";
+        let repo = "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: r\n  namespace: n\n";
+        let kust = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- a.yaml\n- b.yaml\n";
+        let missing = verify(&tree(&[
+            ("generated/e/x/kustomization.yaml", kust),
+            ("generated/e/x/a.yaml", release),
+            ("generated/e/x/b.yaml", repo),
+        ]));
+        assert_eq!(
+            missing,
+            [
+                "generated/e/x/a.yaml: valuesFrom Secret `s` is neither rendered nor made by an ExternalSecret"
+            ]
+        );
+        let secret = "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: es\n  namespace: n\nspec:\n  target:\n    name: s\n";
+        let kust3 = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- a.yaml\n- b.yaml\n- c.yaml\n";
+        let made = verify(&tree(&[
+            ("generated/e/x/kustomization.yaml", kust3),
+            ("generated/e/x/a.yaml", release),
+            ("generated/e/x/b.yaml", repo),
+            ("generated/e/x/c.yaml", secret),
+        ]));
+        assert_eq!(made, Vec::<String>::new());
     }
 }
