@@ -41,6 +41,7 @@ fn new_volume_with_oidc() -> Notebook {
                 "clientId": {"vault": "notebooks/oidc#client-id"},
                 "clientSecret": {"vault": "notebooks/oidc#client-secret"},
                 "cookieSecret": {"vault": "notebooks/oidc#cookie-secret"},
+                "allowedEmails": ["alice@example.org"],
             }},
             "env": {"PROJECT": "folding", "API_KEY": {"vault": "notebooks/alice#api-key"}},
         }),
@@ -114,4 +115,38 @@ fn children_are_deterministic_and_restricted() {
         pod_labels["data-manager.informaticsmatters.com/instance"],
         "alice"
     );
+}
+
+#[test]
+fn an_oidc_login_admits_only_the_listed_emails_and_a_change_rolls_the_pod() {
+    let before = new_volume_with_oidc();
+    let config = ControllerConfig::default();
+    let objects = children(&before, &config);
+    let map = objects.iter().find(|o| o["kind"] == "ConfigMap").unwrap();
+    assert_eq!(map["data"]["authenticated-emails"], "alice@example.org\n");
+    let set = objects.iter().find(|o| o["kind"] == "StatefulSet").unwrap();
+    let proxy = &set["spec"]["template"]["spec"]["containers"][1];
+    let args: Vec<&str> = proxy["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(args.contains(&"--authenticated-emails-file=/etc/jupyflux/authenticated-emails"));
+    assert!(
+        !args.iter().any(|a| a.starts_with("--email-domain")),
+        "{args:?}"
+    );
+
+    let mut after = before.clone();
+    let jupyflux::notebook::spec::NotebookAuth::Oidc(login) = &mut after.spec.auth else {
+        unreachable!()
+    };
+    login.allowed_emails.push("bob@example.org".into());
+    let hash = |objects: &[Value]| {
+        let set = objects.iter().find(|o| o["kind"] == "StatefulSet").unwrap();
+        set["spec"]["template"]["metadata"]["annotations"]["jupyflux.dev/config-sha256"].clone()
+    };
+    let changed = children(&after, &config);
+    assert_ne!(hash(&objects), hash(&changed));
 }

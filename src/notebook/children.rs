@@ -1,9 +1,10 @@
 //! What the controller creates for a notebook, as a pure function: start-script ConfigMap, PVC (new storage),
 //! StatefulSet, Service, Ingress and NetworkPolicy, plus an oauth2-proxy sidecar for OIDC.
 
+use super::proxy::{EMAILS_KEY, PROXY_PORT, emails_file, sidecar};
 use super::script::{JUPYTER_PORT, sha256, start_script};
 use super::spec::{Notebook, NotebookAuth, NotebookSpec, NotebookStorage, VolumePolicy};
-use super::uses::{OIDC_KEYS, TOKEN_KEY, env_key, secret_name};
+use super::uses::{TOKEN_KEY, env_key, secret_name};
 use crate::model::environment::Tls;
 use crate::model::hub::Bounds;
 use crate::model::secret::MaybeSecret;
@@ -12,10 +13,8 @@ use serde_json::{Map, Value, json};
 
 /// Label that tells a notebook's pods apart (the Squonk2 Data Manager's).
 pub const INSTANCE_LABEL: &str = "data-manager.informaticsmatters.com/instance";
-/// Pod template annotation holding the start script's sha256.
-pub const SCRIPT_HASH: &str = "jupyflux.dev/start-script-sha256";
-/// The port of the oauth2-proxy sidecar.
-pub const PROXY_PORT: u16 = 4180;
+/// Pod template annotation holding the sha256 of the ConfigMap's data (start script, admitted emails).
+pub const CONFIG_HASH: &str = "jupyflux.dev/config-sha256";
 
 /// Cluster-wide settings the children depend on.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,14 +42,21 @@ pub fn children(notebook: &Notebook, config: &ControllerConfig) -> Vec<Value> {
     let labels = [(INSTANCE_LABEL, name)];
     let meta = |object_name: &str| metadata(object_name, ns, &labels);
     let prefix = base_url(name, spec);
-    let script = start_script(name, spec, &prefix);
+    let mut data = Map::new();
+    data.insert("start.sh".into(), json!(start_script(name, spec, &prefix)));
+    if let NotebookAuth::Oidc(login) = &spec.auth
+        && let Some(emails) = emails_file(login, &spec.owner)
+    {
+        data.insert(EMAILS_KEY.into(), json!(emails));
+    }
+    let config_hash = sha256(&Value::Object(data.clone()).to_string());
     let port = if oidc(spec) { PROXY_PORT } else { JUPYTER_PORT };
 
     let mut objects = vec![object(
         "v1",
         "ConfigMap",
         meta(&format!("{name}-start")),
-        json!({"data": {"start.sh": script}}),
+        json!({"data": data}),
     )];
     if let NotebookStorage::New(volume) = &spec.storage {
         let mut claim = json!({
@@ -77,7 +83,7 @@ pub fn children(notebook: &Notebook, config: &ControllerConfig) -> Vec<Value> {
         "apps/v1",
         "StatefulSet",
         meta(name),
-        json!({"spec": stateful_set(name, spec, &sha256(&script), config)}),
+        json!({"spec": stateful_set(name, spec, &config_hash, config)}),
     ));
     objects.push(object(
         "v1",
@@ -120,12 +126,12 @@ fn base_url(name: &str, spec: &NotebookSpec) -> String {
         .unwrap_or_else(|| format!("/notebooks/{name}"))
 }
 
-fn secret_env(name: &str, secret: &str, key: &str) -> Value {
+pub(super) fn secret_env(name: &str, secret: &str, key: &str) -> Value {
     json!({"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
 }
 
 /// The restricted-profile container security context.
-fn restricted() -> Value {
+pub(super) fn restricted() -> Value {
     json!({
         "allowPrivilegeEscalation": false,
         "capabilities": {"drop": ["ALL"]},
@@ -137,7 +143,7 @@ fn restricted() -> Value {
 fn stateful_set(
     name: &str,
     spec: &NotebookSpec,
-    script_hash: &str,
+    config_hash: &str,
     config: &ControllerConfig,
 ) -> Value {
     let secret = secret_name(name);
@@ -172,38 +178,15 @@ fn stateful_set(
         "securityContext": restricted(),
         "volumeMounts": [home, {"name": "start", "mountPath": "/etc/jupyflux", "readOnly": true}],
     })];
-    if let NotebookAuth::Oidc(o) = &spec.auth {
+    if let NotebookAuth::Oidc(login) = &spec.auth {
         let prefix = base_url(name, spec);
-        let mut proxy_security = restricted();
-        proxy_security["readOnlyRootFilesystem"] = json!(true);
-        containers.push(json!({
-            "name": "oauth2-proxy",
-            "image": config.oauth2_proxy_image,
-            "args": [
-                "--provider=oidc",
-                format!("--oidc-issuer-url={}", o.issuer_url),
-                format!("--upstream=http://127.0.0.1:{JUPYTER_PORT}{prefix}"),
-                format!("--http-address=0.0.0.0:{PROXY_PORT}"),
-                format!("--proxy-prefix={}/oauth2", prefix.trim_end_matches('/')),
-                "--email-domain=*",
-                "--reverse-proxy=true",
-                "--skip-provider-button=true",
-            ],
-            "env": [
-                secret_env("OAUTH2_PROXY_CLIENT_ID", &secret, OIDC_KEYS[0]),
-                secret_env("OAUTH2_PROXY_CLIENT_SECRET", &secret, OIDC_KEYS[1]),
-                secret_env("OAUTH2_PROXY_COOKIE_SECRET", &secret, OIDC_KEYS[2]),
-            ],
-            "ports": [{"name": "http", "containerPort": PROXY_PORT, "protocol": "TCP"}],
-            "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "128Mi"}},
-            "securityContext": proxy_security,
-        }));
+        containers.push(sidecar(login, &spec.owner, &prefix, &secret, config));
     }
     let security = &spec.security_context;
     let mut labels = json!(spec.labels);
     labels[INSTANCE_LABEL] = json!(name);
     let mut annotations = json!(spec.annotations);
-    annotations[SCRIPT_HASH] = json!(script_hash);
+    annotations[CONFIG_HASH] = json!(config_hash);
     let mut pod = json!({
         "securityContext": {
             "runAsNonRoot": true,

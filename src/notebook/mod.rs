@@ -3,6 +3,7 @@
 
 pub mod children;
 pub mod crd;
+pub mod proxy;
 pub mod script;
 pub mod spec;
 pub mod uses;

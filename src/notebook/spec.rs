@@ -196,10 +196,32 @@ pub enum NotebookAuth {
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct Oidc {
+    /// The issuer, an `https://` URL.
     pub issuer_url: String,
     pub client_id: SecretRef,
     pub client_secret: SecretRef,
     pub cookie_secret: SecretRef,
+    /// Who may log in, by email: the owner (when it is an email address) and these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_emails: Vec<String>,
+    /// Groups (the issuer's `groups` claim) a user must be in; alone, they admit every member.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_groups: Vec<String>,
+}
+
+impl Oidc {
+    /// The email addresses admitted to the notebook of `owner`: the owner's (if it is one) and the allowed
+    /// ones, sorted, without duplicates.
+    pub fn admitted_emails(&self, owner: &str) -> Vec<String> {
+        let mut emails: Vec<String> = std::iter::once(owner)
+            .filter(|owner| owner.contains('@'))
+            .chain(self.allowed_emails.iter().map(String::as_str))
+            .map(|email| email.trim().to_ascii_lowercase())
+            .collect();
+        emails.sort();
+        emails.dedup();
+        emails
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]

@@ -1,7 +1,7 @@
 //! Checks of a notebook spec that its types cannot express, as a pure function: the loader reports the problems
 //! at their file positions, and the controller can report the same ones in a `Degraded` condition.
 
-use super::spec::NotebookSpec;
+use super::spec::{NotebookAuth, NotebookSpec, Oidc};
 use crate::model::is_dns_subdomain;
 
 /// One thing wrong with a spec: the field (path under `spec`), what is wrong, what would be right.
@@ -80,7 +80,51 @@ pub fn validate(spec: &NotebookSpec) -> Vec<Problem> {
             "name the user the notebook belongs to",
         ));
     }
+    if let NotebookAuth::Oidc(oidc) = &spec.auth {
+        oidc_problems(oidc, &spec.owner, &mut problems);
+    }
     problems
+}
+
+/// An OIDC login must name its issuer by `https://` URL and admit someone, never everyone.
+fn oidc_problems(oidc: &Oidc, owner: &str, problems: &mut Vec<Problem>) {
+    const AT: [&str; 2] = ["auth", "oidc"];
+    if !oidc.issuer_url.starts_with("https://") || oidc.issuer_url.contains(char::is_whitespace) {
+        problems.push(problem(
+            &[AT[0], AT[1], "issuerUrl"],
+            format!("issuerUrl `{}` is not an https:// URL", oidc.issuer_url),
+            "write the issuer's URL, e.g. https://login.example.org/realms/research",
+        ));
+    }
+    for email in &oidc.allowed_emails {
+        if !is_email(email) {
+            problems.push(problem(
+                &[AT[0], AT[1], "allowedEmails"],
+                format!("`{email}` is not an email address"),
+                "write addresses such as alice@example.org",
+            ));
+        }
+    }
+    if oidc.admitted_emails(owner).is_empty() && oidc.allowed_groups.is_empty() {
+        problems.push(problem(
+            &AT,
+            format!("the login admits nobody: owner `{owner}` is not an email address and neither `allowedEmails` nor `allowedGroups` is set"),
+            "add `allowedEmails: [<owner's email>]` (or `allowedGroups`) so only the owner can log in",
+        ));
+    }
+}
+
+/// Whether `text` looks like one email address: `local@domain`, no spaces.
+fn is_email(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !text.contains(char::is_whitespace)
+        }
+        None => false,
+    }
 }
 
 /// Whether `text` is an absolute URL path (what an Ingress path and Jupyter's `base_url` accept).
