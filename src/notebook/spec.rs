@@ -189,7 +189,7 @@ pub enum NotebookAuth {
     /// Jupyter's token, read from a secret.
     Token(SecretRef),
     /// An OpenID Connect login in front of the server (an oauth2-proxy sidecar).
-    Oidc(Oidc),
+    Oidc(Box<Oidc>),
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
