@@ -48,6 +48,12 @@ pub struct ControllerSettings {
     /// The controller's namespace.
     #[serde(default = "default_controller_namespace")]
     pub namespace: String,
+    /// Namespace of the ingress controller, whose pods notebooks' NetworkPolicies admit.
+    #[serde(default = "default_ingress_namespace")]
+    pub ingress_namespace: String,
+    /// The oauth2-proxy image in front of OIDC notebooks.
+    #[serde(default = "default_oauth2_proxy_image")]
+    pub oauth2_proxy_image: String,
 }
 
 impl Default for ControllerSettings {
@@ -55,6 +61,8 @@ impl Default for ControllerSettings {
         ControllerSettings {
             image: default_controller_image(),
             namespace: default_controller_namespace(),
+            ingress_namespace: default_ingress_namespace(),
+            oauth2_proxy_image: default_oauth2_proxy_image(),
         }
     }
 }
@@ -65,6 +73,14 @@ fn default_controller_image() -> String {
 
 fn default_controller_namespace() -> String {
     "jupyflux-system".to_owned()
+}
+
+fn default_ingress_namespace() -> String {
+    crate::notebook::config::INGRESS_NAMESPACE.to_owned()
+}
+
+fn default_oauth2_proxy_image() -> String {
+    crate::notebook::config::OAUTH2_PROXY_IMAGE.to_owned()
 }
 
 /// Ingress class and TLS used unless a hub says otherwise.

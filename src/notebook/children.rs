@@ -16,23 +16,7 @@ pub const INSTANCE_LABEL: &str = "data-manager.informaticsmatters.com/instance";
 /// Pod template annotation holding the sha256 of the ConfigMap's data (start script, admitted emails).
 pub const CONFIG_HASH: &str = "jupyflux.dev/config-sha256";
 
-/// Cluster-wide settings the children depend on.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ControllerConfig {
-    /// Namespace of the ingress controller, the only one allowed to reach notebooks from outside theirs.
-    pub ingress_namespace: String,
-    /// The oauth2-proxy image of OIDC notebooks.
-    pub oauth2_proxy_image: String,
-}
-
-impl Default for ControllerConfig {
-    fn default() -> Self {
-        ControllerConfig {
-            ingress_namespace: "ingress-nginx".into(),
-            oauth2_proxy_image: "quay.io/oauth2-proxy/oauth2-proxy:v7.8.1".into(),
-        }
-    }
-}
+pub use super::config::ControllerConfig;
 
 /// The objects of `notebook`, in a fixed order. Its spec is expected with defaults written in (as rendered).
 pub fn children(notebook: &Notebook, config: &ControllerConfig) -> Vec<Value> {

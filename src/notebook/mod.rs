@@ -2,6 +2,7 @@
 //! validation, and its CustomResourceDefinition.
 
 pub mod children;
+pub mod config;
 pub mod crd;
 pub mod proxy;
 pub mod script;

@@ -5,6 +5,7 @@ use super::files::Files;
 use super::notebooks::namespace_object;
 use super::object::{metadata, object};
 use crate::model::Environment;
+use crate::notebook::config::ControllerConfig;
 use crate::notebook::crd::crd;
 use serde_json::{Value, json};
 
@@ -66,7 +67,7 @@ pub fn render(env: &Environment, files: &mut Files) {
             "apps/v1",
             "Deployment",
             metadata(NAME, Some(ns), &labels),
-            json!({"spec": deployment_spec(&spec.controller.image)}),
+            json!({"spec": deployment_spec(&spec.controller.image, &ControllerConfig::of(spec))}),
         ),
     );
 }
@@ -84,7 +85,9 @@ fn rules() -> Value {
 }
 
 /// One replica of `jupyflux controller`, non-root, read-only, no capabilities (restricted Pod Security).
-fn deployment_spec(image: &str) -> Value {
+fn deployment_spec(image: &str, config: &ControllerConfig) -> Value {
+    let mut args = vec!["controller".to_owned()];
+    args.extend(config.args());
     let selector = json!({"app.kubernetes.io/name": NAME});
     let probe =
         |path: &str| json!({"httpGet": {"path": path, "port": "http"}, "periodSeconds": 10});
@@ -104,7 +107,7 @@ fn deployment_spec(image: &str) -> Value {
                 "containers": [{
                     "name": "controller",
                     "image": image,
-                    "args": ["controller"],
+                    "args": args,
                     "ports": [{"name": "http", "containerPort": PORT, "protocol": "TCP"}],
                     "livenessProbe": probe("/healthz"),
                     "readinessProbe": probe("/readyz"),

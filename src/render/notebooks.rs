@@ -4,7 +4,8 @@
 use super::files::Files;
 use super::object::{metadata, object};
 use crate::model::{Environment, NotebookDefinition};
-use crate::notebook::{Notebook, NotebookSpec};
+use crate::notebook::Notebook;
+use crate::notebook::config::ControllerConfig;
 use kube::Resource;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -17,6 +18,7 @@ pub const NOTEBOOK_LABEL: &str = "jupyflux.dev/notebook";
 
 /// Render every notebook of the environment into `notebooks/<namespace>/`.
 pub fn render(env: &Environment, files: &mut Files) {
+    let config = ControllerConfig::of(&env.definition.spec);
     let mut namespaces = BTreeSet::new();
     for notebook in &env.notebooks {
         let ns = notebook.namespace.as_str();
@@ -33,7 +35,7 @@ pub fn render(env: &Environment, files: &mut Files) {
         files.object(
             &format!("{dir}/{}.yaml", notebook.definition.name),
             sources,
-            &custom_resource(env, notebook),
+            &custom_resource(&config, notebook),
         );
     }
 }
@@ -56,9 +58,9 @@ pub fn namespace_object(ns: &str) -> Value {
 }
 
 /// The `Notebook` object of a definition, its spec completed with the Environment's defaults.
-pub fn custom_resource(env: &Environment, notebook: &NotebookDefinition) -> Value {
+pub fn custom_resource(config: &ControllerConfig, notebook: &NotebookDefinition) -> Value {
     let definition = &notebook.definition;
-    let spec = with_defaults(env, &definition.name, &definition.spec);
+    let spec = config.defaults.apply(&definition.name, &definition.spec);
     object(
         &Notebook::api_version(&()),
         &Notebook::kind(&()),
@@ -69,27 +71,4 @@ pub fn custom_resource(env: &Environment, notebook: &NotebookDefinition) -> Valu
         ),
         json!({"spec": spec}),
     )
-}
-
-/// The spec with routing and storage defaults filled in.
-pub fn with_defaults(env: &Environment, name: &str, spec: &NotebookSpec) -> NotebookSpec {
-    let defaults = &env.definition.spec;
-    let mut spec = spec.clone();
-    let routing = &mut spec.routing;
-    routing.host.get_or_insert_with(|| defaults.domain.clone());
-    routing
-        .path_prefix
-        .get_or_insert_with(|| format!("/notebooks/{name}"));
-    if routing.tls.is_none() {
-        routing.tls = defaults.ingress.tls.clone();
-    }
-    if routing.ingress_class.is_none() {
-        routing.ingress_class = defaults.ingress.class_name.clone();
-    }
-    if let crate::notebook::spec::NotebookStorage::New(volume) = &mut spec.storage
-        && volume.storage_class.is_none()
-    {
-        volume.storage_class = defaults.storage_class.clone();
-    }
-    spec
 }

@@ -1,0 +1,180 @@
+//! What the controller knows besides a `Notebook`: cluster-wide settings and the Environment's defaults. They are
+//! the flags of `jupyflux controller`; `render` writes them into the controller's Deployment from the Environment,
+//! so a notebook created at run time (say by the Data Manager) gets the same defaults as one rendered from Git.
+
+use super::spec::{NotebookSpec, NotebookStorage};
+use crate::model::environment::{EnvironmentSpec, Tls};
+
+/// The oauth2-proxy image of OIDC notebooks unless the Environment names another.
+pub const OAUTH2_PROXY_IMAGE: &str = "quay.io/oauth2-proxy/oauth2-proxy:v7.8.1";
+/// The ingress controller's namespace unless the Environment names another.
+pub const INGRESS_NAMESPACE: &str = "ingress-nginx";
+
+/// Cluster-wide settings the children depend on.
+#[derive(Clone, Debug, PartialEq, clap::Args)]
+pub struct ControllerConfig {
+    /// Namespace of the ingress controller, the only one allowed to reach notebooks from outside theirs.
+    #[arg(long, default_value = INGRESS_NAMESPACE)]
+    pub ingress_namespace: String,
+    /// The oauth2-proxy image of OIDC notebooks.
+    #[arg(long, default_value = OAUTH2_PROXY_IMAGE)]
+    pub oauth2_proxy_image: String,
+    #[command(flatten)]
+    pub defaults: NotebookDefaults,
+}
+
+/// What a notebook gets where its spec is silent: the Environment's domain, ingress and storage class.
+#[derive(Clone, Debug, Default, PartialEq, clap::Args)]
+pub struct NotebookDefaults {
+    /// Host of a notebook's Ingress when `routing.host` is not set.
+    #[arg(long = "default-host")]
+    pub host: Option<String>,
+    /// Ingress class when `routing.ingressClass` is not set.
+    #[arg(long = "default-ingress-class")]
+    pub ingress_class: Option<String>,
+    /// TLS when `routing.tls` is not set: `clusterIssuer=<name>` or `secretName=<name>`.
+    #[arg(long = "default-tls", value_parser = parse_tls)]
+    pub tls: Option<Tls>,
+    /// Storage class of new volumes without one.
+    #[arg(long = "default-storage-class")]
+    pub storage_class: Option<String>,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        ControllerConfig {
+            ingress_namespace: INGRESS_NAMESPACE.into(),
+            oauth2_proxy_image: OAUTH2_PROXY_IMAGE.into(),
+            defaults: NotebookDefaults::default(),
+        }
+    }
+}
+
+impl ControllerConfig {
+    /// The configuration an environment gives its controller.
+    pub fn of(env: &EnvironmentSpec) -> ControllerConfig {
+        ControllerConfig {
+            ingress_namespace: env.controller.ingress_namespace.clone(),
+            oauth2_proxy_image: env.controller.oauth2_proxy_image.clone(),
+            defaults: NotebookDefaults {
+                host: Some(env.domain.clone()),
+                ingress_class: env.ingress.class_name.clone(),
+                tls: env.ingress.tls.clone(),
+                storage_class: env.storage_class.clone(),
+            },
+        }
+    }
+
+    /// The command-line flags that parse back into this configuration, in a fixed order.
+    pub fn args(&self) -> Vec<String> {
+        let mut args = vec![
+            format!("--ingress-namespace={}", self.ingress_namespace),
+            format!("--oauth2-proxy-image={}", self.oauth2_proxy_image),
+        ];
+        let d = &self.defaults;
+        let tls = d.tls.as_ref().map(|tls| match tls {
+            Tls::ClusterIssuer(issuer) => format!("clusterIssuer={issuer}"),
+            Tls::SecretName(secret) => format!("secretName={secret}"),
+        });
+        for (flag, value) in [
+            ("default-host", &d.host),
+            ("default-ingress-class", &d.ingress_class),
+            ("default-tls", &tls),
+            ("default-storage-class", &d.storage_class),
+        ] {
+            if let Some(value) = value {
+                args.push(format!("--{flag}={value}"));
+            }
+        }
+        args
+    }
+}
+
+impl NotebookDefaults {
+    /// The spec of notebook `name` with routing and storage defaults filled in where it is silent.
+    pub fn apply(&self, name: &str, spec: &NotebookSpec) -> NotebookSpec {
+        let mut spec = spec.clone();
+        let routing = &mut spec.routing;
+        if routing.host.is_none() {
+            routing.host = self.host.clone();
+        }
+        routing
+            .path_prefix
+            .get_or_insert_with(|| format!("/notebooks/{name}"));
+        if routing.tls.is_none() {
+            routing.tls = self.tls.clone();
+        }
+        if routing.ingress_class.is_none() {
+            routing.ingress_class = self.ingress_class.clone();
+        }
+        if let NotebookStorage::New(volume) = &mut spec.storage
+            && volume.storage_class.is_none()
+        {
+            volume.storage_class = self.storage_class.clone();
+        }
+        spec
+    }
+}
+
+fn parse_tls(text: &str) -> Result<Tls, String> {
+    match text.split_once('=') {
+        Some(("clusterIssuer", issuer)) if !issuer.is_empty() => {
+            Ok(Tls::ClusterIssuer(issuer.into()))
+        }
+        Some(("secretName", secret)) if !secret.is_empty() => Ok(Tls::SecretName(secret.into())),
+        _ => Err(format!(
+            "`{text}` is not `clusterIssuer=<name>` or `secretName=<name>`"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: ControllerConfig,
+    }
+
+    fn parse(args: &[String]) -> Result<ControllerConfig, clap::Error> {
+        let argv = std::iter::once("controller".to_owned()).chain(args.iter().cloned());
+        Cli::try_parse_from(argv).map(|cli| cli.config)
+    }
+
+    #[test]
+    fn args_parse_back_into_the_same_configuration() {
+        let config = ControllerConfig {
+            ingress_namespace: "traefik".into(),
+            oauth2_proxy_image: "example.org/oauth2-proxy:v7".into(),
+            defaults: NotebookDefaults {
+                host: Some("notebooks.example.org".into()),
+                ingress_class: Some("nginx".into()),
+                tls: Some(Tls::ClusterIssuer("letsencrypt".into())),
+                storage_class: Some("fast".into()),
+            },
+        };
+        assert_eq!(parse(&config.args()).unwrap(), config);
+        let secret = NotebookDefaults {
+            tls: Some(Tls::SecretName("wildcard".into())),
+            ..Default::default()
+        };
+        let config = ControllerConfig {
+            defaults: secret,
+            ..Default::default()
+        };
+        assert_eq!(parse(&config.args()).unwrap(), config);
+        assert_eq!(parse(&[]).unwrap(), ControllerConfig::default());
+    }
+
+    #[test]
+    fn a_tls_flag_says_which_kind() {
+        let error = parse(&["--default-tls=letsencrypt".into()]).unwrap_err();
+        assert!(
+            error.to_string().contains("clusterIssuer=<name>"),
+            "{error}"
+        );
+    }
+}
