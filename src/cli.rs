@@ -38,6 +38,10 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write what the controller creates for each notebook, for review, to
+        /// generated/<env>/notebooks/<ns>/<name>.preview/ (listed in no kustomization; pruned without this flag).
+        #[arg(long)]
+        expand_notebooks: bool,
     },
     /// Check the definitions and the output they render, without writing anything or needing the network.
     #[command(
@@ -50,6 +54,9 @@ pub enum Command {
         /// Project root holding overlays/ (default: current directory).
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
+        /// Also check the notebooks' children (as `render --expand-notebooks` writes them).
+        #[arg(long)]
+        expand_notebooks: bool,
     },
     /// Show which profiles a user sees on a hub and what their server gets (image, env, resources, tolerations).
     Explain(crate::explain::command::ExplainArgs),
@@ -99,8 +106,16 @@ pub fn run(cli: Cli) -> ExitCode {
             root,
             check,
             quiet,
-        } => render_command(&root, env.as_deref(), check, quiet),
-        Command::Validate { env, root } => validate_command(&root, env.as_deref()),
+            expand_notebooks,
+        } => {
+            let options = render::Options { expand_notebooks };
+            render_command(&root, env.as_deref(), check, quiet, options)
+        }
+        Command::Validate {
+            env,
+            root,
+            expand_notebooks,
+        } => validate_command(&root, env.as_deref(), render::Options { expand_notebooks }),
         Command::Explain(args) => crate::explain::command::run(&args),
         Command::Diff(args) => crate::diff::command::run(&args),
         Command::Schema { overlay } => {
@@ -158,13 +173,19 @@ fn load_model(root: &Path, env: Option<&str>) -> Result<Model, ExitCode> {
     Ok(model)
 }
 
-fn render_command(root: &Path, env: Option<&str>, check: bool, quiet: bool) -> ExitCode {
+fn render_command(
+    root: &Path,
+    env: Option<&str>,
+    check: bool,
+    quiet: bool,
+    options: render::Options,
+) -> ExitCode {
     let started = Instant::now();
     let model = match load_model(root, env) {
         Ok(model) => model,
         Err(code) => return code,
     };
-    let tree = render::render(&model);
+    let tree = render::render_with(&model, options);
     let scope = env.map_or_else(Scope::all, Scope::environment);
     let envs = model.environments.len();
     if check {
@@ -211,12 +232,12 @@ fn render_command(root: &Path, env: Option<&str>, check: bool, quiet: bool) -> E
     }
 }
 
-fn validate_command(root: &Path, env: Option<&str>) -> ExitCode {
+fn validate_command(root: &Path, env: Option<&str>, options: render::Options) -> ExitCode {
     let model = match load_model(root, env) {
         Ok(model) => model,
         Err(code) => return code,
     };
-    let tree = render::render(&model);
+    let tree = render::render_with(&model, options);
     let problems = verify::verify(&tree);
     for problem in &problems {
         eprintln!("{problem}");

@@ -91,6 +91,41 @@ fn valid_fixtures_conform() {
 }
 
 #[test]
+fn notebook_previews_conform() {
+    if !reference_available() {
+        return;
+    }
+    let work = tempfile::tempdir().expect("temporary directory");
+    copy_dir(&repo_root().join("overlays"), &work.path().join("overlays"));
+    let render = Command::new(env!("CARGO_BIN_EXE_jupyflux"))
+        .args(["render", "--quiet", "--expand-notebooks", "--root"])
+        .arg(work.path())
+        .output()
+        .expect("run jupyflux");
+    assert!(
+        render.status.success(),
+        "{}",
+        String::from_utf8_lossy(&render.stderr)
+    );
+    let report = check_rendered(work.path());
+    say(&format!(
+        "conformance: shipped example with notebook previews: {}",
+        report.summary()
+    ));
+    report.assert_conforms("the shipped example with --expand-notebooks");
+    // Two notebooks in two environments: 5 + 6 children each, all of them Kubernetes objects.
+    let mut previews = Report::default();
+    for entry in walkdir::WalkDir::new(work.path().join("generated")) {
+        let entry = entry.expect("walk the rendered tree");
+        if entry.file_type().is_dir() && entry.file_name().to_string_lossy().ends_with(".preview") {
+            previews.merge(validate_tree(entry.path()));
+        }
+    }
+    assert_eq!(previews.validated_in("kubernetes"), 22, "{previews:#?}");
+    previews.assert_conforms("the notebook previews");
+}
+
+#[test]
 fn sample_tree_conforms() {
     if !reference_available() {
         return;

@@ -26,7 +26,12 @@ fn git(dir: &Path, args: &[&str]) {
 
 /// The minimal fixture, committed on `main`.
 fn committed() -> Scratch {
-    let scratch = Scratch::of(&repo().join("fixtures/valid/minimal"));
+    committed_fixture("minimal")
+}
+
+/// A valid fixture, committed on `main`.
+fn committed_fixture(name: &str) -> Scratch {
+    let scratch = Scratch::of(&repo().join("fixtures/valid").join(name));
     git(scratch.path(), &["init", "-q"]);
     git(scratch.path(), &["add", "-A"]);
     git(scratch.path(), &["commit", "-q", "-m", "definitions"]);
@@ -152,4 +157,33 @@ fn an_unknown_revision_is_a_usage_error() {
     let out = scratch.jupyflux(&["diff", "--base", "no-such-rev"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+}
+
+#[test]
+fn expanded_notebooks_show_the_child_the_controller_will_change() {
+    let scratch = committed_fixture("notebook-basic");
+    edit(
+        &scratch,
+        "overlays/base/notebook.yaml",
+        "base-notebook:2025-01-13",
+        "base-notebook:2025-02-01",
+    );
+    let plain = stdout(&scratch.jupyflux(&["diff", "--base", "HEAD"]));
+    assert!(plain.contains("Notebook notebooks/carol"), "{plain}");
+    assert!(!plain.contains("StatefulSet"), "{plain}");
+    let out = scratch.jupyflux(&[
+        "diff",
+        "--base",
+        "HEAD",
+        "--expand-notebooks",
+        "--format",
+        "markdown",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("| dev | 0 | 0 | 2 |"), "{report}");
+    assert!(
+        report.contains("<code>StatefulSet notebooks/carol (apps/v1)</code>: 1 field(s) changed"),
+        "{report}"
+    );
 }

@@ -3,7 +3,7 @@
 use super::{compare, git, markdown, text};
 use crate::load;
 use crate::model::Model;
-use crate::render::render;
+use crate::render::{Options, render_with};
 use crate::style::{Stream, Style};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -39,6 +39,9 @@ pub struct DiffArgs {
     /// Project root holding overlays/, inside a Git work tree (default: current directory).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
+    /// Also compare what the controller creates for each notebook (StatefulSet, Service, …).
+    #[arg(long)]
+    pub expand_notebooks: bool,
 }
 
 /// Exit codes: 0 no differences (or differences without `--exit-code`), 1 differences with `--exit-code` or
@@ -101,7 +104,14 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Failure> {
             "no environment `{env}` under overlays/, at {base} or in the work tree"
         )));
     }
-    let diff = compare(&render(&before), &render(&after)).map_err(usage)?;
+    let options = Options {
+        expand_notebooks: args.expand_notebooks,
+    };
+    let diff = compare(
+        &render_with(&before, options),
+        &render_with(&after, options),
+    )
+    .map_err(usage)?;
     let report = match args.format {
         Format::Text => text::report(&diff, &base, Style::for_stream(Stream::Stdout)),
         Format::Markdown => markdown::report(&diff, &base),

@@ -1,7 +1,7 @@
 //! Structural checks of a rendered tree that need nothing outside the repository: allowed API versions, object
 //! identity, kustomization listings, and references between objects (sources, dependencies, value sources).
 
-use super::tree::{HEADER_MARKER, Tree};
+use super::tree::{HEADER_MARKER, Tree, is_preview};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -93,7 +93,8 @@ fn identity(doc: &Doc, problems: &mut Vec<String>) {
     }
 }
 
-/// Every file of `generated/` is listed by its directory's kustomization, and every listed entry exists.
+/// Every file of `generated/` is listed by its directory's kustomization (but previews, which must not be), and
+/// every listed entry exists.
 fn listings(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
     let mut listed: BTreeSet<String> = BTreeSet::new();
     for doc in docs
@@ -118,6 +119,7 @@ fn listings(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
     for path in tree
         .paths()
         .filter(|p| p.starts_with("generated/") && !p.ends_with("/kustomization.yaml"))
+        .filter(|p| !is_preview(p))
     {
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
         if path.split('/').count() > 2
@@ -260,6 +262,22 @@ mod tests {
             (
                 "generated/e/x/a.yaml",
                 "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n",
+            ),
+        ]);
+        assert_eq!(verify(&t), Vec::<String>::new());
+    }
+
+    #[test]
+    fn previews_need_no_listing() {
+        let t = tree(&[
+            ("generated/e/x/kustomization.yaml", KUST),
+            (
+                "generated/e/x/a.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n",
+            ),
+            (
+                "generated/e/x/nb.preview/service-nb.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: nb\n",
             ),
         ]);
         assert_eq!(verify(&t), Vec::<String>::new());

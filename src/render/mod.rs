@@ -9,6 +9,7 @@ pub mod notebooks;
 pub(crate) mod object;
 mod operations;
 pub mod overrides;
+mod previews;
 pub mod profiles;
 pub mod secrets;
 pub mod values;
@@ -49,17 +50,29 @@ pub const LAYERS: [Layer; 4] = [
     },
 ];
 
+/// What a render produces besides the manifests Flux applies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Write the children of every notebook beside it, for review (`<name>.preview/`).
+    pub expand_notebooks: bool,
+}
+
 /// Render every environment of the model.
 pub fn render(model: &Model) -> Tree {
+    render_with(model, Options::default())
+}
+
+/// Render every environment of the model, with `options`.
+pub fn render_with(model: &Model, options: Options) -> Tree {
     let mut tree = Tree::new();
     for env in &model.environments {
-        tree.extend(render_environment(env));
+        tree.extend(render_environment(env, options));
     }
     tree
 }
 
 /// Render one environment: `generated/<env>/**` and `flux/<env>/*`.
-pub fn render_environment(env: &Environment) -> Tree {
+pub fn render_environment(env: &Environment, options: Options) -> Tree {
     let mut generated = Files::new(format!("generated/{}", env.name));
     controller::render(env, &mut generated);
     secrets::render(env, &mut generated);
@@ -76,5 +89,8 @@ pub fn render_environment(env: &Environment) -> Tree {
 
     let mut tree = generated.with_kustomizations();
     tree.extend(sync.into_tree());
+    if options.expand_notebooks {
+        tree.extend(previews::previews(env));
+    }
     tree
 }

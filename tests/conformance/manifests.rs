@@ -96,7 +96,16 @@ impl Tree {
             if references.auxiliary.contains(&normalize(&file)) {
                 continue; // patches, generator inputs: not objects of their own
             }
-            if !is_kustomization && references.is_orphan(&file, &kustomizations) {
+            // `render --expand-notebooks` previews (`<notebook>.preview/`) are for review only: never listed.
+            let preview = file
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().ends_with(".preview"));
+            if preview && references.resources.contains(&normalize(&file)) {
+                let message =
+                    "a review-only preview is listed by a kustomization, so Flux would apply it";
+                tree.problems.push((display_path(&file), message.into()));
+            }
+            if !is_kustomization && !preview && references.is_orphan(&file, &kustomizations) {
                 let message = "no kustomization.yaml lists this file, so Flux never applies it";
                 tree.problems.push((display_path(&file), message.into()));
             }
