@@ -61,6 +61,7 @@ fn existing_claim() {
             "securityContext": {"runAsUser": 1001, "runAsGroup": 1001},
             "storage": {"existingClaim": {"claimName": "project-claim", "subPath": "project-a1b2"}},
             "labels": {"team": "chemistry"},
+            "culling": {"idleTimeout": 3600, "maxAge": 86400},
         }),
     );
     insta::assert_snapshot!(text(&notebook));
@@ -149,4 +150,60 @@ fn an_oidc_login_admits_only_the_listed_emails_and_a_change_rolls_the_pod() {
     };
     let changed = children(&after, &config);
     assert_ne!(hash(&objects), hash(&changed));
+}
+
+#[test]
+fn a_notebook_culled_at_its_current_generation_stays_scaled_to_zero() {
+    use jupyflux::notebook::NotebookStatus;
+    let mut notebook = notebook("idle", json!({"storage": {"new": {"size": "1Gi"}}}));
+    notebook.metadata.generation = Some(3);
+    let replicas = |notebook: &Notebook| {
+        let objects = children(notebook, &ControllerConfig::default());
+        let set = objects.iter().find(|o| o["kind"] == "StatefulSet").unwrap();
+        set["spec"]["replicas"].clone()
+    };
+    assert_eq!(replicas(&notebook), 1);
+    notebook.status = Some(NotebookStatus {
+        phase: Some("Culled".into()),
+        observed_generation: Some(3),
+        ..Default::default()
+    });
+    assert_eq!(replicas(&notebook), 0);
+    // A spec change (a new generation) wakes it.
+    notebook.metadata.generation = Some(4);
+    assert_eq!(replicas(&notebook), 1);
+}
+
+#[test]
+fn start_scripts_are_valid_bash() {
+    let cases = [
+        json!({"storage": {"new": {"size": "1Gi"}}}),
+        json!({"storage": {"new": {"size": "1Gi"}}, "culling": {"idleTimeout": 600}}),
+        json!({
+            "storage": {"new": {"size": "1Gi"}},
+            "culling": {"idleTimeout": 600},
+            "auth": {"oidc": {
+                "issuerUrl": "https://login.example.org",
+                "clientId": {"vault": "a#b"}, "clientSecret": {"vault": "a#c"}, "cookieSecret": {"vault": "a#d"},
+                "allowedGroups": ["research"],
+            }},
+        }),
+    ];
+    for spec in cases {
+        let objects = children(&notebook("nb", spec.clone()), &ControllerConfig::default());
+        let script = objects[0]["data"]["start.sh"].as_str().unwrap().to_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("start.sh");
+        std::fs::write(&path, &script).unwrap();
+        let out = std::process::Command::new("bash")
+            .arg("-n")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{spec}: {}\n{script}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! What the controller creates for a notebook, as a pure function: start-script ConfigMap, PVC (new storage),
 //! StatefulSet, Service, Ingress and NetworkPolicy, plus an oauth2-proxy sidecar for OIDC.
 
+use super::culling::is_culled;
 use super::proxy::{EMAILS_KEY, PROXY_PORT, emails_file, sidecar};
 use super::script::{JUPYTER_PORT, sha256, start_script};
 use super::spec::{Notebook, NotebookAuth, NotebookSpec, NotebookStorage, VolumePolicy};
@@ -18,7 +19,7 @@ pub const CONFIG_HASH: &str = "jupyflux.dev/config-sha256";
 
 pub use super::config::ControllerConfig;
 
-/// The objects of `notebook`, in a fixed order. Its spec is expected with defaults written in (as rendered).
+/// The objects of `notebook`, in a fixed order; scaled to zero when hibernated or culled (see `culling`). Its spec is expected with defaults written in (as rendered).
 pub fn children(notebook: &Notebook, config: &ControllerConfig) -> Vec<Value> {
     let name = notebook.metadata.name.as_deref().unwrap_or_default();
     let ns = notebook.metadata.namespace.as_deref();
@@ -67,7 +68,7 @@ pub fn children(notebook: &Notebook, config: &ControllerConfig) -> Vec<Value> {
         "apps/v1",
         "StatefulSet",
         meta(name),
-        json!({"spec": stateful_set(name, spec, &config_hash, config)}),
+        json!({"spec": stateful_set(name, spec, &config_hash, config, is_culled(notebook))}),
     ));
     objects.push(object(
         "v1",
@@ -129,6 +130,7 @@ fn stateful_set(
     spec: &NotebookSpec,
     config_hash: &str,
     config: &ControllerConfig,
+    culled: bool,
 ) -> Value {
     let secret = secret_name(name);
     let mut env = Vec::new();
@@ -196,7 +198,7 @@ fn stateful_set(
         pod["affinity"] = json!(affinity);
     }
     json!({
-        "replicas": if spec.hibernated { 0 } else { 1 },
+        "replicas": if spec.hibernated || culled { 0 } else { 1 },
         "serviceName": name,
         "selector": {"matchLabels": {INSTANCE_LABEL: name}},
         "template": {"metadata": {"labels": labels, "annotations": annotations}, "spec": pod},

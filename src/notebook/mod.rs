@@ -4,6 +4,7 @@
 pub mod children;
 pub mod config;
 pub mod crd;
+pub mod culling;
 pub mod proxy;
 pub mod script;
 pub mod spec;

@@ -1,5 +1,6 @@
 //! The start script of a notebook server (a tera template) and its content hash.
 
+use super::culling;
 use super::spec::{NotebookAuth, NotebookSpec};
 use sha2::{Digest, Sha256};
 
@@ -15,6 +16,9 @@ pub fn start_script(name: &str, spec: &NotebookSpec, base_url: &str) -> String {
     context.insert("oidc", &matches!(spec.auth, NotebookAuth::Oidc(_)));
     context.insert("port", &JUPYTER_PORT);
     context.insert("base_url", base_url);
+    context.insert("culling_flags", &culling::jupyter_flags(&spec.culling));
+    context.insert("idle_timeout", &spec.culling.idle_timeout);
+    context.insert("idle_message", culling::IDLE_MESSAGE);
     let mut text = tera::Tera::one_off(TEMPLATE, &context, false).expect("the template is valid");
     if !text.ends_with('\n') {
         text.push('\n');
