@@ -3,6 +3,7 @@
 //! termination message); the controller then scales the notebook to zero until its spec next changes.
 
 use super::spec::{Culling, Notebook};
+use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use std::time::Duration;
 
@@ -18,6 +19,43 @@ pub struct PodObservation {
     pub started_at: Option<Timestamp>,
     /// When the server last stopped for being idle (its termination message was [`IDLE_MESSAGE`]).
     pub idle_exit_at: Option<Timestamp>,
+}
+
+/// The name of the server's container in the pod (the other is the oauth2-proxy sidecar).
+pub const SERVER_CONTAINER: &str = "notebook";
+
+impl PodObservation {
+    /// What the notebook's pod says: when its server started, and when it last stopped for being idle.
+    pub fn of(pod: &Pod) -> PodObservation {
+        let server = pod
+            .status
+            .as_ref()
+            .and_then(|status| status.container_statuses.as_ref())
+            .and_then(|statuses| statuses.iter().find(|c| c.name == SERVER_CONTAINER));
+        let Some(server) = server else {
+            return PodObservation::default();
+        };
+        let started_at = server
+            .state
+            .as_ref()
+            .and_then(|state| state.running.as_ref())
+            .and_then(|running| running.started_at.as_ref())
+            .map(|time| time.0);
+        let idle_exit_at = [server.state.as_ref(), server.last_state.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|state| state.terminated.as_ref())
+            .filter(|terminated| {
+                terminated.exit_code == 0
+                    && terminated.message.as_deref().map(str::trim) == Some(IDLE_MESSAGE)
+            })
+            .filter_map(|terminated| terminated.finished_at.as_ref().map(|time| time.0))
+            .max();
+        PodObservation {
+            started_at,
+            idle_exit_at,
+        }
+    }
 }
 
 /// Why a notebook was culled.
@@ -163,6 +201,35 @@ mod tests {
                 since: at("2026-01-01T12:00:00Z")
             }
         );
+    }
+
+    #[test]
+    fn the_pod_tells_start_and_idle_exit_of_the_server_container_only() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "status": {"containerStatuses": [
+                {"name": "oauth2-proxy", "image": "p", "imageID": "", "ready": true, "restartCount": 0,
+                 "lastState": {"terminated": {"exitCode": 0, "message": "idle", "finishedAt": "2026-01-01T09:00:00Z"}}},
+                {"name": "notebook", "image": "n", "imageID": "", "ready": true, "restartCount": 1,
+                 "state": {"running": {"startedAt": "2026-01-01T11:00:01Z"}},
+                 "lastState": {"terminated": {"exitCode": 0, "message": "idle\n", "finishedAt": "2026-01-01T11:00:00Z"}}},
+            ]},
+        }))
+        .unwrap();
+        assert_eq!(
+            PodObservation::of(&pod),
+            PodObservation {
+                started_at: Some(at("2026-01-01T11:00:01Z")),
+                idle_exit_at: Some(at("2026-01-01T11:00:00Z")),
+            }
+        );
+        let crashed: Pod = serde_json::from_value(serde_json::json!({
+            "status": {"containerStatuses": [
+                {"name": "notebook", "image": "n", "imageID": "", "ready": false, "restartCount": 1,
+                 "lastState": {"terminated": {"exitCode": 1, "message": "idle", "finishedAt": "2026-01-01T11:00:00Z"}}},
+            ]},
+        }))
+        .unwrap();
+        assert_eq!(PodObservation::of(&crashed).idle_exit_at, None);
     }
 
     #[test]
