@@ -72,7 +72,8 @@ pub fn render(env: &Environment, files: &mut Files) {
     );
 }
 
-/// Only what reconciling notebooks needs: read and patch notebooks and their status, manage the children.
+/// Only what reconciling notebooks needs: read and patch notebooks and their status, manage the children, read
+/// their pods.
 fn rules() -> Value {
     const MANAGE: [&str; 6] = ["get", "list", "watch", "create", "patch", "delete"];
     json!([
@@ -80,6 +81,8 @@ fn rules() -> Value {
         {"apiGroups": ["apps"], "resources": ["statefulsets"], "verbs": MANAGE},
         {"apiGroups": [""], "resources": ["configmaps", "persistentvolumeclaims", "services"], "verbs": MANAGE},
         {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": MANAGE},
+        // Read-only: a notebook pod's container states tell idle exits and start times (culling).
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
         {"apiGroups": ["", "events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"]},
     ])
 }
