@@ -83,6 +83,11 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
     },
+    /// Run the in-cluster controller: apply each Notebook's children, report its status (the rendered Deployment's command).
+    #[command(
+        after_help = "Endpoints: /healthz, /readyz (once notebooks can be listed), /metrics (Prometheus) on --listen.\n\nExamples:\n  jupyflux controller\n  jupyflux controller --namespace notebooks --default-host notebooks.example.org"
+    )]
+    Controller(crate::controller::command::ControllerArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  jupyflux completions bash > ~/.local/share/bash-completion/completions/jupyflux\n  jupyflux completions zsh > ~/.zfunc/_jupyflux\n  jupyflux completions fish > ~/.config/fish/completions/jupyflux.fish"
@@ -128,6 +133,7 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Crd { env, root } => crd_command(&root, env.as_deref()),
+        Command::Controller(args) => crate::controller::command::run_command(args),
         Command::Completions { shell } => {
             crate::completions::print(shell);
             ExitCode::SUCCESS

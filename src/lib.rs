@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod completions;
+pub mod controller;
 pub mod diagnostic;
 pub mod diff;
 pub mod explain;

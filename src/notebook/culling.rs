@@ -68,6 +68,15 @@ pub enum CullReason {
 }
 
 impl CullReason {
+    /// The reason a condition names (`IdleTimeout` for anything it does not know).
+    pub fn from_reason(reason: &str) -> CullReason {
+        if reason == CullReason::MaxAge.as_str() {
+            CullReason::MaxAge
+        } else {
+            CullReason::Idle
+        }
+    }
+
     /// The condition reason.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,0 +1,47 @@
+//! The `jupyflux controller` subcommand: its flags, and starting the runtime.
+
+use super::run::{Settings, log, run};
+use crate::notebook::children::ControllerConfig;
+use clap::Args;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// Flags of `jupyflux controller`.
+#[derive(Debug, Args)]
+pub struct ControllerArgs {
+    /// The children's settings and the Environment's defaults (`render` writes them into the Deployment).
+    #[command(flatten)]
+    pub config: ControllerConfig,
+    /// Address of `/healthz`, `/readyz` and `/metrics`.
+    #[arg(long, value_name = "ADDRESS", default_value = "0.0.0.0:8080")]
+    pub listen: SocketAddr,
+    /// Watch notebooks in this namespace only (default: all namespaces).
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+}
+
+/// Run the controller until it is stopped; exit code 1 when it cannot start.
+pub fn run_command(args: ControllerArgs) -> ExitCode {
+    let settings = Settings {
+        config: args.config,
+        listen: args.listen,
+        namespace: args.namespace,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            log(format_args!("error: cannot start the async runtime: {e}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            log(format_args!("error: {e}"));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! A mocked API server in the style of controller-rs's `ApiServerVerifier`: each expected request is checked
+//! (method, path, query, content type, body) and answered with a canned response, in order.
+
+#![allow(dead_code)]
+
+use http::{Method, Request, Response, StatusCode};
+use kube::Client;
+use kube::client::Body;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+
+/// How long any step may take before the test fails instead of hanging.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+type Handle = tower_test::mock::Handle<Request<Body>, Response<Body>>;
+type Reply = tower_test::mock::SendResponse<Response<Body>>;
+
+/// Await `future`, failing the test after [`TIMEOUT`].
+pub async fn within<F: Future>(what: &str, future: F) -> F::Output {
+    tokio::time::timeout(TIMEOUT, future)
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not finish within {TIMEOUT:?}"))
+}
+
+/// A client whose every request goes to the returned verifier.
+pub fn client() -> (Client, Verifier) {
+    let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+    (Client::new(service, "default"), Verifier { handle })
+}
+
+/// One request as received.
+#[derive(Debug)]
+pub struct Call {
+    pub method: Method,
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub content_type: String,
+    pub body: Value,
+}
+
+/// The server side of the mocked API.
+pub struct Verifier {
+    handle: Handle,
+}
+
+impl Verifier {
+    /// The next request and the way to answer it.
+    async fn next(&mut self) -> (Call, Reply) {
+        let (request, reply) = within("the next request", self.handle.next_request())
+            .await
+            .expect("the client closed before the expected request");
+        let (parts, body) = request.into_parts();
+        let bytes = body.collect_bytes().await.expect("request body");
+        let query = parts
+            .uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let call = Call {
+            method: parts.method,
+            path: parts.uri.path().to_owned(),
+            query,
+            content_type: parts
+                .headers
+                .get(http::header::CONTENT_TYPE)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default(),
+            body: if bytes.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_slice(&bytes).expect("a JSON body")
+            },
+        };
+        (call, reply)
+    }
+
+    /// Expect a forced server-side apply by `jupyflux` to `path`; answer with `answer(body)`; return the body.
+    pub async fn apply(&mut self, path: &str, answer: impl FnOnce(&Value) -> Value) -> Value {
+        let (call, reply) = self.next().await;
+        assert_apply(&call, path);
+        reply.send_response(json_response(StatusCode::OK, &answer(&call.body)));
+        call.body
+    }
+
+    /// Expect a GET of `path`; answer with `object`, or with 404 Not Found when there is none.
+    pub async fn get(&mut self, path: &str, object: Option<Value>) {
+        let (call, reply) = self.next().await;
+        assert_eq!(
+            (&call.method, call.path.as_str()),
+            (&Method::GET, path),
+            "{call:#?}"
+        );
+        reply.send_response(match object {
+            Some(object) => json_response(StatusCode::OK, &object),
+            None => status_response(StatusCode::NOT_FOUND, "not found"),
+        });
+    }
+
+    /// Expect a forced server-side apply to `path`; answer with an API error of `code`.
+    pub async fn fail(&mut self, path: &str, code: StatusCode) {
+        let (call, reply) = self.next().await;
+        assert_apply(&call, path);
+        reply.send_response(status_response(code, &format!("mocked {code}")));
+    }
+
+    /// Answer every further request with a 500 naming it (so the reconcile fails at once instead of hanging),
+    /// until the client is dropped; then fail the test if there was any.
+    pub async fn finish(mut self) {
+        let mut unexpected = Vec::new();
+        while let Some((request, reply)) =
+            within("closing the client", self.handle.next_request()).await
+        {
+            let what = format!("unexpected request {} {}", request.method(), request.uri());
+            reply.send_response(status_response(StatusCode::INTERNAL_SERVER_ERROR, &what));
+            unexpected.push(what);
+        }
+        assert!(unexpected.is_empty(), "{unexpected:#?}");
+    }
+}
+
+/// The `reason` Kubernetes gives a status code (`NotFound`, not `Not Found`).
+fn reason(code: StatusCode) -> String {
+    match code {
+        StatusCode::INTERNAL_SERVER_ERROR => "InternalError".to_owned(),
+        other => other
+            .canonical_reason()
+            .unwrap_or_default()
+            .replace(' ', ""),
+    }
+}
+
+/// An API error answer (a `Status` object).
+fn status_response(code: StatusCode, message: &str) -> Response<Body> {
+    let status = json!({
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": message, "reason": reason(code), "code": code.as_u16(),
+    });
+    json_response(code, &status)
+}
+
+fn assert_apply(call: &Call, path: &str) {
+    assert_eq!(
+        (&call.method, call.path.as_str()),
+        (&Method::PATCH, path),
+        "{call:?}"
+    );
+    assert_eq!(
+        call.query.get("fieldManager").map(String::as_str),
+        Some("jupyflux"),
+        "{call:?}"
+    );
+    assert_eq!(
+        call.query.get("force").map(String::as_str),
+        Some("true"),
+        "{call:?}"
+    );
+    assert_eq!(
+        call.content_type, "application/apply-patch+yaml",
+        "{call:?}"
+    );
+}
+
+fn json_response(code: StatusCode, body: &Value) -> Response<Body> {
+    Response::builder()
+        .status(code)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Body::from(serde_json::to_vec(body).unwrap()))
+        .unwrap()
+}
