@@ -72,18 +72,21 @@ pub fn render(env: &Environment, files: &mut Files) {
     );
 }
 
-/// Only what reconciling notebooks needs: read and patch notebooks and their status, manage the children, read
-/// their pods.
+/// Only what `jupyflux controller` calls: watch notebooks and apply their status; watch and server-side apply the
+/// children (an apply that creates needs `create`); read a culled notebook's pod. Nothing is deleted by the
+/// controller (the garbage collector follows owner references) and it records no events.
 fn rules() -> Value {
-    const MANAGE: [&str; 6] = ["get", "list", "watch", "create", "patch", "delete"];
+    const APPLY: [&str; 4] = ["list", "watch", "create", "patch"];
     json!([
-        {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks", "notebooks/status"], "verbs": ["get", "list", "watch", "patch"]},
-        {"apiGroups": ["apps"], "resources": ["statefulsets"], "verbs": MANAGE},
-        {"apiGroups": [""], "resources": ["configmaps", "persistentvolumeclaims", "services"], "verbs": MANAGE},
-        {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": MANAGE},
-        // Read-only: a notebook pod's container states tell idle exits and start times (culling).
-        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
-        {"apiGroups": ["", "events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"]},
+        {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks"], "verbs": ["list", "watch"]},
+        {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks/status"], "verbs": ["patch"]},
+        // `blockOwnerDeletion` on the children needs it where OwnerReferencesPermissionEnforcement is on.
+        {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks/finalizers"], "verbs": ["update"]},
+        {"apiGroups": ["apps"], "resources": ["statefulsets"], "verbs": APPLY},
+        {"apiGroups": [""], "resources": ["configmaps", "persistentvolumeclaims", "services"], "verbs": APPLY},
+        {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": APPLY},
+        // Culling reads the server's container states of `<notebook>-0`.
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
     ])
 }
 
