@@ -3,6 +3,8 @@
 
 #[path = "controller/alice.rs"]
 mod alice;
+#[path = "controller/rbac.rs"]
+mod rbac;
 #[path = "controller/scenario.rs"]
 mod scenario;
 #[path = "controller/verifier.rs"]

@@ -75,7 +75,7 @@ pub fn render(env: &Environment, files: &mut Files) {
 /// Only what `jupyflux controller` calls: watch notebooks and apply their status; watch and server-side apply the
 /// children (an apply that creates needs `create`); read a culled notebook's pod. Nothing is deleted by the
 /// controller (the garbage collector follows owner references) and it records no events.
-fn rules() -> Value {
+pub fn rules() -> Value {
     const APPLY: [&str; 4] = ["list", "watch", "create", "patch"];
     json!([
         {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks"], "verbs": ["list", "watch"]},

@@ -61,6 +61,8 @@ impl Verifier {
             .filter_map(|pair| pair.split_once('='))
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
+        let watch = parts.uri.query().is_some_and(|q| q.contains("watch=true"));
+        crate::rbac::assert_allowed(&parts.method, parts.uri.path(), watch);
         let call = Call {
             method: parts.method,
             path: parts.uri.path().to_owned(),
