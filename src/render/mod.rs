@@ -49,11 +49,11 @@ pub const LAYERS: [Layer; 4] = [
     },
 ];
 
-/// Render every environment of the model.
+/// Render every environment of the model (environments in parallel: they share nothing).
 pub fn render(model: &Model) -> Tree {
     let mut tree = Tree::new();
-    for env in &model.environments {
-        tree.extend(render_environment(env));
+    for rendered in crate::parallel::map(&model.environments, 1, render_environment) {
+        tree.extend(rendered);
     }
     tree
 }
