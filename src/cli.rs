@@ -194,6 +194,8 @@ fn render_command(
     let tree = render::render_with(&model, options);
     let scope = env.map_or_else(Scope::all, Scope::environment);
     let envs = model.environments.len();
+    // Comparing and writing need only the tree: free the model first (peak memory on large fleets).
+    drop(model);
     if check {
         let plan = match plan(root, &tree, &scope) {
             Ok(plan) => plan,

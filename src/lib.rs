@@ -12,6 +12,7 @@ pub mod load;
 pub mod model;
 pub mod notebook;
 pub mod output;
+pub mod parallel;
 pub mod paths;
 pub mod render;
 pub mod schema;

@@ -25,15 +25,17 @@ use classify::{Identified, identify};
 use node::{FileId, Loc, Node, parse_options};
 use report::Reporter;
 use serde::de::DeserializeOwned;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Read and validate the definitions under `<root>/overlays/`.
 pub fn load(root: &Path) -> Result<Model, Diagnostics> {
-    load_sources(&read_sources(root)?)
+    load_owned(read_sources(root)?)
 }
 
 /// A document that contributed to a definition, kept with where it came from.
+#[derive(Clone)]
 struct Contribution {
     node: Node,
     name_loc: Loc,
@@ -43,10 +45,25 @@ struct Contribution {
 /// The documents of one scope (`base/` or one environment), keyed by kind and name.
 type Scope = BTreeMap<(Kind, String), Contribution>;
 
+/// A definition of one environment: base's document as it is (borrowed, not copied per environment), or one
+/// the environment defines or merges over base.
+type Merged<'a> = BTreeMap<(Kind, String), Cow<'a, Contribution>>;
+
 /// Validate definitions already read into memory. The result does not depend on the order of `sources.files`.
 pub fn load_sources(sources: &Sources) -> Result<Model, Diagnostics> {
-    let mut files = sources.files.clone();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    load_owned(sources.clone())
+}
+
+/// [`load_sources`], freeing each text once it is parsed (the documents, then the model, are what stays).
+fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
+    sources.files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Parsing is most of loading and files are independent: parse on every core, then file in order.
+    let parsed = crate::parallel::map(&sources.files, 16, parse_file);
+    sources
+        .files
+        .iter_mut()
+        .for_each(|f| f.text = String::new());
+    let files: Vec<&SourceFile> = sources.files.iter().collect();
     let mut environments = sources.environments.clone();
     environments.sort();
     environments.dedup();
@@ -58,12 +75,30 @@ pub fn load_sources(sources: &Sources) -> Result<Model, Diagnostics> {
         .map(|e| (e.as_str(), Scope::new()))
         .collect();
 
-    for (index, file) in files.iter().enumerate() {
+    for (index, (file, parsed)) in files.iter().zip(parsed).enumerate() {
         let id = FileId(index as u32);
         let Some(dir) = file.path.split('/').nth(1) else {
             continue;
         };
-        for document in parse_file(file, id, &mut report) {
+        let documents = match parsed {
+            Ok(mut documents) => {
+                documents.iter_mut().for_each(|d| d.set_file(id));
+                documents
+            }
+            Err((line, column, message)) => {
+                report.at(
+                    Loc {
+                        file: id,
+                        line,
+                        column,
+                    },
+                    format!("invalid YAML: {message}"),
+                    Some("fix the YAML syntax; nothing from this file was read".into()),
+                );
+                continue;
+            }
+        };
+        for document in documents {
             let Some(doc) = identify(document, &mut report) else {
                 continue;
             };
@@ -110,13 +145,12 @@ pub fn load_sources(sources: &Sources) -> Result<Model, Diagnostics> {
     }
 }
 
-/// Parse every document of a file; syntax errors are reported with their position.
-fn parse_file(file: &SourceFile, id: FileId, report: &mut Reporter) -> Vec<Node> {
+/// Parse every document of a file; a syntax error comes back as its line, column and message.
+fn parse_file(file: &SourceFile) -> Result<Vec<Node>, (u32, u32, String)> {
     match serde_saphyr::from_multiple_with_options::<Node>(&file.text, parse_options()) {
         Ok(mut documents) => {
             documents.retain(|d| d.value != node::Value::Null);
-            documents.iter_mut().for_each(|d| d.set_file(id));
-            documents
+            Ok(documents)
         }
         Err(e) => {
             let (line, column) = e
@@ -126,16 +160,7 @@ fn parse_file(file: &SourceFile, id: FileId, report: &mut Reporter) -> Vec<Node>
             let message = text
                 .rsplit_once(" at line ")
                 .map_or(text.as_str(), |(m, _)| m);
-            report.at(
-                Loc {
-                    file: id,
-                    line,
-                    column,
-                },
-                format!("invalid YAML: {message}"),
-                Some("fix the YAML syntax; nothing from this file was read".into()),
-            );
-            Vec::new()
+            Err((line, column, message.to_owned()))
         }
     }
 }
@@ -163,34 +188,28 @@ fn add(scope: &mut Scope, doc: Identified, file: FileId, report: &mut Reporter) 
 
 /// Merge one environment over base and read its typed definitions.
 fn assemble(env: &str, base: &Scope, own: Scope, report: &mut Reporter) -> Option<Environment> {
-    let mut merged: BTreeMap<(Kind, String), Contribution> = BTreeMap::new();
-    for (key, doc) in base {
-        merged.insert(
-            key.clone(),
-            Contribution {
-                node: doc.node.clone(),
-                name_loc: doc.name_loc,
-                files: doc.files.clone(),
-            },
-        );
-    }
+    let mut merged: Merged<'_> = base
+        .iter()
+        .map(|(key, doc)| (key.clone(), Cow::Borrowed(doc)))
+        .collect();
     for (key, doc) in own {
         match merged.remove(&key) {
             Some(below) => {
+                let below = below.into_owned();
                 let mut files = below.files;
                 files.extend(doc.files);
                 let node = merge::merge(below.node, doc.node);
                 merged.insert(
                     key,
-                    Contribution {
+                    Cow::Owned(Contribution {
                         node,
                         name_loc: doc.name_loc,
                         files,
-                    },
+                    }),
                 );
             }
             None => {
-                merged.insert(key, doc);
+                merged.insert(key, Cow::Owned(doc));
             }
         }
     }

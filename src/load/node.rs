@@ -3,7 +3,10 @@
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 /// Index of a definition file in the loader's file table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -39,9 +42,59 @@ pub enum Value {
 /// One `key: value` pair of a mapping; the key keeps its own location for "unknown field" errors.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: Key,
     pub key_loc: Loc,
     pub value: Node,
+}
+
+/// A mapping key. Definitions repeat the same few dozen keys thousands of times, so each distinct key is held
+/// once per parsing thread and shared (a large fleet's documents stay in memory through every merge).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key(Arc<str>);
+
+impl Key {
+    pub fn new(text: &str) -> Key {
+        thread_local! {
+            static KEYS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+        }
+        KEYS.with_borrow_mut(|keys| match keys.get(text) {
+            Some(key) => Key(Arc::clone(key)),
+            None => {
+                let key: Arc<str> = Arc::from(text);
+                keys.insert(Arc::clone(&key));
+                Key(key)
+            }
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Key {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Key {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 impl Value {
@@ -180,24 +233,27 @@ impl<'de> Visitor<'de> for RawVisitor {
         while let Some(node) = seq.next_element::<Node>()? {
             items.push(node);
         }
+        // Base documents live through every environment's merge: keep them exactly as large as they are.
+        items.shrink_to_fit();
         Ok(Value::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries: Vec<Entry> = Vec::new();
         while let Some(key) = map.next_key::<Spanned<String>>()? {
             let value = map.next_value::<Node>()?;
-            if entries.iter().any(|e| e.key == key.value) {
+            if entries.iter().any(|e| e.key == key.value.as_str()) {
                 return Err(de::Error::custom(format_args!(
                     "duplicate key `{}` in one mapping; keep one of them",
                     key.value
                 )));
             }
             entries.push(Entry {
-                key: key.value,
+                key: Key::new(&key.value),
                 key_loc: loc_of(&key.referenced),
                 value,
             });
         }
+        entries.shrink_to_fit();
         Ok(Value::Map(entries))
     }
 }

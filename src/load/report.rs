@@ -7,12 +7,12 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 
 /// Collects the problems of one load, resolving file ids against the file table.
 pub struct Reporter<'a> {
-    files: &'a [SourceFile],
+    files: &'a [&'a SourceFile],
     pub problems: Diagnostics,
 }
 
 impl<'a> Reporter<'a> {
-    pub fn new(files: &'a [SourceFile]) -> Self {
+    pub fn new(files: &'a [&'a SourceFile]) -> Self {
         Reporter {
             files,
             problems: Diagnostics::default(),

@@ -87,17 +87,19 @@ pub fn notebook(notebook: &Definition<NotebookSpec>, node: &Node, report: &mut R
 
 /// A notebook namespace must not be a hub's (each layer labels and owns its namespaces).
 pub fn notebook_namespaces(env: &Environment, notebook_nodes: &[&Node], report: &mut Reporter) {
+    let hubs: BTreeMap<String, &str> = env
+        .hubs
+        .iter()
+        .rev()
+        .map(|h| (h.namespace(), h.name.as_str()))
+        .collect();
     for (notebook, node) in env.notebooks.iter().zip(notebook_nodes) {
-        if let Some(hub) = env
-            .hubs
-            .iter()
-            .find(|h| h.namespace() == notebook.namespace)
-        {
+        if let Some(hub) = hubs.get(&notebook.namespace) {
             report.at(
                 loc_at(node, &["metadata", "namespace"]),
                 format!(
                     "Notebook `{}`: namespace `{}` is Hub `{}`'s",
-                    notebook.definition.name, notebook.namespace, hub.name
+                    notebook.definition.name, notebook.namespace, hub
                 ),
                 Some("put standalone notebooks in a namespace of their own".into()),
             );

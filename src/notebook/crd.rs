@@ -7,6 +7,7 @@ use kube::CustomResourceExt;
 use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
+use std::sync::OnceLock;
 
 /// Data Manager: the CRD is an application it can launch.
 pub const APPLICATION: &str = "data-manager.informaticsmatters.com/application";
@@ -19,6 +20,19 @@ pub const APPLICATION_URL_LOCATION: &str =
 
 /// The CRD of `Notebook.jupyflux.dev`; `namespaces` are where the Data Manager may create notebooks.
 pub fn crd(namespaces: &[String]) -> Value {
+    // Generating the schema is most of rendering a small project: once per process, not per environment.
+    static UNANNOTATED: OnceLock<Value> = OnceLock::new();
+    let mut crd = UNANNOTATED.get_or_init(unannotated).clone();
+    crd["metadata"]["annotations"] = json!({
+        APPLICATION: "yes",
+        APPLICATION_NAMESPACES: namespaces.join(":"),
+        APPLICATION_URL_LOCATION: "url",
+    });
+    crd
+}
+
+/// The CRD without the Data Manager's annotations (which name an environment's namespaces).
+fn unannotated() -> Value {
     let generated = serde_json::to_value(Notebook::crd()).expect("a CRD serializes");
     let mut spec = generated["spec"].clone();
     let root = json!({
@@ -34,12 +48,7 @@ pub fn crd(namespaces: &[String]) -> Value {
         },
     });
     spec["versions"][0]["schema"] = json!({"openAPIV3Schema": root});
-    let mut meta = metadata(Notebook::crd_name(), None, &[]);
-    meta["annotations"] = json!({
-        APPLICATION: "yes",
-        APPLICATION_NAMESPACES: namespaces.join(":"),
-        APPLICATION_URL_LOCATION: "url",
-    });
+    let meta = metadata(Notebook::crd_name(), None, &[]);
     object(
         "apiextensions.k8s.io/v1",
         "CustomResourceDefinition",

@@ -37,7 +37,9 @@ fn stage(staging: &Path, tree: &Tree, plan: &Plan) -> io::Result<Vec<(PathBuf, S
             continue;
         };
         let bytes = tree.get(path).expect("planned from the tree");
-        std::fs::create_dir_all(staging)?;
+        if moves.is_empty() {
+            std::fs::create_dir_all(staging)?;
+        }
         let staged = staging.join(i.to_string());
         std::fs::write(&staged, bytes)
             .map_err(|e| io::Error::new(e.kind(), format!("staging {path}: {e}")))?;
@@ -51,10 +53,15 @@ fn apply(root: &Path, plan: &Plan, moves: &[(PathBuf, String)]) -> io::Result<Wr
         unchanged: plan.unchanged,
         ..Written::default()
     };
+    // Files come in path order, so a directory's files are consecutive: create each directory once.
+    let mut created: Option<PathBuf> = None;
     for (staged, path) in moves {
         let target = root.join(path);
-        if let Some(parent) = target.parent() {
+        if let Some(parent) = target.parent()
+            && created.as_deref() != Some(parent)
+        {
             std::fs::create_dir_all(parent)?;
+            created = Some(parent.to_owned());
         }
         std::fs::rename(staged, &target)
             .map_err(|e| io::Error::new(e.kind(), format!("writing {path}: {e}")))?;

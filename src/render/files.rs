@@ -1,6 +1,6 @@
 //! Collecting one environment's rendered objects as files, and listing them in `kustomization.yaml` files.
 
-use super::object::guard_substitution;
+use super::object::{guard_substitution, mentions_variable};
 use crate::output::Tree;
 use crate::output::emit;
 use serde_json::{Map, Value, json};
@@ -26,12 +26,16 @@ impl Files {
     /// Add one object as `<root>/<path>`, with a header naming the definitions it came from. Objects with
     /// `${` in their text are kept from Flux post-build substitution.
     pub fn object(&mut self, path: &str, sources: &[String], value: &Value) {
-        let mut value = value.clone();
-        guard_substitution(&mut value);
-        self.tree.insert(
-            format!("{}/{path}", self.root),
-            emit::document(sources, &value),
-        );
+        let mut text = if mentions_variable(value) {
+            let mut value = value.clone();
+            guard_substitution(&mut value);
+            emit::document(sources, &value)
+        } else {
+            emit::document(sources, value)
+        };
+        // The tree holds every file until it is written: no spare capacity.
+        text.shrink_to_fit();
+        self.tree.insert(format!("{}/{path}", self.root), text);
     }
 
     /// Set a field of `<dir>/kustomization.yaml` besides `resources`, e.g. `patches`.

@@ -62,11 +62,12 @@ pub fn render(model: &Model) -> Tree {
     render_with(model, Options::default())
 }
 
-/// Render every environment of the model, with `options`.
+/// Render every environment of the model, with `options` (environments in parallel: they share nothing).
 pub fn render_with(model: &Model, options: Options) -> Tree {
     let mut tree = Tree::new();
-    for env in &model.environments {
-        tree.extend(render_environment(env, options));
+    let render = |env: &Environment| render_environment(env, options);
+    for rendered in crate::parallel::map(&model.environments, 1, render) {
+        tree.extend(rendered);
     }
     tree
 }

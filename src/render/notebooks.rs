@@ -20,12 +20,13 @@ pub const NOTEBOOK_LABEL: &str = "jupyflux.dev/notebook";
 pub fn render(env: &Environment, files: &mut Files) {
     let config = ControllerConfig::of(&env.definition.spec);
     let mut namespaces = BTreeSet::new();
+    let owned = super::secrets::owned_namespaces(env);
     for notebook in &env.notebooks {
         let ns = notebook.namespace.as_str();
         let sources = &notebook.definition.sources;
         let dir = format!("{LAYER}/{ns}");
         // A namespace that reads secrets is created by the secrets layer, which this one waits for.
-        if namespaces.insert(ns) && !super::secrets::owns_namespace(env, ns) {
+        if namespaces.insert(ns) && !owned.contains(ns) {
             files.object(
                 &format!("{dir}/namespace.yaml"),
                 sources,

@@ -56,7 +56,8 @@ pub fn guard_substitution(object: &mut Value) {
     }
 }
 
-fn mentions_variable(value: &Value) -> bool {
+/// Whether any string (key or value) of `value` holds `${`.
+pub fn mentions_variable(value: &Value) -> bool {
     match value {
         Value::String(s) => s.contains("${"),
         Value::Array(items) => items.iter().any(mentions_variable),

@@ -9,7 +9,7 @@ use super::object::{metadata, object};
 use crate::model::hub::HubSpec;
 use crate::model::usage::{SecretUse, Target};
 use crate::model::vault::VaultStoreSpec;
-use crate::model::{Definition, Environment};
+use crate::model::{Definition, Environment, NotebookDefinition};
 use crate::notebook::uses::secret_name as notebook_secret;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,45 +38,77 @@ pub fn render(env: &Environment, files: &mut Files) {
         if !uses.is_empty() {
             let reader = Reader {
                 namespace: hub.namespace(),
-                sources: &hub.sources,
+                sources: hub.sources.clone(),
                 labels: vec![(HUB_LABEL, hub.name.as_str())],
-                namespace_object: namespace_object(hub),
             };
+            render_namespace(env, &reader, &namespace_object(hub), &uses, files);
             let secrets = by_secret(&uses, |u| secret_name(&hub.name, &u.target));
-            render_reader(env, &reader, &uses, secrets, files);
+            render_external_secrets(env, &reader, secrets, files);
         }
     }
-    for notebook in &env.notebooks {
-        let definition = &notebook.definition;
-        let uses = definition.spec.secret_uses();
-        if !uses.is_empty() {
+    for (ns, notebooks) in notebooks_by_namespace(env) {
+        // The namespace's objects once; labelled with the notebook only when it is the namespace's only reader.
+        let mut sources: Vec<String> = Vec::new();
+        for (notebook, _) in &notebooks {
+            for source in &notebook.definition.sources {
+                if !sources.contains(source) {
+                    sources.push(source.clone());
+                }
+            }
+        }
+        let labels = match notebooks.as_slice() {
+            [(only, _)] => vec![(NOTEBOOK_LABEL, only.definition.name.as_str())],
+            _ => Vec::new(),
+        };
+        let shared = Reader {
+            namespace: ns.to_owned(),
+            sources,
+            labels,
+        };
+        let all: Vec<SecretUse<'_>> = notebooks.iter().flat_map(|(_, u)| u.clone()).collect();
+        let namespace = notebooks::namespace_object(ns);
+        render_namespace(env, &shared, &namespace, &all, files);
+        for (notebook, uses) in &notebooks {
+            let definition = &notebook.definition;
             let reader = Reader {
-                namespace: notebook.namespace.clone(),
-                sources: &definition.sources,
+                namespace: ns.to_owned(),
+                sources: definition.sources.clone(),
                 labels: vec![(NOTEBOOK_LABEL, definition.name.as_str())],
-                namespace_object: notebooks::namespace_object(&notebook.namespace),
             };
-            let secrets = by_secret(&uses, |_| notebook_secret(&definition.name));
-            render_reader(env, &reader, &uses, secrets, files);
+            let secrets = by_secret(uses, |_| notebook_secret(&definition.name));
+            render_external_secrets(env, &reader, secrets, files);
         }
     }
 }
 
-/// What reads secrets in one namespace: a hub or a notebook.
+/// The notebooks that read secrets, with their uses, by namespace.
+type NotebookReaders<'a> = BTreeMap<&'a str, Vec<(&'a NotebookDefinition, Vec<SecretUse<'a>>)>>;
+
+fn notebooks_by_namespace(env: &Environment) -> NotebookReaders<'_> {
+    let mut namespaces: NotebookReaders<'_> = BTreeMap::new();
+    for notebook in &env.notebooks {
+        let uses = notebook.definition.spec.secret_uses();
+        if !uses.is_empty() {
+            namespaces
+                .entry(notebook.namespace.as_str())
+                .or_default()
+                .push((notebook, uses));
+        }
+    }
+    namespaces
+}
+
+/// What reads secrets in one namespace: a hub or the notebooks there.
 struct Reader<'a> {
     namespace: String,
-    sources: &'a [String],
+    sources: Vec<String>,
     /// Labels of the objects rendered for it.
     labels: Vec<(&'static str, &'a str)>,
-    /// Its Namespace, created here because the layers that use it wait for this one.
-    namespace_object: Value,
 }
 
-/// Whether the secrets layer creates namespace `ns` (so the layers after it must not).
-pub fn owns_namespace(env: &Environment, ns: &str) -> bool {
-    env.notebooks
-        .iter()
-        .any(|n| n.namespace == ns && !n.definition.spec.secret_uses().is_empty())
+/// The namespaces the secrets layer creates (so the layers after it must not).
+pub fn owned_namespaces(env: &Environment) -> BTreeSet<&str> {
+    notebooks_by_namespace(env).into_keys().collect()
 }
 
 /// The uses grouped by the Secret that holds them.
@@ -91,22 +123,19 @@ fn by_secret<'u, 'a>(
     secrets
 }
 
-fn render_reader(
+/// A reader's Namespace (created here because the layers that use it wait for this one), and the ServiceAccount
+/// and SecretStore of every VaultStore its `uses` read from.
+fn render_namespace(
     env: &Environment,
     reader: &Reader<'_>,
+    namespace: &Value,
     uses: &[SecretUse<'_>],
-    secrets: BTreeMap<String, Vec<&SecretUse<'_>>>,
     files: &mut Files,
 ) {
     let ns = reader.namespace.as_str();
     let dir = format!("{LAYER}/{ns}");
-    let sources = reader.sources;
     let labels = reader.labels.as_slice();
-    files.object(
-        &format!("{dir}/namespace.yaml"),
-        sources,
-        &reader.namespace_object,
-    );
+    files.object(&format!("{dir}/namespace.yaml"), &reader.sources, namespace);
 
     let stores: BTreeMap<&str, &Definition<VaultStoreSpec>> = uses
         .iter()
@@ -141,7 +170,17 @@ fn render_reader(
             &secret_store,
         );
     }
+}
 
+/// One ExternalSecret per Secret a reader's uses are grouped into.
+fn render_external_secrets(
+    env: &Environment,
+    reader: &Reader<'_>,
+    secrets: BTreeMap<String, Vec<&SecretUse<'_>>>,
+    files: &mut Files,
+) {
+    let ns = reader.namespace.as_str();
+    let labels = reader.labels.as_slice();
     let default_store = env.definition.spec.secret_store.as_deref();
     for (name, uses) in secrets {
         let external_secret = object(
@@ -151,8 +190,8 @@ fn render_reader(
             json!({"spec": external_secret_spec(&name, &uses, default_store)}),
         );
         files.object(
-            &format!("{dir}/externalsecret-{name}.yaml"),
-            sources,
+            &format!("{LAYER}/{ns}/externalsecret-{name}.yaml"),
+            &reader.sources,
             &external_secret,
         );
     }
