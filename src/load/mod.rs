@@ -26,6 +26,7 @@ use node::{FileId, Loc, Node, parse_options};
 use report::Reporter;
 use serde::de::DeserializeOwned;
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -112,6 +113,7 @@ fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
     }
 
     let mut model = Model::default();
+    let mut shared = Shared::default();
     for (env, scope) in scopes {
         if !is_dns_label(env) {
             report.whole(
@@ -121,7 +123,7 @@ fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
             );
             continue;
         }
-        if let Some(environment) = assemble(env, &base, scope, &mut report) {
+        if let Some(environment) = assemble(env, &base, scope, &mut shared, &mut report) {
             model.environments.push(environment);
         }
     }
@@ -186,8 +188,17 @@ fn add(scope: &mut Scope, doc: Identified, file: FileId, report: &mut Reporter) 
     );
 }
 
+/// Typed base notebooks that no environment changed, read once and shared by every environment.
+type Shared = BTreeMap<String, Arc<NotebookDefinition>>;
+
 /// Merge one environment over base and read its typed definitions.
-fn assemble(env: &str, base: &Scope, own: Scope, report: &mut Reporter) -> Option<Environment> {
+fn assemble(
+    env: &str,
+    base: &Scope,
+    own: Scope,
+    shared: &mut Shared,
+    report: &mut Reporter,
+) -> Option<Environment> {
     let mut merged: Merged<'_> = base
         .iter()
         .map(|(key, doc)| (key.clone(), Cow::Borrowed(doc)))
@@ -250,14 +261,23 @@ fn assemble(env: &str, base: &Scope, own: Scope, report: &mut Reporter) -> Optio
                 }
             }
             Kind::Notebook => {
-                if let Some((definition, namespace)) = typed_in_namespace(*kind, name, doc, report)
+                let from_base = matches!(doc, Cow::Borrowed(_));
+                if let Some(notebook) = from_base.then(|| shared.get(name)).flatten() {
+                    notebook_nodes.push(&doc.node);
+                    notebooks.push(Arc::clone(notebook));
+                } else if let Some((definition, namespace)) =
+                    typed_in_namespace(*kind, name, doc, report)
                 {
                     validate::notebook(&definition, &doc.node, report);
                     notebook_nodes.push(&doc.node);
-                    notebooks.push(NotebookDefinition {
+                    let notebook = Arc::new(NotebookDefinition {
                         namespace,
                         definition,
                     });
+                    if from_base {
+                        shared.insert(name.clone(), Arc::clone(&notebook));
+                    }
+                    notebooks.push(notebook);
                 }
             }
         }

@@ -97,8 +97,9 @@ pub struct Environment {
     pub hubs: Vec<Definition<HubSpec>>,
     /// Vault stores secret references read from, sorted by name.
     pub vault_stores: Vec<Definition<VaultStoreSpec>>,
-    /// Standalone notebooks, sorted by name.
-    pub notebooks: Vec<NotebookDefinition>,
+    /// Standalone notebooks, sorted by name. A base notebook no environment changes is one value shared by every
+    /// environment (fleets have thousands).
+    pub notebooks: Vec<std::sync::Arc<NotebookDefinition>>,
 }
 
 /// A `Notebook` definition and the namespace it is created in.
