@@ -26,9 +26,9 @@ use node::{FileId, Loc, Node, parse_options};
 use report::Reporter;
 use serde::de::DeserializeOwned;
 use std::borrow::Cow;
-use std::sync::Arc;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Read and validate the definitions under `<root>/overlays/`.
 pub fn load(root: &Path) -> Result<Model, Diagnostics> {
