@@ -5,7 +5,7 @@
 #[path = "../examples/fleet/generate.rs"]
 mod generate;
 
-use jupyflux::load::{Sources, load_sources};
+use jupyflux::load::load_sources;
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -23,15 +23,7 @@ fn main() {
         .unwrap_or_else(|| vec![100, 1_000, 10_000]);
     println!("load + render, median of {runs} runs");
     for notebooks in sizes {
-        let files: Vec<(String, String)> = generate::fleet(50, notebooks, 100)
-            .into_iter()
-            .map(|(path, text)| (format!("overlays/{path}"), text))
-            .collect();
-        let refs: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let sources = Sources::from_files(&refs);
+        let sources = generate::sources(50, notebooks, 100);
         let mut load = Vec::new();
         let mut render = Vec::new();
         let mut count = 0;

@@ -3,7 +3,7 @@
 #[path = "../examples/fleet/generate.rs"]
 mod generate;
 
-use jupyflux::load::{Sources, load_sources};
+use jupyflux::load::load_sources;
 use jupyflux::output::verify::verify;
 
 #[test]
@@ -14,15 +14,7 @@ fn a_small_fleet_renders_cleanly_and_is_deterministic() {
         generate::fleet(3, 20, 8),
         "same arguments, same bytes"
     );
-    let files: Vec<(String, String)> = files
-        .into_iter()
-        .map(|(path, text)| (format!("overlays/{path}"), text))
-        .collect();
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let model = load_sources(&Sources::from_files(&refs)).unwrap_or_else(|e| panic!("{e}"));
+    let model = load_sources(&generate::sources(3, 20, 8)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(model.environments.len(), 2);
     assert!(
         model

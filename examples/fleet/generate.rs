@@ -2,6 +2,20 @@
 
 use std::fmt::Write as _;
 
+/// The fleet as definitions in memory, ready for `jupyflux::load::load_sources` (paths under `overlays/`).
+#[allow(dead_code)] // the `fleet` example writes files instead
+pub fn sources(hubs: usize, notebooks: usize, per_namespace: usize) -> jupyflux::load::Sources {
+    let files: Vec<(String, String)> = fleet(hubs, notebooks, per_namespace)
+        .into_iter()
+        .map(|(path, text)| (format!("overlays/{path}"), text))
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    jupyflux::load::Sources::from_files(&refs)
+}
+
 /// The environments, each overriding some of base.
 const ENVIRONMENTS: [&str; 2] = ["production", "staging"];
 

@@ -57,15 +57,7 @@ pub fn observed(
     now: &str,
 ) -> NotebookStatus {
     let (phase, ready, progressing) = if spec.hibernated {
-        let progressing = if observation.replicas > 0 {
-            (
-                "True",
-                "ScalingDown",
-                "stopping the server; its storage is kept".to_owned(),
-            )
-        } else {
-            ("False", HIBERNATED, "scaled to zero".to_owned())
-        };
+        let progressing = scaling_down(observation, HIBERNATED);
         let ready = (
             "False",
             HIBERNATED,
@@ -106,6 +98,19 @@ pub fn observed(
     )
 }
 
+/// `Progressing` of a notebook going to zero replicas: true while a pod still runs, else false with `reason`.
+fn scaling_down(observation: &Observation, reason: &'static str) -> Wanted {
+    if observation.replicas > 0 {
+        (
+            "True",
+            "ScalingDown",
+            "stopping the server; its storage is kept".to_owned(),
+        )
+    } else {
+        ("False", reason, "scaled to zero".to_owned())
+    }
+}
+
 /// The status of a culled notebook: scaled to zero (its storage kept) until its spec next changes; `idleSince`
 /// says since when.
 pub fn culled(
@@ -118,15 +123,7 @@ pub fn culled(
     now: &str,
 ) -> NotebookStatus {
     let reason = culled.reason.as_str();
-    let progressing = if observation.replicas > 0 {
-        (
-            "True",
-            "ScalingDown",
-            "stopping the culled server; its storage is kept".to_owned(),
-        )
-    } else {
-        ("False", reason, "scaled to zero".to_owned())
-    };
+    let progressing = scaling_down(observation, reason);
     let ready = (
         "False",
         reason,
