@@ -119,15 +119,25 @@ fn listings(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
     for path in tree
         .paths()
         .filter(|p| p.starts_with("generated/") && !p.ends_with("/kustomization.yaml"))
-        .filter(|p| !is_preview(p))
     {
-        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-        if path.split('/').count() > 2
-            && !listed.contains(path)
-            && tree.get(&format!("{dir}/kustomization.yaml")).is_some()
-        {
+        let preview = is_preview(path);
+        if preview && listed.contains(path) {
             problems.push(format!(
-                "{path}: not listed in {dir}/kustomization.yaml, so Flux would never apply it"
+                "{path}: a review-only preview is listed by a kustomization, so Flux would apply it"
+            ));
+        }
+        if preview || listed.contains(path) {
+            continue;
+        }
+        // The nearest directory above with a kustomization.yaml is the one Flux builds the file through.
+        let governing = std::iter::successors(path.rsplit_once('/').map(|(d, _)| d), |d| {
+            d.rsplit_once('/').map(|(parent, _)| parent)
+        })
+        .take_while(|d| d.split('/').count() > 2)
+        .find(|d| tree.get(&format!("{d}/kustomization.yaml")).is_some());
+        if let Some(dir) = governing {
+            problems.push(format!(
+                "{path}: not listed in {dir}/kustomization.yaml (directly or through its directory), so Flux would never apply it"
             ));
         }
     }
@@ -281,6 +291,42 @@ mod tests {
             ),
         ]);
         assert_eq!(verify(&t), Vec::<String>::new());
+        // Any other file in a directory no kustomization lists is one Flux never applies.
+        let t = tree(&[
+            ("generated/e/x/kustomization.yaml", KUST),
+            (
+                "generated/e/x/a.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n",
+            ),
+            (
+                "generated/e/x/sub/service-nb.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: nb\n",
+            ),
+        ]);
+        assert_eq!(
+            verify(&t),
+            [
+                "generated/e/x/sub/service-nb.yaml: not listed in generated/e/x/kustomization.yaml (directly or through its directory), so Flux would never apply it"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_listed_preview_is_a_problem() {
+        let listing = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- nb.preview/service-nb.yaml\n";
+        let t = tree(&[
+            ("generated/e/x/kustomization.yaml", listing),
+            (
+                "generated/e/x/nb.preview/service-nb.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: nb\n",
+            ),
+        ]);
+        assert_eq!(
+            verify(&t),
+            [
+                "generated/e/x/nb.preview/service-nb.yaml: a review-only preview is listed by a kustomization, so Flux would apply it"
+            ]
+        );
     }
 
     #[test]
@@ -318,7 +364,7 @@ mod tests {
         let expected = [
             "flux/e/k.yaml: dependsOn `nope`, which is not rendered",
             "flux/e/k.yaml: path ./generated/e/y has no kustomization.yaml in the rendered tree",
-            "generated/e/x/b.yaml: not listed in generated/e/x/kustomization.yaml, so Flux would never apply it",
+            "generated/e/x/b.yaml: not listed in generated/e/x/kustomization.yaml (directly or through its directory), so Flux would never apply it",
             "generated/e/x/kustomization.yaml: lists `a.yaml`, which does not exist",
         ];
         assert_eq!(problems, expected);
