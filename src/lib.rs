@@ -8,6 +8,7 @@ pub mod controller;
 pub mod diagnostic;
 pub mod diff;
 pub mod explain;
+pub mod files;
 pub mod load;
 pub mod model;
 pub mod notebook;

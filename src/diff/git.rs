@@ -1,5 +1,6 @@
 //! Reading the definitions at a Git revision (`git ls-tree` + `git show`), without touching the work tree.
 
+use crate::files::{MAX_FILE_BYTES, utf8_error_position};
 use crate::load::discover::OVERLAYS;
 use crate::load::{SourceFile, Sources};
 use std::path::Path;
@@ -8,12 +9,20 @@ use std::process::Command;
 /// A Git command that failed, with what it said.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
+    /// `git` could not be started (not installed, not on PATH).
     #[error("cannot run git: {0}")]
     Spawn(#[from] std::io::Error),
+    /// `git` ran and exited non-zero (unknown revision, not a repository, …).
     #[error("`git {command}` failed: {stderr}")]
     Failed { command: String, stderr: String },
-    #[error("{path} at {revision} is not UTF-8 text")]
-    NotText { revision: String, path: String },
+    /// A definition at the revision that is no regular UTF-8 file within the size limit (a link, a submodule…).
+    #[error("{path} at {revision} {reason}")]
+    Refused {
+        revision: String,
+        path: String,
+        reason: String,
+    },
+    /// Neither `--base`, `origin/HEAD`, `main` nor `master` names a revision.
     #[error(
         "no default branch to compare with (neither origin/HEAD, main nor master exists); pass --base REV"
     )]
@@ -93,26 +102,51 @@ pub fn describe(root: &Path, revision: &str) -> Result<String, GitError> {
     )
 }
 
-/// The definition files under `overlays/` at `revision` (paths relative to `root`, as in the work tree).
+/// The definition files under `overlays/` at `revision` (paths relative to `root`, as in the work tree). As in
+/// the work tree, a definition must be a regular file (a link is refused, never resolved) of at most
+/// [`MAX_FILE_BYTES`] bytes of UTF-8 text.
 pub fn sources_at(root: &Path, revision: &str) -> Result<Sources, GitError> {
+    // `-l` adds the blob size, `-z` keeps paths unquoted: `<mode> <type> <object> <size>\t<path>\0`.
     let listing = git(
         root,
-        &["ls-tree", "-r", "--name-only", revision, "--", OVERLAYS],
+        &["ls-tree", "-r", "-l", "-z", revision, "--", OVERLAYS],
     )?;
-    let listing = String::from_utf8_lossy(&listing);
     let mut sources = Sources::default();
-    for path in listing.lines() {
+    for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
+        let record = String::from_utf8_lossy(record);
+        let Some((meta, path)) = record.split_once('\t') else {
+            continue;
+        };
         let parts: Vec<&str> = path.split('/').collect();
         if parts.len() < 3 || !(path.ends_with(".yaml") || path.ends_with(".yml")) {
             continue;
+        }
+        let refused = |reason: String| GitError::Refused {
+            revision: revision.to_owned(),
+            path: path.to_owned(),
+            reason,
+        };
+        let fields: Vec<&str> = meta.split_whitespace().collect();
+        match fields.as_slice() {
+            ["120000", ..] => return Err(refused("is a symbolic link".into())),
+            [_, "blob", _, size] => match size.parse::<u64>() {
+                Ok(size) if size > MAX_FILE_BYTES => {
+                    return Err(refused(format!(
+                        "is {size} bytes, over the {MAX_FILE_BYTES}-byte limit"
+                    )));
+                }
+                Ok(_) => {}
+                Err(_) => return Err(refused("has no size".into())),
+            },
+            _ => return Err(refused("is not a regular file".into())),
         }
         if parts[1] != "base" && !sources.environments.iter().any(|e| e == parts[1]) {
             sources.environments.push(parts[1].to_owned());
         }
         let bytes = git(root, &["show", &format!("{revision}:./{path}")])?;
-        let text = String::from_utf8(bytes).map_err(|_| GitError::NotText {
-            revision: revision.to_owned(),
-            path: path.to_owned(),
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let (line, column) = utf8_error_position(e.as_bytes()).unwrap_or((1, 1));
+            refused(format!("is not UTF-8 text (line {line}, column {column})"))
         })?;
         sources.files.push(SourceFile {
             path: path.to_owned(),

@@ -1,6 +1,7 @@
-//! Finding definition files under `overlays/` (the only disk reads of loading).
+//! Finding definition files under `overlays/` (the only disk reads of loading): regular files only.
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::files::FileError;
 use std::path::Path;
 use walkdir::WalkDir;
 
@@ -48,11 +49,17 @@ impl Sources {
 /// The directory of definitions, relative to the project root.
 pub const OVERLAYS: &str = "overlays";
 
-/// Read every `*.yaml` / `*.yml` file under `<root>/overlays/`, in sorted order.
+/// Read every `*.yaml` / `*.yml` file under `<root>/overlays/`, in sorted order. Links, special files, files
+/// over [`MAX_FILE_BYTES`](crate::files::MAX_FILE_BYTES) and text that is not UTF-8 are problems, all reported at
+/// once; nothing outside `overlays/` is ever read.
 pub fn read_sources(root: &Path) -> Result<Sources, Diagnostics> {
     let overlays = root.join(OVERLAYS);
     let mut problems = Diagnostics::default();
     let mut sources = Sources::default();
+    if let Err(e) = crate::files::ensure_no_link_below(root, OVERLAYS) {
+        problems.push(file_problem(OVERLAYS, &e));
+        return Err(problems);
+    }
     if !overlays.is_dir() {
         problems.push(
             Diagnostic::new(location(OVERLAYS), "no `overlays/` directory here")
@@ -64,15 +71,26 @@ pub fn read_sources(root: &Path) -> Result<Sources, Diagnostics> {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
+                let path = e
+                    .path()
+                    .map_or_else(|| OVERLAYS.to_owned(), |p| crate::paths::relative(root, p));
                 problems.push(Diagnostic::new(
-                    location(OVERLAYS),
-                    format!("cannot read: {e}"),
+                    location(&path),
+                    "cannot read this directory",
                 ));
                 continue;
             }
         };
         let path = crate::paths::relative(root, entry.path());
-        if entry.file_type().is_dir() {
+        let file_type = entry.file_type();
+        if file_type.is_symlink() {
+            problems.push(file_problem(
+                &path,
+                &FileError::Symlink { path: path.clone() },
+            ));
+            continue;
+        }
+        if file_type.is_dir() {
             let name = entry.file_name().to_string_lossy();
             if entry.depth() == 1 && name != "base" {
                 sources.environments.push(name.into_owned());
@@ -90,12 +108,12 @@ pub fn read_sources(root: &Path) -> Result<Sources, Diagnostics> {
             );
             continue;
         }
-        match std::fs::read_to_string(entry.path()) {
-            Ok(text) => sources.files.push(SourceFile { path, text }),
-            Err(e) => problems.push(Diagnostic::new(
-                location(&path),
-                format!("cannot read: {e}"),
-            )),
+        match crate::files::read_regular(entry.path(), &path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => sources.files.push(SourceFile { path, text }),
+                Err(e) => problems.push(not_utf8(&path, e.as_bytes())),
+            },
+            Err(e) => problems.push(file_problem(&path, &e)),
         }
     }
     if problems.is_empty() {
@@ -103,6 +121,35 @@ pub fn read_sources(root: &Path) -> Result<Sources, Diagnostics> {
     } else {
         Err(problems)
     }
+}
+
+/// A file that cannot be a definition (a link, a FIFO, too large, unreadable).
+fn file_problem(path: &str, error: &FileError) -> Diagnostic {
+    let message = match error {
+        FileError::Symlink { .. } => "a symbolic link; jupyflux never follows links".to_owned(),
+        FileError::NotRegular { kind, .. } => format!("a {kind}, not a regular file"),
+        FileError::TooLarge { size, limit, .. } => {
+            format!("{size} bytes, over the {limit}-byte limit for one definition file")
+        }
+        FileError::Io { source, .. } => format!("cannot read: {source}"),
+    };
+    let diagnostic = Diagnostic::new(location(path), message);
+    match error.help() {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
+}
+
+/// Text that is not UTF-8, located at its first invalid byte.
+pub(crate) fn not_utf8(path: &str, bytes: &[u8]) -> Diagnostic {
+    Diagnostic::new(
+        Location {
+            file: path.to_owned(),
+            position: crate::files::utf8_error_position(bytes),
+        },
+        "not valid UTF-8",
+    )
+    .with_help("save the file as UTF-8 text")
 }
 
 fn location(file: &str) -> Location {

@@ -1,6 +1,9 @@
 //! Comparing a rendered tree with what is on disk: what to create, update or remove, and what to leave alone.
+//! The disk is read without following links; a link or special file among the outputs is an error.
 
 use super::tree::{HEADER_MARKER, Tree};
+use crate::files::FileError;
+use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 use walkdir::WalkDir;
@@ -79,42 +82,136 @@ impl Plan {
     }
 }
 
-/// Compare `tree` with the files under `root` that `scope` owns.
-pub fn plan(root: &Path, tree: &Tree, scope: &Scope) -> io::Result<Plan> {
-    let mut plan = Plan::default();
-    for (path, bytes) in tree.iter() {
-        match std::fs::read(root.join(path)) {
-            Ok(old) if old == bytes => plan.unchanged += 1,
-            Ok(old) => plan.changes.push(Change::Update {
-                path: path.to_owned(),
-                old,
-            }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => plan.changes.push(Change::Create {
-                path: path.to_owned(),
-            }),
-            Err(e) => return Err(io::Error::new(e.kind(), format!("{path}: {e}"))),
+/// Why the output on disk cannot be compared or written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// A link, special file or oversized file among the outputs, or one that cannot be read.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// Creating, moving or removing an output file failed (disk full, permissions).
+    #[error("writing {path}: {source}")]
+    Write { path: String, source: io::Error },
+    /// `.jupyflux/journal` is not a journal this version wrote: it is not finished, and nothing is changed.
+    #[error("{path} is not a valid render journal: {reason}")]
+    Journal { path: String, reason: String },
+    /// A render was killed after it committed its journal; `render --check` reports it, `render` finishes it.
+    #[error(
+        "a render was interrupted before it finished ({path} lists {changes} changes still to make)"
+    )]
+    Interrupted { path: String, changes: usize },
+}
+
+impl OutputError {
+    pub(crate) fn write(path: impl Into<String>, source: io::Error) -> Self {
+        OutputError::Write {
+            path: path.into(),
+            source,
         }
     }
+
+    /// What would fix it, for a `help:` line.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            OutputError::File(e) => e.help(),
+            OutputError::Write { .. } => None,
+            OutputError::Journal { .. } => {
+                Some("remove the .jupyflux/ directory and run `jupyflux render` again")
+            }
+            OutputError::Interrupted { .. } => {
+                Some("run `jupyflux render` to finish it, then commit the result")
+            }
+        }
+    }
+}
+
+/// Every regular file under the directories `scope` owns, with its size. A symbolic link or special file
+/// anywhere below them (or a link on the way to them) is an error: links are never followed, so nothing outside
+/// the repository is read or written. `flux/<env>/flux-system/` is not entered at all.
+pub fn files_on_disk(root: &Path, scope: &Scope) -> Result<BTreeMap<String, u64>, OutputError> {
+    let mut files = BTreeMap::new();
     for dir in scope.roots() {
+        crate::files::ensure_no_link_below(root, dir)?;
         let dir_path = root.join(dir);
         if !dir_path.is_dir() {
             continue;
         }
-        for entry in WalkDir::new(&dir_path).sort_by_file_name() {
-            let entry = entry.map_err(io::Error::other)?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
+        let walk = WalkDir::new(&dir_path)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !(e.file_type().is_dir() && is_bootstrap_dir(root, e.path())));
+        for entry in walk {
+            let entry = entry.map_err(|e| {
+                let path = e
+                    .path()
+                    .map_or_else(|| dir.clone(), |p| crate::paths::relative(root, p));
+                FileError::io(&path, io::Error::other(e.to_string()))
+            })?;
             let path = crate::paths::relative(root, entry.path());
-            if tree.get(&path).is_some() || !scope.owns(&path) {
+            let file_type = entry.file_type();
+            if file_type.is_dir() {
                 continue;
             }
-            let old = std::fs::read(entry.path())?;
-            if old.starts_with(HEADER_MARKER.as_bytes()) {
-                plan.changes.push(Change::Remove { path, old });
-            } else {
-                plan.changes.push(Change::Foreign { path });
+            if file_type.is_symlink() {
+                return Err(FileError::Symlink { path }.into());
             }
+            let metadata = entry
+                .metadata()
+                .map_err(|e| FileError::io(&path, io::Error::other(e.to_string())))?;
+            if let Some(kind) = crate::files::special_kind(&metadata) {
+                return Err(FileError::NotRegular { path, kind }.into());
+            }
+            files.insert(path, metadata.len());
+        }
+    }
+    Ok(files)
+}
+
+/// `flux/<env>/flux-system`: `flux bootstrap`'s directory, never entered.
+fn is_bootstrap_dir(root: &Path, path: &Path) -> bool {
+    let relative = crate::paths::relative(root, path);
+    let parts: Vec<&str> = relative.split('/').collect();
+    parts.len() == 3 && parts[0] == "flux" && parts[2] == "flux-system"
+}
+
+/// Compare `tree` with the files under `root` that `scope` owns.
+pub fn plan(root: &Path, tree: &Tree, scope: &Scope) -> Result<Plan, OutputError> {
+    let on_disk = files_on_disk(root, scope)?;
+    let read = |path: &str| crate::files::read_regular(&root.join(path), path);
+    let mut plan = Plan::default();
+    for (path, bytes) in tree.iter() {
+        if !scope.owns(path) {
+            // Not under a walked directory (never the case for a render's own tree): check the way there.
+            crate::files::ensure_no_link_below(root, path)?;
+        }
+        match on_disk.get(path) {
+            Some(_) => {
+                let old = read(path)?;
+                if old == bytes {
+                    plan.unchanged += 1;
+                } else {
+                    plan.changes.push(Change::Update {
+                        path: path.to_owned(),
+                        old,
+                    });
+                }
+            }
+            None => plan.changes.push(Change::Create {
+                path: path.to_owned(),
+            }),
+        }
+    }
+    for path in on_disk.keys() {
+        if tree.get(path).is_some() || !scope.owns(path) {
+            continue;
+        }
+        let old = read(path)?;
+        if old.starts_with(HEADER_MARKER.as_bytes()) {
+            plan.changes.push(Change::Remove {
+                path: path.clone(),
+                old,
+            });
+        } else {
+            plan.changes.push(Change::Foreign { path: path.clone() });
         }
     }
     Ok(plan)

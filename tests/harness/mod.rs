@@ -42,6 +42,13 @@ impl Scratch {
         Scratch { dir }
     }
 
+    /// A scratch project holding a copy of `project`'s `overlays/` only.
+    pub fn of_overlays(project: &Path) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&project.join("overlays"), &dir.path().join("overlays"));
+        Scratch { dir }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
