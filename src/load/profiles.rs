@@ -3,7 +3,7 @@
 
 use super::node::{Loc, Node};
 use super::report::Reporter;
-use super::validate::{is_env_name, loc_at};
+use super::validate::{bounds, is_env_name, loc_at};
 use crate::diagnostic::did_you_mean;
 use crate::model::hub::HubSpec;
 use crate::model::is_dns_label;
@@ -13,7 +13,17 @@ use std::collections::BTreeMap;
 pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
     let mut sizes: BTreeMap<&str, Loc> = BTreeMap::new();
     for (i, size) in spec.sizes.iter().enumerate() {
-        let at = loc_at(node, &["spec", "sizes", &i.to_string(), "name"]);
+        let index = i.to_string();
+        let path = ["spec", "sizes", index.as_str()];
+        bounds(
+            name,
+            node,
+            &path,
+            size.cpu.as_ref(),
+            size.memory.as_ref(),
+            report,
+        );
+        let at = loc_at(node, &["spec", "sizes", &index, "name"]);
         if !is_dns_label(&size.name) {
             report.at(
                 at,
@@ -37,6 +47,16 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
     let mut default: Option<(&str, Loc)> = None;
     for (i, profile) in spec.profiles.iter().enumerate() {
         let index = i.to_string();
+        let resources = &profile.resources;
+        let path = ["spec", "profiles", index.as_str(), "resources"];
+        bounds(
+            name,
+            node,
+            &path,
+            resources.cpu.as_ref(),
+            resources.memory.as_ref(),
+            report,
+        );
         let at = |field: &[&str]| {
             let mut path = vec!["spec", "profiles", index.as_str()];
             path.extend_from_slice(field);
