@@ -84,7 +84,8 @@ fn changing_the_image_changes_only_the_stateful_set() {
     let before = new_volume_with_oidc();
     let mut after = before.clone();
     after.spec.image =
-        jupyflux::model::image::Image::parse("quay.io/jupyter/scipy-notebook:2025-02-01").unwrap();
+        jupyflux::model::image::PinnedImage::parse("quay.io/jupyter/scipy-notebook:2025-02-01")
+            .unwrap();
     let config = ControllerConfig::default();
     let (a, b) = (children(&before, &config), children(&after, &config));
     assert_eq!(a.len(), b.len());

@@ -287,7 +287,7 @@ impl<'de: 'a, 'a> de::SeqAccess<'de> for SeqDe<'a> {
             path,
             ctx: self.ctx,
         };
-        seed.deserialize(de).map(Some)
+        at_value(seed.deserialize(de), node, &path).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -333,16 +333,29 @@ impl<'de: 'a, 'a> de::MapAccess<'de> for MapDe<'a> {
         let entry = &self.entries[self.next];
         self.next += 1;
         let path = Path::Key(&self.path, &entry.key);
-        seed.deserialize(NodeDe {
+        let result = seed.deserialize(NodeDe {
             node: &entry.value,
             path,
             ctx: self.ctx,
-        })
+        });
+        at_value(result, &entry.value, &path)
     }
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.entries.len() - self.next)
     }
+}
+
+/// Locate an error that a hand-written `Deserialize` raised after reading its value (an image without a tag, a
+/// memory size without a unit) at that value, so the message names the field itself rather than its parent.
+fn at_value<T>(result: Result<T, DeError>, node: &Node, path: &Path<'_>) -> Result<T, DeError> {
+    result.map_err(|mut e| {
+        if e.loc.is_none() {
+            e.loc = Some(node.loc);
+            e.path = path.to_string();
+        }
+        e
+    })
 }
 
 fn unknown_field(entry: &Entry, path: &Path<'_>, fields: &'static [&'static str]) -> DeError {
@@ -398,11 +411,12 @@ impl<'de: 'a, 'a> de::VariantAccess<'de> for EnumDe<'a> {
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DeError> {
         let path = Path::Key(&self.path, &self.entry.key);
-        seed.deserialize(NodeDe {
+        let result = seed.deserialize(NodeDe {
             node: &self.entry.value,
             path,
             ctx: self.ctx,
-        })
+        });
+        at_value(result, &self.entry.value, &path)
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
@@ -522,6 +536,42 @@ mod tests {
             e.message
         );
         assert!(e.help.as_deref().unwrap().contains("quotes"));
+    }
+
+    /// Like an image: read as a string, then checked, so the check's error is raised outside the node's reader.
+    #[derive(Debug)]
+    struct Tagged;
+
+    impl<'de> Deserialize<'de> for Tagged {
+        fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let text = String::deserialize(deserializer)?;
+            Err(de::Error::custom(format!("`{text}` has no tag")))
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        inner: Inner,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        size: u32,
+        images: Vec<Tagged>,
+    }
+
+    #[test]
+    fn checks_after_reading_a_value_point_at_that_value() {
+        let errors =
+            from_node::<Outer>(&node("inner:\n  size: 1\n  images: [a:1, b]\n")).unwrap_err();
+        let e = &errors[0];
+        assert_eq!(
+            (e.path.as_str(), e.message.as_str()),
+            ("inner.images[0]", "`a:1` has no tag")
+        );
+        assert_eq!((e.loc.unwrap().line, e.loc.unwrap().column), (3, 12));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod de;
 pub mod discover;
 mod hub_settings;
 pub mod merge;
+mod namespaces;
 pub mod node;
 mod profiles;
 pub mod report;
@@ -303,7 +304,7 @@ fn assemble(
     };
     let env_node = &merged[&(Kind::Environment, env.to_owned())].node;
     validate::environment(&environment, env_node, &nodes, report);
-    validate::notebook_namespaces(&environment, &notebook_nodes, report);
+    namespaces::validate(&environment, env_node, &nodes, &notebook_nodes, report);
     secrets::validate(
         &environment,
         env_node,

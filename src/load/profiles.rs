@@ -3,17 +3,29 @@
 
 use super::node::{Loc, Node};
 use super::report::Reporter;
-use super::validate::{is_env_name, loc_at};
+use super::validate::{bounds, field_path, is_env_name, loc_at};
 use crate::diagnostic::did_you_mean;
-use crate::model::hub::HubSpec;
+use crate::model::hub::{HubSpec, bound_problems};
 use crate::model::is_dns_label;
+use crate::model::profile::Resources;
 use std::collections::BTreeMap;
 
 /// Validate `spec.profiles` and `spec.sizes` of hub `name`.
 pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
+    entry_bounds(name, spec, node, report);
     let mut sizes: BTreeMap<&str, Loc> = BTreeMap::new();
     for (i, size) in spec.sizes.iter().enumerate() {
-        let at = loc_at(node, &["spec", "sizes", &i.to_string(), "name"]);
+        let index = i.to_string();
+        let path = ["spec", "sizes", index.as_str()];
+        bounds(
+            name,
+            node,
+            &path,
+            size.cpu.as_ref(),
+            size.memory.as_ref(),
+            report,
+        );
+        let at = loc_at(node, &["spec", "sizes", &index, "name"]);
         if !is_dns_label(&size.name) {
             report.at(
                 at,
@@ -37,6 +49,16 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
     let mut default: Option<(&str, Loc)> = None;
     for (i, profile) in spec.profiles.iter().enumerate() {
         let index = i.to_string();
+        let resources = &profile.resources;
+        let path = ["spec", "profiles", index.as_str(), "resources"];
+        bounds(
+            name,
+            node,
+            &path,
+            resources.cpu.as_ref(),
+            resources.memory.as_ref(),
+            report,
+        );
         let at = |field: &[&str]| {
             let mut path = vec!["spec", "profiles", index.as_str()];
             path.extend_from_slice(field);
@@ -139,6 +161,61 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
                     } else {
                         format!("add it to the profile's `volumes` (defined: {})", volumes.join(", "))
                     }),
+                );
+            }
+        }
+    }
+}
+
+/// A menu entry's resources are `singleuser`'s with the profile's, then the chosen size's, merged over them bound by
+/// bound (as KubeSpawner applies overrides): a guarantee from one and a limit from another can clash although each
+/// block alone is fine. Reported at the profile's resources, or at the size it offers.
+fn entry_bounds(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
+    let user = &spec.singleuser;
+    let base = Resources {
+        cpu: user.cpu.clone(),
+        memory: user.memory.clone(),
+        gpus: None,
+    };
+    let fine = |r: &Resources| bound_problems(r.cpu.as_ref(), r.memory.as_ref()).is_empty();
+    if !fine(&base) {
+        return;
+    }
+    for (i, profile) in spec.profiles.iter().enumerate() {
+        if !fine(&profile.resources) {
+            continue;
+        }
+        let with_profile = base.merged(&profile.resources);
+        // (path under the profile, what the entry is, its resources)
+        let mut entries = vec![(
+            vec!["resources".to_owned()],
+            String::new(),
+            with_profile.clone(),
+        )];
+        for (j, size) in profile.sizes.iter().enumerate() {
+            if let Some(size) = spec.size(size).filter(|s| fine(&s.resources())) {
+                entries.push((
+                    vec!["sizes".to_owned(), j.to_string()],
+                    format!(" and size `{}`", size.name),
+                    with_profile.merged(&size.resources()),
+                ));
+            }
+        }
+        for (field, size, resources) in entries {
+            for (_, message, help) in
+                bound_problems(resources.cpu.as_ref(), resources.memory.as_ref())
+            {
+                let mut path = vec!["spec".to_owned(), "profiles".to_owned(), i.to_string()];
+                path.extend(field.iter().cloned());
+                let at: Vec<&str> = path.iter().map(String::as_str).collect();
+                report.at(
+                    loc_at(node, &path),
+                    format!(
+                        "Hub `{name}`, {}: with profile `{}`{size}, {message} (their bounds merge over spec.singleuser's)",
+                        field_path(&at),
+                        profile.slug
+                    ),
+                    Some(help.into()),
                 );
             }
         }

@@ -3,8 +3,9 @@
 use super::node::{Loc, Node};
 use super::report::Reporter;
 use crate::model::auth::Auth;
-use crate::model::hub::HubSpec;
-use crate::model::{Definition, Environment, is_dns_label, is_dns_subdomain};
+use crate::model::hub::{Bounds, HubSpec, bound_problems};
+use crate::model::quantity::{Memory, Quantity};
+use crate::model::{Definition, Environment, is_dns_subdomain};
 use crate::notebook::NotebookSpec;
 use std::collections::BTreeMap;
 
@@ -77,33 +78,17 @@ pub fn notebook(notebook: &Definition<NotebookSpec>, node: &Node, report: &mut R
     for problem in crate::notebook::validate(&notebook.spec) {
         let mut path = vec!["spec".to_owned()];
         path.extend(problem.path);
+        let field: Vec<&str> = path.iter().map(String::as_str).collect();
         report.at(
             loc_at(node, &path),
-            format!("Notebook `{}`: {}", notebook.name, problem.message),
+            format!(
+                "Notebook `{}`, {}: {}",
+                notebook.name,
+                field_path(&field),
+                problem.message
+            ),
             Some(problem.help),
         );
-    }
-}
-
-/// A notebook namespace must not be a hub's (each layer labels and owns its namespaces).
-pub fn notebook_namespaces(env: &Environment, notebook_nodes: &[&Node], report: &mut Reporter) {
-    let hubs: BTreeMap<String, &str> = env
-        .hubs
-        .iter()
-        .rev()
-        .map(|h| (h.namespace(), h.name.as_str()))
-        .collect();
-    for (notebook, node) in env.notebooks.iter().zip(notebook_nodes) {
-        if let Some(hub) = hubs.get(&notebook.namespace) {
-            report.at(
-                loc_at(node, &["metadata", "namespace"]),
-                format!(
-                    "Notebook `{}`: namespace `{}` is Hub `{}`'s",
-                    notebook.definition.name, notebook.namespace, hub
-                ),
-                Some("put standalone notebooks in a namespace of their own".into()),
-            );
-        }
     }
 }
 
@@ -133,15 +118,6 @@ fn claim<'a>(
 fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut Reporter) {
     let spec = &hub.spec;
     let name = &hub.name;
-    if let Some(ns) = &spec.namespace
-        && !is_dns_label(ns)
-    {
-        report.at(
-            loc_at(node, &["spec", "namespace"]),
-            format!("Hub `{name}`: namespace `{ns}` is not a DNS-1123 label"),
-            Some("use lowercase letters, digits and `-`, at most 63 characters".into()),
-        );
-    }
     if name.len() > 53 {
         report.at(
             loc_at(node, &["metadata", "name"]),
@@ -212,6 +188,16 @@ fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut R
             );
         }
     }
+    let user = &spec.singleuser;
+    let at = ["spec", "singleuser"];
+    bounds(
+        name,
+        node,
+        &at,
+        user.cpu.as_ref(),
+        user.memory.as_ref(),
+        report,
+    );
     super::profiles::validate(name, spec, node, report);
     super::hub_settings::validate(name, spec, node, report);
     if !spec.singleuser.default_url.starts_with('/') {
@@ -224,6 +210,42 @@ fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut R
             Some("e.g. /lab or /tree".into()),
         );
     }
+}
+
+/// Report a guarantee above its limit in the `cpu` and `memory` under `path` of hub `hub`'s document.
+pub(super) fn bounds(
+    hub: &str,
+    node: &Node,
+    path: &[&str],
+    cpu: Option<&Bounds<Quantity>>,
+    memory: Option<&Bounds<Memory>>,
+    report: &mut Reporter,
+) {
+    for (field, message, help) in bound_problems(cpu, memory) {
+        let mut at = path.to_vec();
+        at.extend(field);
+        report.at(
+            loc_at(node, &at),
+            format!("Hub `{hub}`, {}: {message}", field_path(&at)),
+            Some(help.into()),
+        );
+    }
+}
+
+/// A path as messages write it: `spec.sizes[0].memory`, not `spec.sizes.0.memory`.
+pub(super) fn field_path(path: &[&str]) -> String {
+    let mut text = String::new();
+    for part in path {
+        if part.bytes().all(|b| b.is_ascii_digit()) {
+            text.push_str(&format!("[{part}]"));
+        } else {
+            if !text.is_empty() {
+                text.push('.');
+            }
+            text.push_str(part);
+        }
+    }
+    text
 }
 
 pub(super) fn is_env_name(name: &str) -> bool {

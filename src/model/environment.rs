@@ -1,5 +1,7 @@
 //! The `Environment` definition: one per environment (one cluster), holding what its hubs and notebooks share.
 
+use super::image::PinnedImage;
+use super::names::{DnsLabel, DnsSubdomain};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -18,7 +20,7 @@ pub struct EnvironmentSpec {
     pub ingress: IngressDefaults,
     /// Storage class for new volumes when a definition does not name one (cluster default otherwise).
     #[serde(default)]
-    pub storage_class: Option<String>,
+    pub storage_class: Option<DnsSubdomain>,
     /// The `VaultStore` that secret references without a `store` read from.
     #[serde(default)]
     pub secret_store: Option<String>,
@@ -31,7 +33,11 @@ pub struct EnvironmentSpec {
     pub flux: FluxSettings,
     /// Namespaces where the Squonk2 Data Manager may launch notebooks (the CRD's application-namespaces).
     #[serde(default)]
-    pub notebook_namespaces: Vec<String>,
+    pub notebook_namespaces: Vec<DnsLabel>,
+    /// Namespaces that exist already and that notebooks may run in without jupyflux owning them (e.g.
+    /// `default`): no Namespace object is rendered for them, so Flux never creates, relabels or prunes one.
+    #[serde(default)]
+    pub existing_namespaces: Vec<DnsLabel>,
     /// The notebook controller's image and namespace.
     #[serde(default)]
     pub controller: ControllerSettings,
@@ -42,18 +48,18 @@ pub struct EnvironmentSpec {
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct ControllerSettings {
-    /// The jupyflux image the controller runs, pinned by tag.
+    /// The jupyflux image the controller runs, pinned by tag or digest.
     #[serde(default = "default_controller_image")]
-    pub image: String,
+    pub image: PinnedImage,
     /// The controller's namespace.
     #[serde(default = "default_controller_namespace")]
-    pub namespace: String,
+    pub namespace: DnsLabel,
     /// Namespace of the ingress controller, whose pods notebooks' NetworkPolicies admit.
     #[serde(default = "default_ingress_namespace")]
-    pub ingress_namespace: String,
+    pub ingress_namespace: DnsLabel,
     /// The oauth2-proxy image in front of OIDC notebooks.
     #[serde(default = "default_oauth2_proxy_image")]
-    pub oauth2_proxy_image: String,
+    pub oauth2_proxy_image: PinnedImage,
 }
 
 impl Default for ControllerSettings {
@@ -67,20 +73,20 @@ impl Default for ControllerSettings {
     }
 }
 
-fn default_controller_image() -> String {
-    "ghcr.io/jupyflux/jupyflux:0.1.0".to_owned()
+fn default_controller_image() -> PinnedImage {
+    PinnedImage::parse("ghcr.io/jupyflux/jupyflux:0.1.0").expect("pinned")
 }
 
-fn default_controller_namespace() -> String {
-    "jupyflux-system".to_owned()
+fn default_controller_namespace() -> DnsLabel {
+    DnsLabel::parse("jupyflux-system").expect("a label")
 }
 
-fn default_ingress_namespace() -> String {
-    crate::notebook::config::INGRESS_NAMESPACE.to_owned()
+fn default_ingress_namespace() -> DnsLabel {
+    DnsLabel::parse(crate::notebook::config::INGRESS_NAMESPACE).expect("a label")
 }
 
-fn default_oauth2_proxy_image() -> String {
-    crate::notebook::config::OAUTH2_PROXY_IMAGE.to_owned()
+fn default_oauth2_proxy_image() -> PinnedImage {
+    PinnedImage::parse(crate::notebook::config::OAUTH2_PROXY_IMAGE).expect("pinned")
 }
 
 /// Ingress class and TLS used unless a hub says otherwise.
@@ -101,9 +107,9 @@ pub struct IngressDefaults {
 #[serde(rename_all = "camelCase")]
 pub enum Tls {
     /// A cert-manager `ClusterIssuer` that issues a certificate per host.
-    ClusterIssuer(String),
+    ClusterIssuer(DnsSubdomain),
     /// An existing TLS secret (e.g. a wildcard certificate) in the hub's namespace.
-    SecretName(String),
+    SecretName(DnsSubdomain),
 }
 
 /// A Git repository for Flux to sync from.
@@ -118,7 +124,7 @@ pub struct GitSource {
     pub branch: String,
     /// Secret in the Flux namespace with credentials for the repository.
     #[serde(default)]
-    pub secret_ref: Option<String>,
+    pub secret_ref: Option<DnsSubdomain>,
 }
 
 fn default_branch() -> String {
@@ -132,7 +138,7 @@ fn default_branch() -> String {
 pub struct FluxSettings {
     /// Namespace of the Flux controllers and the sync objects.
     #[serde(default = "default_flux_namespace")]
-    pub namespace: String,
+    pub namespace: DnsLabel,
     /// How often the sync Kustomizations reconcile (a Go duration).
     #[serde(default = "default_interval")]
     pub interval: String,
@@ -147,8 +153,8 @@ impl Default for FluxSettings {
     }
 }
 
-fn default_flux_namespace() -> String {
-    "flux-system".to_owned()
+fn default_flux_namespace() -> DnsLabel {
+    DnsLabel::parse("flux-system").expect("a label")
 }
 
 fn default_interval() -> String {

@@ -3,8 +3,10 @@
 use super::auth::Auth;
 use super::hub_options::{Culling, Database, Expose, Patch, Toggle};
 use super::image::Image;
+use super::names::DnsSubdomain;
+use super::namespace::HubNamespace;
 use super::profile::{Profile, Size, VolumeMount};
-use super::quantity::{Memory, Quantity};
+use super::quantity::{Amount, Memory, Quantity};
 use super::secret::{MaybeSecret, SecretRef};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -19,9 +21,10 @@ pub const CHART_REPOSITORY: &str = "https://hub.jupyter.org/helm-chart/";
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct HubSpec {
-    /// Namespace of the hub (default: the hub's name).
+    /// Namespace of the hub (default: the hub's name): a name jupyflux creates and owns, or
+    /// `{name: default, managed: false}` for an existing namespace it must not own.
     #[serde(default)]
-    pub namespace: Option<String>,
+    pub namespace: Option<HubNamespace>,
     /// The Zero to JupyterHub chart release to install.
     pub chart: Chart,
     /// Public host name (default: `<hub>.<environment domain>`).
@@ -135,6 +138,34 @@ pub struct Bounds<Q> {
     pub limit: Option<Q>,
 }
 
+impl<Q: Amount> Bounds<Q> {
+    /// Why the guarantee cannot be met: it is more than the limit (the API server rejects such a pod).
+    pub fn excess(&self) -> Option<String> {
+        match (&self.guarantee, &self.limit) {
+            (Some(guarantee), Some(limit)) if guarantee.amount() > limit.amount() => Some(format!(
+                "guarantee {guarantee} is more than the limit {limit}"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// A guarantee above its limit in `cpu` or `memory`: the field to change (`["memory", "guarantee"]`), what is
+/// wrong, and what would be right.
+pub fn bound_problems(
+    cpu: Option<&Bounds<Quantity>>,
+    memory: Option<&Bounds<Memory>>,
+) -> Vec<([&'static str; 2], String, &'static str)> {
+    const HELP: &str = "lower the guarantee to at most the limit, or raise the limit";
+    let cpu = cpu
+        .and_then(Bounds::excess)
+        .map(|e| (["cpu", "guarantee"], format!("cpu {e}"), HELP));
+    let memory = memory
+        .and_then(Bounds::excess)
+        .map(|e| (["memory", "guarantee"], format!("memory {e}"), HELP));
+    cpu.into_iter().chain(memory).collect()
+}
+
 /// Per-user storage: a new volume per user (`dynamic`), a sub-path of one existing claim (`static`), or `none`.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -147,10 +178,10 @@ pub struct Storage {
     pub capacity: Option<Quantity>,
     /// Storage class (`dynamic`; default: the Environment's, else the cluster default).
     #[serde(default)]
-    pub storage_class: Option<String>,
+    pub storage_class: Option<DnsSubdomain>,
     /// The existing PersistentVolumeClaim every user's home is on (`static`).
     #[serde(default)]
-    pub pvc_name: Option<String>,
+    pub pvc_name: Option<DnsSubdomain>,
     /// Each user's directory in that claim (`static`; default `{username}`).
     #[serde(default)]
     pub sub_path: Option<String>,

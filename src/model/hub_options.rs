@@ -109,7 +109,7 @@ pub struct Sqlite {
     pub size: Option<Quantity>,
     /// Storage class (default: the Environment's).
     #[serde(default)]
-    pub storage_class: Option<String>,
+    pub storage_class: Option<super::names::DnsSubdomain>,
 }
 
 /// An external database server; its URL (with the password) is a secret.

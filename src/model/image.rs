@@ -1,14 +1,90 @@
-//! Container image references, pinned by tag: `registry/name:tag`.
+//! Container image references, pinned: `registry/name:tag` for hubs (the chart takes a name and a tag), and for
+//! notebooks also by digest, `registry/name@sha256:…` or `registry/name:tag@sha256:…`. Never `latest`, never
+//! untagged: what runs must not drift from what was reviewed.
 
+use crate::diagnostic::HELP_SEPARATOR;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use std::fmt;
 
-/// A container image with a tag or digest (never implicitly `latest`: what runs must not drift from what was reviewed).
+/// The parts of an image reference as written.
+struct Reference<'a> {
+    /// Registry and repository, e.g. `quay.io/jupyter/scipy-notebook`.
+    name: &'a str,
+    tag: Option<&'a str>,
+    /// `sha256:<64 hex>`.
+    digest: Option<&'a str>,
+}
+
+/// The example every message shows.
+const EXAMPLE: &str = "quay.io/jupyter/scipy-notebook:2025-01-13";
+
+/// Split and check a reference: a name, then a tag or a digest or both; `latest` and malformed digests refused.
+/// `by_digest` says whether a digest alone pins it (notebooks) or a tag is needed (hubs), for the help text.
+fn reference(text: &str, by_digest: bool) -> Result<Reference<'_>, String> {
+    let pin_help = |name: &str| {
+        if by_digest {
+            format!(
+                "pin it by tag (e.g. `{name}:2025-01-13`) or by digest (`{name}@sha256:<64 hex digits>`)"
+            )
+        } else {
+            format!("pin it by tag, e.g. `{name}:2025-01-13`")
+        }
+    };
+    if text.is_empty() || text.contains(char::is_whitespace) {
+        return Err(format!(
+            "`{text}` is not an image reference{HELP_SEPARATOR}write e.g. {EXAMPLE}"
+        ));
+    }
+    let (rest, digest) = match text.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (text, None),
+    };
+    if let Some(digest) = digest
+        && !is_sha256_digest(digest)
+    {
+        return Err(format!(
+            "image `{text}` has a malformed digest `{digest}`{HELP_SEPARATOR}a digest is `sha256:` and 64 lowercase hex digits: `{rest}@sha256:<64 hex digits>`"
+        ));
+    }
+    let last_segment = rest.rsplit('/').next().unwrap_or(rest);
+    let (name, tag) = match last_segment.rsplit_once(':') {
+        Some((_, tag)) => (&rest[..rest.len() - tag.len() - 1], Some(tag)),
+        None => (rest, None),
+    };
+    if name.is_empty() || tag == Some("") {
+        return Err(format!(
+            "`{text}` is not an image reference{HELP_SEPARATOR}write e.g. {EXAMPLE}"
+        ));
+    }
+    match (tag, digest) {
+        (None, None) => Err(format!(
+            "image `{text}` has no tag, so what runs would drift from what was reviewed{HELP_SEPARATOR}{}",
+            pin_help(name)
+        )),
+        (Some("latest"), None) => Err(format!(
+            "image `{text}` is tagged `latest`, which moves like a missing tag{HELP_SEPARATOR}{}",
+            pin_help(name)
+        )),
+        _ => Ok(Reference { name, tag, digest }),
+    }
+}
+
+/// Whether `text` is `sha256:` and 64 lowercase hex digits.
+fn is_sha256_digest(text: &str) -> bool {
+    text.strip_prefix("sha256:").is_some_and(|hex| {
+        hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// A hub's image: a name and a fixed tag, as the chart's `singleuser.image.{name,tag}` take them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, JsonSchema)]
 #[schemars(
     with = "String",
-    description = "An image reference with a tag, e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
+    description = "An image reference with a tag (not `latest`), e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
 )]
 pub struct Image {
     /// Registry and repository, e.g. `quay.io/jupyter/scipy-notebook`.
@@ -19,27 +95,15 @@ pub struct Image {
 
 impl Image {
     pub fn parse(text: &str) -> Result<Self, String> {
-        if text.is_empty() || text.contains(char::is_whitespace) {
-            return Err(format!(
-                "`{text}` is not an image reference; write e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
-            ));
-        }
-        if text.contains('@') {
-            return Err(format!(
-                "`{text}` is pinned by digest, which the chart's image name and tag cannot express; pin it by tag, e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
-            ));
-        }
-        let last_segment = text.rsplit('/').next().unwrap_or(text);
-        match last_segment.rsplit_once(':') {
-            Some((_, tag)) if !tag.is_empty() => {
-                let name = &text[..text.len() - tag.len() - 1];
-                Ok(Image {
-                    name: name.to_owned(),
-                    tag: tag.to_owned(),
-                })
-            }
+        let parts = reference(text, false)?;
+        match (parts.tag, parts.digest) {
+            (Some(tag), None) => Ok(Image {
+                name: parts.name.to_owned(),
+                tag: tag.to_owned(),
+            }),
             _ => Err(format!(
-                "image `{text}` has no tag; pin it (e.g. `{text}:2025-01-13`) so the rendered output does not drift"
+                "image `{text}` is pinned by digest, which the chart's image name and tag cannot express{HELP_SEPARATOR}pin it by tag, e.g. `{}:2025-01-13`",
+                parts.name
             )),
         }
     }
@@ -51,22 +115,55 @@ impl fmt::Display for Image {
     }
 }
 
-impl Serialize for Image {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+/// A notebook's image, pinned by tag (not `latest`), by digest, or both; kept as written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, JsonSchema)]
+#[schemars(
+    with = "String",
+    description = "An image reference pinned by tag (not `latest`) or digest, e.g. quay.io/jupyter/scipy-notebook:2025-01-13 or quay.io/jupyter/scipy-notebook@sha256:<64 hex digits>"
+)]
+pub struct PinnedImage(String);
+
+impl PinnedImage {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        reference(text, true).map(|_| PinnedImage(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
-impl<'de> Deserialize<'de> for Image {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Image::parse(&text).map_err(de::Error::custom)
+impl fmt::Display for PinnedImage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
+
+/// Both kinds of image are written as one string and read from one, checked.
+macro_rules! image_as_string {
+    ($($image:ident),*) => {$(
+        impl Serialize for $image {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $image {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                $image::parse(&text).map_err(de::Error::custom)
+            }
+        }
+    )*};
+}
+
+image_as_string!(Image, PinnedImage);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     #[test]
     fn splits_name_and_tag() {
@@ -83,11 +180,8 @@ mod tests {
 
     #[test]
     fn rejects_digests_the_chart_cannot_express() {
-        assert!(
-            Image::parse("quay.io/j/b@sha256:abc")
-                .unwrap_err()
-                .contains("pin it by tag")
-        );
+        let error = Image::parse(&format!("quay.io/j/b@{DIGEST}")).unwrap_err();
+        assert!(error.contains("pin it by tag"), "{error}");
     }
 
     #[test]
@@ -98,5 +192,40 @@ mod tests {
                 .contains("has no tag")
         );
         assert!(Image::parse("jupyter/base:").is_err());
+    }
+
+    #[test]
+    fn latest_is_refused_like_a_missing_tag() {
+        for text in [
+            "jupyter/base:latest",
+            "registry.local:5000/jupyter/base:latest",
+        ] {
+            let error = Image::parse(text).unwrap_err();
+            assert!(error.contains("tagged `latest`"), "{error}");
+            let error = PinnedImage::parse(text).unwrap_err();
+            assert!(error.contains("or by digest"), "{error}");
+        }
+        assert!(Image::parse("jupyter/base:latest-2025").is_ok());
+    }
+
+    #[test]
+    fn notebook_images_may_be_pinned_by_digest() {
+        for text in [
+            format!("quay.io/jupyter/base@{DIGEST}"),
+            format!("registry.local:5000/jupyter/base:2025-01@{DIGEST}"),
+            format!("jupyter/base:latest@{DIGEST}"),
+            "jupyter/base:2025-01".to_owned(),
+        ] {
+            assert_eq!(PinnedImage::parse(&text).unwrap().to_string(), text);
+        }
+        for bad in [
+            "jupyter/base@sha256:abc".to_owned(),
+            format!("jupyter/base@sha512:{}", &DIGEST[7..]),
+            format!("jupyter/base@{}", DIGEST.to_uppercase()),
+            format!("@{DIGEST}"),
+            "jupyter/base".to_owned(),
+        ] {
+            assert!(PinnedImage::parse(&bad).is_err(), "{bad}");
+        }
     }
 }

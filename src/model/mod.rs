@@ -5,6 +5,8 @@ pub mod environment;
 pub mod hub;
 pub mod hub_options;
 pub mod image;
+pub mod names;
+pub mod namespace;
 pub mod profile;
 pub mod quantity;
 pub mod secret;
@@ -120,8 +122,14 @@ impl Definition<HubSpec> {
     pub fn namespace(&self) -> String {
         self.spec
             .namespace
-            .clone()
-            .unwrap_or_else(|| self.name.clone())
+            .as_ref()
+            .map_or_else(|| self.name.clone(), |ns| ns.name.to_string())
+    }
+
+    /// Whether jupyflux owns the hub's namespace (renders its Namespace object), as it does unless the hub says
+    /// `namespace: {name: …, managed: false}`.
+    pub fn namespace_managed(&self) -> bool {
+        self.spec.namespace.as_ref().is_none_or(|ns| ns.managed)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Kubernetes resource quantities (`500m`, `2`, `4Gi`), checked when read and converted to what the chart wants.
 
+use crate::diagnostic::HELP_SEPARATOR;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, de};
 use std::fmt;
@@ -132,14 +133,31 @@ impl<'de> Deserialize<'de> for Quantity {
 )]
 pub struct Memory(Quantity);
 
+/// The least memory a notebook server is given: below it, a number was almost certainly meant with a unit.
+const MEBIBYTE: f64 = 1048576.0;
+
 impl Memory {
     pub fn parse(text: &str) -> Result<Self, String> {
         let quantity = Quantity::parse(text)?;
-        let suffix = text.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '+');
+        let number_end = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+'))
+            .unwrap_or(text.len());
+        let (number, suffix) = text.split_at(number_end);
         let suffix = if suffix == "k" { "K" } else { suffix };
-        if !["", "K", "M", "G", "T", "Ki", "Mi", "Gi", "Ti"].contains(&suffix) {
+        if suffix.is_empty() {
+            return Err(format!(
+                "memory `{text}` has no unit, so it means {text} bytes{HELP_SEPARATOR}write the unit, e.g. `{}`",
+                with_unit(number)
+            ));
+        }
+        if !["K", "M", "G", "T", "Ki", "Mi", "Gi", "Ti"].contains(&suffix) {
             return Err(format!(
                 "`{text}` is not a memory size JupyterHub understands: use a suffix K, M, G, T, Ki, Mi, Gi or Ti (e.g. 512Mi, 4G)"
+            ));
+        }
+        if quantity.value() < MEBIBYTE {
+            return Err(format!(
+                "memory `{text}` is less than 1Mi, too little for a server to start{HELP_SEPARATOR}write a size such as `512Mi` or `4Gi`"
             ));
         }
         Ok(Memory(quantity))
@@ -152,6 +170,45 @@ impl Memory {
 
     pub fn quantity(&self) -> &Quantity {
         &self.0
+    }
+}
+
+/// What a memory size written without a unit most likely meant: bytes (`2147483648` → `2Gi`) when it is that
+/// large, else mebibytes (`512` → `512Mi`) or, for small numbers, gibibytes (`4` → `4Gi`).
+fn with_unit(number: &str) -> String {
+    let bytes: f64 = number.parse().unwrap_or(0.0);
+    let gibibyte = MEBIBYTE * 1024.0;
+    if bytes >= gibibyte && bytes % gibibyte == 0.0 {
+        format!("{}Gi", bytes / gibibyte)
+    } else if bytes >= MEBIBYTE {
+        format!("{}Mi", (bytes / MEBIBYTE).ceil())
+    } else if bytes >= 64.0 {
+        format!("{number}Mi")
+    } else {
+        format!("{number}Gi")
+    }
+}
+
+impl fmt::Display for Memory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+/// A resource amount that can be compared with another of its kind.
+pub trait Amount: fmt::Display {
+    fn amount(&self) -> f64;
+}
+
+impl Amount for Quantity {
+    fn amount(&self) -> f64 {
+        self.value()
+    }
+}
+
+impl Amount for Memory {
+    fn amount(&self) -> f64 {
+        self.0.value()
     }
 }
 
@@ -191,8 +248,31 @@ mod tests {
     #[test]
     fn memory_uses_spawner_suffixes() {
         assert_eq!(Memory::parse("512Mi").unwrap().spawner_value(), "512Mi");
-        assert_eq!(Memory::parse("4k").unwrap().spawner_value(), "4K");
+        assert_eq!(Memory::parse("4096k").unwrap().spawner_value(), "4096K");
         assert!(Memory::parse("500m").is_err());
         assert!(Memory::parse("1Pi").is_err());
+    }
+
+    #[test]
+    fn memory_needs_a_unit_and_at_least_a_mebibyte() {
+        let error = Memory::parse("4").unwrap_err();
+        assert!(error.contains("has no unit"), "{error}");
+        assert!(
+            error.ends_with(&format!("{HELP_SEPARATOR}write the unit, e.g. `4Gi`")),
+            "{error}"
+        );
+        for (bytes, meant) in [("2147483648", "2Gi"), ("1572864", "2Mi"), ("512", "512Mi")] {
+            let error = Memory::parse(bytes).unwrap_err();
+            assert!(error.ends_with(&format!("e.g. `{meant}`")), "{error}");
+        }
+        for small in ["1023Ki", "1M", "0Mi", "0.5Mi"] {
+            assert!(
+                Memory::parse(small).unwrap_err().contains("less than 1Mi"),
+                "{small}"
+            );
+        }
+        for ok in ["1Mi", "2M", "1024Ki"] {
+            assert!(Memory::parse(ok).is_ok(), "{ok}");
+        }
     }
 }

@@ -151,7 +151,7 @@ fn stateful_set(
             if let Some(sub_path) = &existing.sub_path {
                 home["subPath"] = json!(sub_path);
             }
-            existing.claim_name.clone()
+            existing.claim_name.to_string()
         }
     };
     let mut containers = vec![json!({

@@ -4,6 +4,7 @@
 
 use super::spec::{NotebookSpec, NotebookStorage};
 use crate::model::environment::{EnvironmentSpec, Tls};
+use crate::model::names::DnsSubdomain;
 
 /// The oauth2-proxy image of OIDC notebooks unless the Environment names another.
 pub const OAUTH2_PROXY_IMAGE: &str = "quay.io/oauth2-proxy/oauth2-proxy:v7.8.1";
@@ -36,8 +37,8 @@ pub struct NotebookDefaults {
     #[arg(long = "default-tls", value_parser = parse_tls)]
     pub tls: Option<Tls>,
     /// Storage class of new volumes without one.
-    #[arg(long = "default-storage-class")]
-    pub storage_class: Option<String>,
+    #[arg(long = "default-storage-class", value_parser = DnsSubdomain::parse)]
+    pub storage_class: Option<DnsSubdomain>,
 }
 
 impl Default for ControllerConfig {
@@ -54,8 +55,8 @@ impl ControllerConfig {
     /// The configuration an environment gives its controller.
     pub fn of(env: &EnvironmentSpec) -> ControllerConfig {
         ControllerConfig {
-            ingress_namespace: env.controller.ingress_namespace.clone(),
-            oauth2_proxy_image: env.controller.oauth2_proxy_image.clone(),
+            ingress_namespace: env.controller.ingress_namespace.to_string(),
+            oauth2_proxy_image: env.controller.oauth2_proxy_image.to_string(),
             defaults: NotebookDefaults {
                 host: Some(env.domain.clone()),
                 ingress_class: env.ingress.class_name.clone(),
@@ -67,6 +68,11 @@ impl ControllerConfig {
 
     /// The command-line flags that parse back into this configuration, in a fixed order.
     pub fn args(&self) -> Vec<String> {
+        let storage_class = self
+            .defaults
+            .storage_class
+            .as_ref()
+            .map(DnsSubdomain::to_string);
         let mut args = vec![
             format!("--ingress-namespace={}", self.ingress_namespace),
             format!("--oauth2-proxy-image={}", self.oauth2_proxy_image),
@@ -80,7 +86,7 @@ impl ControllerConfig {
             ("default-host", &d.host),
             ("default-ingress-class", &d.ingress_class),
             ("default-tls", &tls),
-            ("default-storage-class", &d.storage_class),
+            ("default-storage-class", &storage_class),
         ] {
             if let Some(value) = value {
                 args.push(format!("--{flag}={value}"));
@@ -118,10 +124,8 @@ impl NotebookDefaults {
 
 fn parse_tls(text: &str) -> Result<Tls, String> {
     match text.split_once('=') {
-        Some(("clusterIssuer", issuer)) if !issuer.is_empty() => {
-            Ok(Tls::ClusterIssuer(issuer.into()))
-        }
-        Some(("secretName", secret)) if !secret.is_empty() => Ok(Tls::SecretName(secret.into())),
+        Some(("clusterIssuer", issuer)) => DnsSubdomain::parse(issuer).map(Tls::ClusterIssuer),
+        Some(("secretName", secret)) => DnsSubdomain::parse(secret).map(Tls::SecretName),
         _ => Err(format!(
             "`{text}` is not `clusterIssuer=<name>` or `secretName=<name>`"
         )),
@@ -152,13 +156,15 @@ mod tests {
             defaults: NotebookDefaults {
                 host: Some("notebooks.example.org".into()),
                 ingress_class: Some("nginx".into()),
-                tls: Some(Tls::ClusterIssuer("letsencrypt".into())),
-                storage_class: Some("fast".into()),
+                tls: Some(Tls::ClusterIssuer(
+                    DnsSubdomain::parse("letsencrypt").unwrap(),
+                )),
+                storage_class: Some(DnsSubdomain::parse("fast").unwrap()),
             },
         };
         assert_eq!(parse(&config.args()).unwrap(), config);
         let secret = NotebookDefaults {
-            tls: Some(Tls::SecretName("wildcard".into())),
+            tls: Some(Tls::SecretName(DnsSubdomain::parse("wildcard").unwrap())),
             ..Default::default()
         };
         let config = ControllerConfig {

@@ -19,13 +19,13 @@ pub const APPLICATION_URL_LOCATION: &str =
     "data-manager.informaticsmatters.com/application-url-location";
 
 /// The CRD of `Notebook.jupyflux.dev`; `namespaces` are where the Data Manager may create notebooks.
-pub fn crd(namespaces: &[String]) -> Value {
+pub fn crd<N: AsRef<str>>(namespaces: &[N]) -> Value {
     // Generating the schema is most of rendering a small project: once per process, not per environment.
     static UNANNOTATED: OnceLock<Value> = OnceLock::new();
     let mut crd = UNANNOTATED.get_or_init(unannotated).clone();
     crd["metadata"]["annotations"] = json!({
         APPLICATION: "yes",
-        APPLICATION_NAMESPACES: namespaces.join(":"),
+        APPLICATION_NAMESPACES: namespaces.iter().map(AsRef::as_ref).collect::<Vec<&str>>().join(":"),
         APPLICATION_URL_LOCATION: "url",
     });
     crd
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn schema_is_structural() {
-        let crd = crd(&["a".into(), "b".into()]);
+        let crd = crd(&["a", "b"]);
         assert_eq!(
             crd["metadata"]["annotations"][APPLICATION_NAMESPACES],
             "a:b"

@@ -2,7 +2,8 @@
 
 use crate::model::environment::Tls;
 use crate::model::hub::Bounds;
-use crate::model::image::Image;
+use crate::model::image::PinnedImage;
+use crate::model::names::DnsSubdomain;
 use crate::model::quantity::{Memory, Quantity};
 use crate::model::secret::{MaybeSecret, SecretRef};
 use k8s_openapi::api::core::v1::{Affinity, Toleration};
@@ -27,8 +28,8 @@ use std::collections::BTreeMap;
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct NotebookSpec {
-    /// The server's image, pinned by tag.
-    pub image: Image,
+    /// The server's image, pinned by tag (`repo:tag`) or digest (`repo@sha256:…`, `repo:tag@sha256:…`).
+    pub image: PinnedImage,
     /// The user the notebook belongs to.
     pub owner: String,
     /// CPU and memory: `guarantee` becomes the request, `limit` the limit.
@@ -138,7 +139,7 @@ pub struct NewVolume {
     pub size: Quantity,
     /// Default: the Environment's storage class, else the cluster default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storage_class: Option<String>,
+    pub storage_class: Option<DnsSubdomain>,
     /// Whether the claim outlives the notebook.
     #[serde(default)]
     pub policy: VolumePolicy,
@@ -158,7 +159,7 @@ pub enum VolumePolicy {
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct ExistingClaim {
-    pub claim_name: String,
+    pub claim_name: DnsSubdomain,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_path: Option<String>,
 }

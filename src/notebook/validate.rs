@@ -2,6 +2,7 @@
 //! at their file positions, and the controller can report the same ones in a `Degraded` condition.
 
 use super::spec::{NotebookAuth, NotebookSpec, Oidc};
+use crate::model::hub::bound_problems;
 use crate::model::is_dns_subdomain;
 
 /// One thing wrong with a spec: the field (path under `spec`), what is wrong, what would be right.
@@ -23,6 +24,12 @@ fn problem(path: &[&str], message: String, help: &str) -> Problem {
 /// Every problem of `spec`, in field order; empty when it is valid.
 pub fn validate(spec: &NotebookSpec) -> Vec<Problem> {
     let mut problems = Vec::new();
+    let resources = &spec.resources;
+    for ([kind, field], message, help) in
+        bound_problems(resources.cpu.as_ref(), resources.memory.as_ref())
+    {
+        problems.push(problem(&["resources", kind, field], message, help));
+    }
     let security = &spec.security_context;
     if !security.allow_privileged {
         const OPT_IN: &str = "notebooks run as a non-root user; set `securityContext.allowPrivileged: true` only if this one must not";
@@ -167,6 +174,23 @@ mod tests {
         let opted_in =
             serde_json::json!({"runAsUser": 0, "privileged": true, "allowPrivileged": true});
         assert!(validate(&spec(opted_in)).is_empty());
+    }
+
+    #[test]
+    fn a_guarantee_above_its_limit_names_the_guarantee() {
+        let mut spec = spec(serde_json::json!({}));
+        spec.resources = serde_json::from_value(serde_json::json!({
+            "cpu": {"guarantee": "500m", "limit": 1},
+            "memory": {"guarantee": "8Gi", "limit": "2Gi"},
+        }))
+        .unwrap();
+        let problems = validate(&spec);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path, ["resources", "memory", "guarantee"]);
+        assert_eq!(
+            problems[0].message,
+            "memory guarantee 8Gi is more than the limit 2Gi"
+        );
     }
 
     #[test]

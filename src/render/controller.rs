@@ -2,7 +2,6 @@
 //! Manager's annotations) and the controller that expands notebooks, with least-privilege RBAC.
 
 use super::files::Files;
-use super::notebooks::namespace_object;
 use super::object::{metadata, object};
 use crate::model::Environment;
 use crate::notebook::config::ControllerConfig;
@@ -17,10 +16,15 @@ const NAME: &str = "jupyflux-controller";
 /// The port of the controller's health endpoints (`/healthz`, `/readyz`) and metrics.
 const PORT: u16 = 8080;
 
-/// Render the layer when the environment has notebooks or lets the Data Manager launch them.
+/// Whether the environment has the layer: it has notebooks or lets the Data Manager launch them.
+pub fn renders(env: &Environment) -> bool {
+    !env.notebooks.is_empty() || !env.definition.spec.notebook_namespaces.is_empty()
+}
+
+/// Render the layer (its Namespace comes from [`super::namespaces`]).
 pub fn render(env: &Environment, files: &mut Files) {
     let spec = &env.definition.spec;
-    if env.notebooks.is_empty() && spec.notebook_namespaces.is_empty() {
+    if !renders(env) {
         return;
     }
     let sources = &env.definition.sources;
@@ -30,7 +34,6 @@ pub fn render(env: &Environment, files: &mut Files) {
         files.object(&format!("{LAYER}/{file}.yaml"), sources, value);
     };
     put("customresourcedefinition", &crd(&spec.notebook_namespaces));
-    put("namespace", &namespace_object(ns));
     put(
         "serviceaccount",
         &object(
@@ -67,7 +70,7 @@ pub fn render(env: &Environment, files: &mut Files) {
             "apps/v1",
             "Deployment",
             metadata(NAME, Some(ns), &labels),
-            json!({"spec": deployment_spec(&spec.controller.image, &ControllerConfig::of(spec))}),
+            json!({"spec": deployment_spec(spec.controller.image.as_str(), &ControllerConfig::of(spec))}),
         ),
     );
 }

@@ -63,7 +63,7 @@ fn ingress(env: &Environment, hub: &str, own: &HubIngress, host: &str) -> Value 
                 annotations.insert("cert-manager.io/cluster-issuer".into(), json!(issuer));
                 format!("{hub}-tls")
             }
-            Tls::SecretName(name) => name.clone(),
+            Tls::SecretName(name) => name.to_string(),
         };
         json!([{"hosts": [host], "secretName": secret}])
     });

@@ -1,4 +1,4 @@
-//! A hub's objects: its Namespace, the chart's HelmRepository, and the HelmRelease with its chart values.
+//! A hub's objects: the chart's HelmRepository, and the HelmRelease with its chart values.
 
 use super::files::Files;
 use super::object::{metadata, object};
@@ -21,15 +21,8 @@ pub fn render(env: &Environment, hub: &Definition<HubSpec>, files: &mut Files) {
     let labels = [(HUB_LABEL, hub.name.as_str())];
     let sources = &hub.sources;
 
-    // A hub reading from Vault gets its Namespace in the secrets layer, which Flux applies first.
-    if !hub.spec.uses_secrets() {
-        files.object(
-            &format!("{dir}/namespace.yaml"),
-            sources,
-            &namespace_object(hub),
-        );
-    }
-
+    // Its Namespace, when jupyflux owns it, comes from `super::namespaces` (in the secrets layer when it reads
+    // secrets: Flux applies that one first).
     let repository = object(
         "source.toolkit.fluxcd.io/v1",
         "HelmRepository",
@@ -72,23 +65,4 @@ pub fn render(env: &Environment, hub: &Definition<HubSpec>, files: &mut Files) {
             .collect();
         files.kustomize(&dir, "patches", json!(patches));
     }
-}
-
-/// The hub's Namespace, labelled for the "restricted" Pod Security profile.
-pub fn namespace_object(hub: &Definition<HubSpec>) -> Value {
-    object(
-        "v1",
-        "Namespace",
-        metadata(
-            &hub.namespace(),
-            None,
-            &[
-                (HUB_LABEL, hub.name.as_str()),
-                ("pod-security.kubernetes.io/enforce", "restricted"),
-                ("pod-security.kubernetes.io/audit", "restricted"),
-                ("pod-security.kubernetes.io/warn", "restricted"),
-            ],
-        ),
-        json!({}),
-    )
 }

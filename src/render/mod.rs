@@ -5,6 +5,7 @@ mod expose;
 mod files;
 pub mod flux;
 pub mod hub;
+pub mod namespaces;
 pub mod notebooks;
 pub(crate) mod object;
 mod operations;
@@ -81,6 +82,7 @@ pub fn render_environment(env: &Environment, options: Options) -> Tree {
         hub::render(env, hub, &mut generated);
     }
     notebooks::render(env, &mut generated);
+    namespaces::render(env, &mut generated);
     let present: Vec<&Layer> = LAYERS
         .iter()
         .filter(|l| generated.has_dir(l.name))

@@ -1,5 +1,6 @@
-//! The `notebooks` layer: per notebook namespace, its Namespace and one `Notebook` custom resource per
-//! definition, with the Environment's defaults written in so the controller needs nothing else.
+//! The `notebooks` layer: per notebook namespace, one `Notebook` custom resource per definition, with the
+//! Environment's defaults written in so the controller needs nothing else (the namespace's Namespace comes from
+//! `super::namespaces`).
 
 use super::files::Files;
 use super::object::{metadata, object};
@@ -8,7 +9,6 @@ use crate::notebook::Notebook;
 use crate::notebook::config::ControllerConfig;
 use kube::Resource;
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 
 /// The layer directory under `generated/<env>/`.
 pub const LAYER: &str = "notebooks";
@@ -19,43 +19,14 @@ pub const NOTEBOOK_LABEL: &str = "jupyflux.dev/notebook";
 /// Render every notebook of the environment into `notebooks/<namespace>/`.
 pub fn render(env: &Environment, files: &mut Files) {
     let config = ControllerConfig::of(&env.definition.spec);
-    let mut namespaces = BTreeSet::new();
-    let owned = super::secrets::owned_namespaces(env);
     for notebook in &env.notebooks {
         let ns = notebook.namespace.as_str();
-        let sources = &notebook.definition.sources;
-        let dir = format!("{LAYER}/{ns}");
-        // A namespace that reads secrets is created by the secrets layer, which this one waits for.
-        if namespaces.insert(ns) && !owned.contains(ns) {
-            files.object(
-                &format!("{dir}/namespace.yaml"),
-                sources,
-                &namespace_object(ns),
-            );
-        }
         files.object(
-            &format!("{dir}/{}.yaml", notebook.definition.name),
-            sources,
+            &format!("{LAYER}/{ns}/{}.yaml", notebook.definition.name),
+            &notebook.definition.sources,
             &custom_resource(&config, notebook),
         );
     }
-}
-
-/// A notebook namespace, held to the restricted Pod Security Standard.
-pub fn namespace_object(ns: &str) -> Value {
-    object(
-        "v1",
-        "Namespace",
-        metadata(
-            ns,
-            None,
-            &[
-                ("pod-security.kubernetes.io/enforce", "restricted"),
-                ("pod-security.kubernetes.io/audit", "restricted"),
-            ],
-        ),
-        json!({}),
-    )
 }
 
 /// The `Notebook` object of a definition, its spec completed with the Environment's defaults.

@@ -1,10 +1,10 @@
-//! The `secrets` layer: per hub or notebook namespace that reads from Vault, its Namespace, the service account Vault's
+//! The `secrets` layer: per hub or notebook namespace that reads from Vault, the service account Vault's
 //! Kubernetes auth logs in with, a `SecretStore` per VaultStore used, and one `ExternalSecret` per consumer.
 //! Only references leave jupyflux: the values stay in Vault and reach the cluster through External Secrets.
 
 use super::files::Files;
-use super::hub::{HUB_LABEL, namespace_object};
-use super::notebooks::{self, NOTEBOOK_LABEL};
+use super::hub::HUB_LABEL;
+use super::notebooks::NOTEBOOK_LABEL;
 use super::object::{metadata, object};
 use crate::model::hub::HubSpec;
 use crate::model::usage::{SecretUse, Target};
@@ -41,33 +41,25 @@ pub fn render(env: &Environment, files: &mut Files) {
                 sources: hub.sources.clone(),
                 labels: vec![(HUB_LABEL, hub.name.as_str())],
             };
-            render_namespace(env, &reader, &namespace_object(hub), &uses, files);
+            render_namespace(env, &reader, &uses, files);
             let secrets = by_secret(&uses, |u| secret_name(&hub.name, &u.target));
             render_external_secrets(env, &reader, secrets, files);
         }
     }
-    for (ns, notebooks) in notebooks_by_namespace(env) {
+    for (ns, notebooks) in notebook_readers(env) {
         // The namespace's objects once; labelled with the notebook only when it is the namespace's only reader.
-        let mut sources: Vec<String> = Vec::new();
-        for (notebook, _) in &notebooks {
-            for source in &notebook.definition.sources {
-                if !sources.contains(source) {
-                    sources.push(source.clone());
-                }
-            }
-        }
         let labels = match notebooks.as_slice() {
             [(only, _)] => vec![(NOTEBOOK_LABEL, only.definition.name.as_str())],
             _ => Vec::new(),
         };
         let shared = Reader {
             namespace: ns.to_owned(),
-            sources,
+            // Its objects name the files of the stores they are for.
+            sources: Vec::new(),
             labels,
         };
         let all: Vec<SecretUse<'_>> = notebooks.iter().flat_map(|(_, u)| u.clone()).collect();
-        let namespace = notebooks::namespace_object(ns);
-        render_namespace(env, &shared, &namespace, &all, files);
+        render_namespace(env, &shared, &all, files);
         for (notebook, uses) in &notebooks {
             let definition = &notebook.definition;
             let reader = Reader {
@@ -81,10 +73,12 @@ pub fn render(env: &Environment, files: &mut Files) {
     }
 }
 
-/// The notebooks that read secrets, with their uses, by namespace.
-type NotebookReaders<'a> = BTreeMap<&'a str, Vec<(&'a NotebookDefinition, Vec<SecretUse<'a>>)>>;
+/// Notebooks that read secrets, with their uses, by namespace.
+pub(super) type NotebookReaders<'a> =
+    BTreeMap<&'a str, Vec<(&'a NotebookDefinition, Vec<SecretUse<'a>>)>>;
 
-fn notebooks_by_namespace(env: &Environment) -> NotebookReaders<'_> {
+/// The notebooks that read secrets, with their uses, by namespace.
+pub(super) fn notebook_readers(env: &Environment) -> NotebookReaders<'_> {
     let mut namespaces: NotebookReaders<'_> = BTreeMap::new();
     for notebook in &env.notebooks {
         let uses = notebook.definition.spec.secret_uses();
@@ -106,11 +100,6 @@ struct Reader<'a> {
     labels: Vec<(&'static str, &'a str)>,
 }
 
-/// The namespaces the secrets layer creates (so the layers after it must not).
-pub fn owned_namespaces(env: &Environment) -> BTreeSet<&str> {
-    notebooks_by_namespace(env).into_keys().collect()
-}
-
 /// The uses grouped by the Secret that holds them.
 fn by_secret<'u, 'a>(
     uses: &'u [SecretUse<'a>],
@@ -123,19 +112,17 @@ fn by_secret<'u, 'a>(
     secrets
 }
 
-/// A reader's Namespace (created here because the layers that use it wait for this one), and the ServiceAccount
-/// and SecretStore of every VaultStore its `uses` read from.
+/// The ServiceAccount and SecretStore of every VaultStore a reader's `uses` read from, in the reader's namespace
+/// (whose Namespace [`super::namespaces`] renders into this layer when jupyflux owns it).
 fn render_namespace(
     env: &Environment,
     reader: &Reader<'_>,
-    namespace: &Value,
     uses: &[SecretUse<'_>],
     files: &mut Files,
 ) {
     let ns = reader.namespace.as_str();
     let dir = format!("{LAYER}/{ns}");
     let labels = reader.labels.as_slice();
-    files.object(&format!("{dir}/namespace.yaml"), &reader.sources, namespace);
 
     let stores: BTreeMap<&str, &Definition<VaultStoreSpec>> = uses
         .iter()

@@ -93,8 +93,14 @@ impl Scratch {
     }
 }
 
+/// Copy a directory, without the build output at its top (`target/` of the repository: gigabytes, and written to
+/// while tests run).
 fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+    let walk = walkdir::WalkDir::new(from).sort_by_file_name();
+    for entry in walk
+        .into_iter()
+        .filter_entry(|e| e.depth() != 1 || e.file_name() != "target")
+    {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
         if entry.file_type().is_dir() {
