@@ -105,11 +105,16 @@ pub const SHOWN_MAX: usize = 64;
 /// A name or value as a message repeats it: control characters escaped (a value cannot start a line of its
 /// own in the report) and text over [`SHOWN_MAX`] characters cut to its first 32 and `…`.
 pub fn shown(text: &str) -> Cow<'_, str> {
-    let long = text.chars().nth(SHOWN_MAX).is_some();
+    shown_within(text, SHOWN_MAX, 32)
+}
+
+/// [`shown`] with other bounds: text over `max` characters is cut to its first `kept`.
+pub fn shown_within(text: &str, max: usize, kept: usize) -> Cow<'_, str> {
+    let long = text.chars().nth(max).is_some();
     if !long && !text.chars().any(char::is_control) {
         return Cow::Borrowed(text);
     }
-    let kept = if long { 32 } else { SHOWN_MAX };
+    let kept = if long { kept } else { max };
     let mut out: String = text
         .chars()
         .take(kept)

@@ -204,7 +204,14 @@ fn parse_file(file: &SourceFile) -> Result<Vec<Node>, (u32, u32, String)> {
             let message = text
                 .rsplit_once(" at line ")
                 .map_or(text.as_str(), |(m, _)| m);
-            Err((line, column, message.to_owned()))
+            // The parser quotes keys and text it stumbled on; a key may be a secret pasted in the wrong place.
+            let message = match message.split_once("duplicate mapping key") {
+                Some((before, _)) => {
+                    format!("{before}duplicate mapping key (name not shown); keep one of them")
+                }
+                None => crate::diagnostic::shown_within(message, 240, 160).into_owned(),
+            };
+            Err((line, column, message))
         }
     }
 }
