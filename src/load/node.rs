@@ -156,14 +156,19 @@ impl Node {
 /// of a spawned thread (serde-saphyr's default of 64 overflowed it: the loader parses on worker threads).
 pub const MAX_DEPTH: usize = 40;
 
+/// How many events aliases (`*name`) may replay in one file: plenty for sharing a few blocks, and an alias bomb
+/// ("billion laughs") stops after this much work instead of at serde-saphyr's million events.
+pub const MAX_ALIAS_EVENTS: usize = 20_000;
+
 /// Parser options for definitions: YAML 1.2 booleans only (`yes` stays a string), no snippet decoration
-/// (diagnostics are rendered by the loader), duplicate keys rejected, nesting bounded by [`MAX_DEPTH`] (the other
-/// budgets — events, nodes, aliases, scalar bytes — stay at serde-saphyr's defaults).
+/// (diagnostics are rendered by the loader), duplicate keys rejected, nesting bounded by [`MAX_DEPTH`] and alias replay by
+/// [`MAX_ALIAS_EVENTS`] (the other budgets — events, nodes, scalar bytes — stay at serde-saphyr's defaults).
 pub fn parse_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
         budget: serde_saphyr::budget! { max_depth: MAX_DEPTH },
+        alias_limits: serde_saphyr::alias_limits! { max_total_replayed_events: MAX_ALIAS_EVENTS },
     }
 }
 
