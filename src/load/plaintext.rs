@@ -89,7 +89,8 @@ fn is_secret_key(key: &str) -> bool {
 /// A string that holds a secret when it sits under a secret key: not empty, not a Flux `${…}` placeholder.
 fn is_literal(text: &str) -> bool {
     let t = text.trim();
-    !t.is_empty() && !(t.starts_with("${") && t.ends_with('}') && t.matches("${").count() == 1)
+    let placeholder = t.starts_with("${") && t.ends_with('}') && t.matches("${").count() == 1;
+    !t.is_empty() && !placeholder
 }
 
 /// Walk chart values (or a patch) and call `found` with the path and location of every literal secret:
