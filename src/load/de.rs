@@ -421,7 +421,10 @@ impl<'de: 'a, 'a> de::MapAccess<'de> for MapDe<'a> {
         }
         let key: de::value::StrDeserializer<DeError> = entry.key.as_str().into_deserializer();
         seed.deserialize(key).map(Some).map_err(|mut e| {
-            e.loc.get_or_insert(entry.key_loc);
+            if e.loc.is_none() {
+                e.loc = Some(entry.key_loc);
+                e.path = self.path.to_string();
+            }
             self.ctx.blame(&entry.value);
             e
         })
@@ -478,7 +481,10 @@ impl<'de: 'a, 'a> de::EnumAccess<'de> for EnumDe<'a> {
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), DeError> {
         let key: de::value::StrDeserializer<DeError> = self.entry.key.as_str().into_deserializer();
         let value = seed.deserialize(key).map_err(|mut e| {
-            e.loc.get_or_insert(self.entry.key_loc);
+            if e.loc.is_none() {
+                e.loc = Some(self.entry.key_loc);
+                e.path = self.path.to_string();
+            }
             e
         })?;
         Ok((value, self))
@@ -615,6 +621,29 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .starts_with("did you mean `image`?")
+        );
+    }
+
+    #[test]
+    fn every_value_that_fails_is_reported_and_its_consequences_are_not() {
+        let errors = from_node::<Spec>(&node(
+            "image: [x]\nadminUsers: 5\nstorage: {capacity: [1]}\ntls: {clusterIsuer: le}\n",
+        ))
+        .unwrap_err();
+        let summary: Vec<_> = errors
+            .iter()
+            .map(|e| (e.loc.unwrap().line, e.path.as_str()))
+            .collect();
+        // `image` and `storage.capacity` are required: their "missing" follows from leaving them out.
+        assert_eq!(
+            summary,
+            [
+                (1, "image"),
+                (2, "adminUsers"),
+                (3, "storage.capacity"),
+                (4, "tls")
+            ],
+            "{errors:#?}"
         );
     }
 

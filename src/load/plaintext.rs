@@ -312,6 +312,31 @@ mod tests {
         }
     }
 
+    /// The paths of the literal secrets in chart values written as YAML.
+    fn found(values: &str) -> Vec<String> {
+        let node: Node = serde_saphyr::from_str_with_options(values, parse_options()).unwrap();
+        let mut paths = Vec::new();
+        secret_keys(&node, &mut Vec::new(), &mut |path, _| {
+            paths.push(path.join("."))
+        });
+        paths
+    }
+
+    #[test]
+    fn literal_secrets_in_chart_values() {
+        let values = "hub:\n  config:\n    JupyterHub: {cookie_secret: abc, admin_access: true}\n    CryptKeeper: {keys: [k1, '${K2}']}\n    GenericOAuthenticator: {token_url: https://x/token, client_secret: ''}\n  extraEnv:\n    - {name: API_TOKEN, value: t0k}\n    - {name: LOG_LEVEL, value: debug}\n  existingSecret: hub-secret\nproxy: {secretToken: '${PROXY_TOKEN}', https: {secretName: tls, port: 443}}\nsingleuser: {extraEnv: {DB_PASSWORD: pw, GITHUB_TOKEN: 12345}}\nextra: {kind: Secret, stringData: {anything: x}}\n";
+        assert_eq!(
+            found(values),
+            [
+                "hub.config.JupyterHub.cookie_secret",
+                "hub.config.CryptKeeper.keys.0",
+                "hub.extraEnv.0.API_TOKEN",
+                "singleuser.extraEnv.DB_PASSWORD",
+                "extra.stringData.anything",
+            ]
+        );
+    }
+
     #[test]
     fn secret_keys_without_false_positives() {
         for key in [
