@@ -1,5 +1,6 @@
 //! Problems found in definitions, each pointing at a file, line and column, with what would be right.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Separates a message from its help in the text of a serde error (`Error::custom` carries one string).
@@ -98,6 +99,68 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// Text longer than this many characters is shortened when a message repeats it.
+pub const SHOWN_MAX: usize = 64;
+
+/// A name or value as a message repeats it: control characters escaped (a value cannot start a line of its
+/// own in the report) and text over [`SHOWN_MAX`] characters cut to its first 32 and `…`.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    shown_within(text, SHOWN_MAX, 32)
+}
+
+/// [`shown`] with other bounds: text over `max` characters is cut to its first `kept`.
+pub fn shown_within(text: &str, max: usize, kept: usize) -> Cow<'_, str> {
+    let long = text.chars().nth(max).is_some();
+    if !long && !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let kept = if long { kept } else { max };
+    let mut out: String = text
+        .chars()
+        .take(kept)
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect();
+    if long {
+        out.push('…');
+    }
+    Cow::Owned(out)
+}
+
+/// A message with every backtick-quoted part run through [`shown`]: the last line of defence for messages that
+/// quote a name or value written in a definition.
+pub fn shorten_quoted(message: &str) -> Cow<'_, str> {
+    let needs =
+        message.split('`').skip(1).step_by(2).any(|part| {
+            part.chars().nth(SHOWN_MAX).is_some() || part.chars().any(char::is_control)
+        });
+    if !needs {
+        return Cow::Borrowed(message);
+    }
+    let mut out = String::with_capacity(message.len().min(1024));
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(&shown(part));
+        } else {
+            part.chars().for_each(|c| match c {
+                '\n' | '\t' => out.push(c),
+                c if c.is_control() => out.extend(c.escape_default()),
+                c => out.push(c),
+            });
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// The closest candidate to `word` by edit distance, if it is close enough to be a plausible typo.
 pub fn did_you_mean<'a>(
     word: &str,
@@ -138,6 +201,21 @@ mod tests {
             Some("adminUsers")
         );
         assert_eq!(did_you_mean("zzzzzz", ["image", "storage"]), None);
+    }
+
+    #[test]
+    fn long_and_multi_line_text_is_shortened_in_messages() {
+        assert_eq!(shown("research"), "research");
+        let long = "x".repeat(65);
+        assert_eq!(shown(&long), format!("{}…", "x".repeat(32)));
+        assert_eq!(shown(&"x".repeat(64)), "x".repeat(64));
+        assert_eq!(shown("a\nb: error: forged"), "a\\nb: error: forged");
+        let message = format!("name `{long}` is not a DNS-1123 label");
+        assert_eq!(
+            shorten_quoted(&message),
+            format!("name `{}…` is not a DNS-1123 label", "x".repeat(32))
+        );
+        assert_eq!(shorten_quoted("unknown field `a`"), "unknown field `a`");
     }
 
     #[test]

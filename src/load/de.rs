@@ -1,12 +1,14 @@
 //! A serde `Deserializer` over located YAML ([`Node`]): typed definitions come out, and every problem
 //! comes out with the line and column of the value (or key) that caused it.
 //!
-//! Unknown fields are collected rather than fatal, so one run reports all of them at once.
+//! Unknown fields are collected rather than fatal, and a value that fails is left out and the document read
+//! again, so one run reports every problem of a document at once (see [`from_node`]).
 
 use super::node::{Entry, Loc, Node, Value};
-use crate::diagnostic::{HELP_SEPARATOR, did_you_mean};
+use crate::diagnostic::{HELP_SEPARATOR, did_you_mean, shown};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::fmt::{self, Display};
 
 /// A problem found while turning a node into a typed value.
@@ -18,6 +20,10 @@ pub struct DeError {
     pub path: String,
     pub message: String,
     pub help: Option<String>,
+    /// The required field this error reports missing, if that is what it is.
+    missing: Option<&'static str>,
+    /// The error only follows from a value left out after an earlier problem (not reported again).
+    consequence: bool,
 }
 
 impl DeError {
@@ -27,7 +33,19 @@ impl DeError {
             path: String::new(),
             message,
             help,
+            missing: None,
+            consequence: false,
         }
+    }
+}
+
+/// An unexpected value as messages show it: long text shortened, control characters escaped.
+fn unexpected(unexp: &de::Unexpected<'_>) -> String {
+    match unexp {
+        de::Unexpected::Str(s) => format!("string `{}`", shown(s)),
+        de::Unexpected::Other(s) => shown(s).into_owned(),
+        de::Unexpected::Bytes(_) => "bytes".to_owned(),
+        other => other.to_string(),
     }
 }
 
@@ -58,18 +76,27 @@ impl de::Error for DeError {
             | de::Unexpected::Bool(_)
                 if expected.contains("string") =>
             {
-                Some(format!("write {unexp} in quotes to make it a string"))
+                Some(format!(
+                    "write {} in quotes to make it a string",
+                    unexpected(&unexp)
+                ))
             }
             _ => None,
         };
         DeError::new(
-            format!("wrong type: found {unexp}, expected {expected}"),
+            format!(
+                "wrong type: found {}, expected {expected}",
+                unexpected(&unexp)
+            ),
             help,
         )
     }
 
     fn invalid_value(unexp: de::Unexpected, exp: &dyn de::Expected) -> Self {
-        DeError::new(format!("invalid value {unexp}: expected {exp}"), None)
+        DeError::new(
+            format!("invalid value {}: expected {exp}", unexpected(&unexp)),
+            None,
+        )
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
@@ -77,14 +104,16 @@ impl de::Error for DeError {
             Some(near) => format!("did you mean `{near}`? one of: {}", expected.join(", ")),
             None => format!("use one of: {}", expected.join(", ")),
         };
-        DeError::new(format!("unknown value `{variant}`"), Some(help))
+        DeError::new(format!("unknown value `{}`", shown(variant)), Some(help))
     }
 
     fn missing_field(field: &'static str) -> Self {
-        DeError::new(
+        let mut e = DeError::new(
             format!("missing required field `{field}`"),
             Some(format!("add `{field}:` here")),
-        )
+        );
+        e.missing = Some(field);
+        e
     }
 }
 
@@ -101,44 +130,91 @@ impl Display for Path<'_> {
         match self {
             Path::Root(root) => f.write_str(root),
             Path::Key(parent, key) => match parent {
-                Path::Root("") => f.write_str(key),
-                _ => write!(f, "{parent}.{key}"),
+                Path::Root("") => f.write_str(&shown(key)),
+                _ => write!(f, "{parent}.{}", shown(key)),
             },
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
         }
     }
 }
 
-/// State shared by one deserialization: the unknown fields found so far.
-#[derive(Default)]
-struct Ctx {
-    unknown: RefCell<Vec<DeError>>,
+/// The identity of a node in the tree being read (its address: the tree does not change while it is read).
+fn id(node: &Node) -> usize {
+    std::ptr::from_ref(node) as usize
 }
 
-/// Deserialize `node` into `T`. On failure, returns every unknown field plus the first hard error.
-pub fn from_node<T: DeserializeOwned>(node: &Node) -> Result<T, Vec<DeError>> {
-    let ctx = Ctx::default();
-    let de = NodeDe {
-        node,
-        path: Path::Root(""),
-        ctx: &ctx,
-    };
-    let result = T::deserialize(de);
-    let mut errors = ctx.unknown.into_inner();
-    match result {
-        Ok(value) if errors.is_empty() => Ok(value),
-        Ok(_) => Err(errors),
-        Err(e) => {
-            errors.push(e);
-            Err(errors)
+/// State shared by one pass over a document.
+struct Ctx<'s> {
+    /// The unknown fields found so far.
+    unknown: RefCell<Vec<DeError>>,
+    /// Values left out of this pass: each failed in an earlier pass, whose problem is already reported.
+    skipped: &'s HashSet<usize>,
+    /// The innermost value whose failure ended this pass (it is left out of the next one).
+    culprit: Cell<Option<usize>>,
+}
+
+impl Ctx<'_> {
+    fn blame(&self, node: &Node) {
+        if self.culprit.get().is_none() {
+            self.culprit.set(Some(id(node)));
         }
     }
+}
+
+/// At most this many passes over one document (each after a problem): enough for any document a person
+/// writes, and a bound on the work a hostile one can cause.
+const MAX_PASSES: usize = 200;
+
+/// Deserialize `node` into `T`. On failure, returns every problem in the document: every unknown field, and
+/// every value that cannot be read. serde stops at the first error of a pass, so the value that failed is left
+/// out and the document read again, until it reads (or what fails is the document itself). A required field
+/// missing only because its value was left out is not reported again.
+pub fn from_node<T: DeserializeOwned>(node: &Node) -> Result<T, Vec<DeError>> {
+    let mut skipped = HashSet::new();
+    let mut errors: Vec<DeError> = Vec::new();
+    let mut seen: HashSet<(Option<Loc>, String)> = HashSet::new();
+    let mut record = |e: DeError, errors: &mut Vec<DeError>| {
+        if seen.insert((e.loc, e.message.clone())) {
+            errors.push(e);
+        }
+    };
+    for _ in 0..MAX_PASSES {
+        let ctx = Ctx {
+            unknown: RefCell::default(),
+            skipped: &skipped,
+            culprit: Cell::new(None),
+        };
+        let de = NodeDe {
+            node,
+            path: Path::Root(""),
+            ctx: &ctx,
+        };
+        let result = T::deserialize(de);
+        for e in ctx.unknown.take() {
+            record(e, &mut errors);
+        }
+        match result {
+            Ok(value) if errors.is_empty() => return Ok(value),
+            Ok(_) => return Err(errors),
+            Err(e) => {
+                let last = errors.is_empty();
+                if !e.consequence || last {
+                    record(e, &mut errors);
+                }
+                match ctx.culprit.get() {
+                    Some(culprit) if skipped.insert(culprit) => {}
+                    _ => break,
+                }
+            }
+        }
+    }
+    Err(errors)
 }
 
 struct NodeDe<'a> {
     node: &'a Node,
     path: Path<'a>,
-    ctx: &'a Ctx,
+    ctx: &'a Ctx<'a>,
 }
 
 impl<'a> NodeDe<'a> {
@@ -147,6 +223,11 @@ impl<'a> NodeDe<'a> {
             if e.loc.is_none() {
                 e.loc = Some(self.node.loc);
                 e.path = self.path.to_string();
+                if let (Some(field), Value::Map(entries)) = (e.missing, &self.node.value) {
+                    e.consequence = entries.iter().any(|entry| {
+                        entry.key == field && self.ctx.skipped.contains(&id(&entry.value))
+                    });
+                }
             }
             e
         })
@@ -267,7 +348,7 @@ struct SeqDe<'a> {
     items: &'a [Node],
     next: usize,
     path: Path<'a>,
-    ctx: &'a Ctx,
+    ctx: &'a Ctx<'a>,
 }
 
 impl<'de: 'a, 'a> de::SeqAccess<'de> for SeqDe<'a> {
@@ -277,17 +358,26 @@ impl<'de: 'a, 'a> de::SeqAccess<'de> for SeqDe<'a> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, DeError> {
+        while self
+            .items
+            .get(self.next)
+            .is_some_and(|n| self.ctx.skipped.contains(&id(n)))
+        {
+            self.next += 1;
+        }
         let Some(node) = self.items.get(self.next) else {
             return Ok(None);
         };
         let path = Path::Index(&self.path, self.next);
         self.next += 1;
-        let de = NodeDe {
+        let de = || NodeDe {
             node,
             path,
             ctx: self.ctx,
         };
-        at_value(seed.deserialize(de), node, &path).map(Some)
+        de().locate(seed.deserialize(de()))
+            .map(Some)
+            .inspect_err(|_| self.ctx.blame(node))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -299,7 +389,7 @@ struct MapDe<'a> {
     entries: &'a [Entry],
     next: usize,
     path: Path<'a>,
-    ctx: &'a Ctx,
+    ctx: &'a Ctx<'a>,
     /// The struct's fields, when deserializing a struct: keys outside it are reported as unknown.
     fields: Option<&'static [&'static str]>,
 }
@@ -311,6 +401,13 @@ impl<'de: 'a, 'a> de::MapAccess<'de> for MapDe<'a> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
+        while self
+            .entries
+            .get(self.next)
+            .is_some_and(|e| self.ctx.skipped.contains(&id(&e.value)))
+        {
+            self.next += 1;
+        }
         let Some(entry) = self.entries.get(self.next) else {
             return Ok(None);
         };
@@ -324,7 +421,11 @@ impl<'de: 'a, 'a> de::MapAccess<'de> for MapDe<'a> {
         }
         let key: de::value::StrDeserializer<DeError> = entry.key.as_str().into_deserializer();
         seed.deserialize(key).map(Some).map_err(|mut e| {
-            e.loc.get_or_insert(entry.key_loc);
+            if e.loc.is_none() {
+                e.loc = Some(entry.key_loc);
+                e.path = self.path.to_string();
+            }
+            self.ctx.blame(&entry.value);
             e
         })
     }
@@ -333,29 +434,20 @@ impl<'de: 'a, 'a> de::MapAccess<'de> for MapDe<'a> {
         let entry = &self.entries[self.next];
         self.next += 1;
         let path = Path::Key(&self.path, &entry.key);
-        let result = seed.deserialize(NodeDe {
+        let de = || NodeDe {
             node: &entry.value,
             path,
             ctx: self.ctx,
-        });
-        at_value(result, &entry.value, &path)
+        };
+        // A hand-written `Deserialize` (an image, a quantity) fails after the node was read: its error is
+        // still about this value.
+        de().locate(seed.deserialize(de()))
+            .inspect_err(|_| self.ctx.blame(&entry.value))
     }
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.entries.len() - self.next)
     }
-}
-
-/// Locate an error that a hand-written `Deserialize` raised after reading its value (an image without a tag, a
-/// memory size without a unit) at that value, so the message names the field itself rather than its parent.
-fn at_value<T>(result: Result<T, DeError>, node: &Node, path: &Path<'_>) -> Result<T, DeError> {
-    result.map_err(|mut e| {
-        if e.loc.is_none() {
-            e.loc = Some(node.loc);
-            e.path = path.to_string();
-        }
-        e
-    })
 }
 
 fn unknown_field(entry: &Entry, path: &Path<'_>, fields: &'static [&'static str]) -> DeError {
@@ -369,15 +461,17 @@ fn unknown_field(entry: &Entry, path: &Path<'_>, fields: &'static [&'static str]
     DeError {
         loc: Some(entry.key_loc),
         path: path.to_string(),
-        message: format!("unknown field `{}`", entry.key),
+        message: format!("unknown field `{}`", shown(&entry.key)),
         help: Some(help),
+        missing: None,
+        consequence: false,
     }
 }
 
 struct EnumDe<'a> {
     entry: &'a Entry,
     path: Path<'a>,
-    ctx: &'a Ctx,
+    ctx: &'a Ctx<'a>,
 }
 
 impl<'de: 'a, 'a> de::EnumAccess<'de> for EnumDe<'a> {
@@ -387,7 +481,10 @@ impl<'de: 'a, 'a> de::EnumAccess<'de> for EnumDe<'a> {
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), DeError> {
         let key: de::value::StrDeserializer<DeError> = self.entry.key.as_str().into_deserializer();
         let value = seed.deserialize(key).map_err(|mut e| {
-            e.loc.get_or_insert(self.entry.key_loc);
+            if e.loc.is_none() {
+                e.loc = Some(self.entry.key_loc);
+                e.path = self.path.to_string();
+            }
             e
         })?;
         Ok((value, self))
@@ -403,20 +500,24 @@ impl<'de: 'a, 'a> de::VariantAccess<'de> for EnumDe<'a> {
             _ => Err(DeError {
                 loc: Some(self.entry.value.loc),
                 path: Path::Key(&self.path, &self.entry.key).to_string(),
-                message: format!("`{}` takes no value", self.entry.key),
-                help: Some(format!("write `{}: {{}}` or just the name", self.entry.key)),
+                ..DeError::new(
+                    format!("`{}` takes no value", shown(&self.entry.key)),
+                    Some(format!(
+                        "write `{}: {{}}` or just the name",
+                        shown(&self.entry.key)
+                    )),
+                )
             }),
         }
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DeError> {
         let path = Path::Key(&self.path, &self.entry.key);
-        let result = seed.deserialize(NodeDe {
+        seed.deserialize(NodeDe {
             node: &self.entry.value,
             path,
             ctx: self.ctx,
-        });
-        at_value(result, &self.entry.value, &path)
+        })
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
@@ -451,140 +552,4 @@ impl<'de: 'a, 'a> de::VariantAccess<'de> for EnumDe<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde::Deserialize;
-
-    #[derive(Debug, Deserialize, PartialEq)]
-    #[serde(rename_all = "camelCase")]
-    struct Spec {
-        image: String,
-        #[serde(default)]
-        admin_users: Vec<String>,
-        storage: Option<Storage>,
-        tls: Option<Tls>,
-    }
-
-    #[derive(Debug, Deserialize, PartialEq)]
-    struct Storage {
-        capacity: String,
-    }
-
-    #[derive(Debug, Deserialize, PartialEq)]
-    #[serde(rename_all = "camelCase")]
-    enum Tls {
-        ClusterIssuer(String),
-        SecretName(String),
-    }
-
-    fn node(text: &str) -> Node {
-        serde_saphyr::from_str_with_options(text, super::super::node::parse_options()).unwrap()
-    }
-
-    #[test]
-    fn reads_typed_values() {
-        let spec: Spec = from_node(&node(
-            "image: jupyter/base:1\nadminUsers: [ann]\nstorage: {capacity: 10Gi}\ntls: {secretName: wild}\n",
-        ))
-        .unwrap();
-        assert_eq!(spec.admin_users, ["ann"]);
-        assert_eq!(spec.tls, Some(Tls::SecretName("wild".into())));
-    }
-
-    #[test]
-    fn reports_every_unknown_field_with_its_position_and_a_suggestion() {
-        let errors = from_node::<Spec>(&node("imagee: x\nimage: y\nstorage:\n  capacty: 1Gi\n"))
-            .unwrap_err();
-        let summary: Vec<_> = errors
-            .iter()
-            .map(|e| {
-                (
-                    e.loc.unwrap().line,
-                    e.loc.unwrap().column,
-                    e.path.as_str(),
-                    e.message.as_str(),
-                )
-            })
-            .collect();
-        assert_eq!(
-            summary,
-            [
-                (1, 1, "", "unknown field `imagee`"),
-                (4, 3, "storage", "unknown field `capacty`"),
-                (4, 3, "storage", "missing required field `capacity`"),
-            ]
-        );
-        assert!(
-            errors[0]
-                .help
-                .as_deref()
-                .unwrap()
-                .starts_with("did you mean `image`?")
-        );
-    }
-
-    #[test]
-    fn wrong_types_point_at_the_value() {
-        let errors = from_node::<Spec>(&node("image: 1.5\n")).unwrap_err();
-        let e = &errors[0];
-        assert_eq!((e.loc.unwrap().line, e.loc.unwrap().column), (1, 8));
-        assert_eq!(e.path, "image");
-        assert!(
-            e.message
-                .starts_with("wrong type: found floating point `1.5`"),
-            "{}",
-            e.message
-        );
-        assert!(e.help.as_deref().unwrap().contains("quotes"));
-    }
-
-    /// Like an image: read as a string, then checked, so the check's error is raised outside the node's reader.
-    #[derive(Debug)]
-    struct Tagged;
-
-    impl<'de> Deserialize<'de> for Tagged {
-        fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            let text = String::deserialize(deserializer)?;
-            Err(de::Error::custom(format!("`{text}` has no tag")))
-        }
-    }
-
-    #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
-    struct Outer {
-        inner: Inner,
-    }
-
-    #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
-    struct Inner {
-        size: u32,
-        images: Vec<Tagged>,
-    }
-
-    #[test]
-    fn checks_after_reading_a_value_point_at_that_value() {
-        let errors =
-            from_node::<Outer>(&node("inner:\n  size: 1\n  images: [a:1, b]\n")).unwrap_err();
-        let e = &errors[0];
-        assert_eq!(
-            (e.path.as_str(), e.message.as_str()),
-            ("inner.images[0]", "`a:1` has no tag")
-        );
-        assert_eq!((e.loc.unwrap().line, e.loc.unwrap().column), (3, 12));
-    }
-
-    #[test]
-    fn unknown_enum_values_suggest_the_nearest() {
-        let errors = from_node::<Spec>(&node("image: x\ntls: {clusterIsuer: le}\n")).unwrap_err();
-        assert_eq!(errors[0].message, "unknown value `clusterIsuer`");
-        assert!(
-            errors[0]
-                .help
-                .as_deref()
-                .unwrap()
-                .starts_with("did you mean `clusterIssuer`?")
-        );
-        assert_eq!(errors[0].loc.unwrap().line, 2);
-    }
-}
+mod tests;

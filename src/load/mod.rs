@@ -10,6 +10,7 @@ mod hub_settings;
 pub mod merge;
 mod namespaces;
 pub mod node;
+mod plaintext;
 mod profiles;
 pub mod report;
 mod secrets;
@@ -101,7 +102,13 @@ fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
             }
         };
         for document in documents {
+            plaintext::check(&document, &mut report);
+            // A document with a bad name is not used, but the rest of it is still checked: every problem at once.
+            let spare = badly_named(&document).then(|| document.clone());
             let Some(doc) = identify(document, &mut report) else {
+                if let Some(node) = spare {
+                    check_unused(&node, &mut report);
+                }
                 continue;
             };
             let scope = if dir == "base" {
@@ -148,6 +155,41 @@ fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
     }
 }
 
+/// Whether a document names itself with a string that is not a valid name ([`identify`] drops it).
+fn badly_named(document: &Node) -> bool {
+    document
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Node::as_str)
+        .is_some_and(|name| !is_dns_label(name))
+}
+
+/// Report the problems of the typed fields of a document that cannot be used (its name is wrong).
+fn check_unused(node: &Node, report: &mut Reporter) {
+    let Some(kind) = node
+        .get("kind")
+        .and_then(Node::as_str)
+        .and_then(Kind::from_name)
+    else {
+        return;
+    };
+    let name = node
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Node::as_str)
+        .unwrap_or_default();
+    let errors = match kind {
+        Kind::Environment => de::from_node::<Document<EnvironmentSpec>>(node).err(),
+        Kind::Hub => de::from_node::<Document<HubSpec>>(node).err(),
+        Kind::VaultStore => de::from_node::<Document<VaultStoreSpec>>(node).err(),
+        Kind::Notebook => de::from_node::<Document<crate::notebook::NotebookSpec>>(node).err(),
+    };
+    let what = format!("{} `{name}`", kind.name());
+    for e in errors.unwrap_or_default() {
+        report.de_error(&what, e);
+    }
+}
+
 /// Parse every document of a file; a syntax error comes back as its line, column and message.
 fn parse_file(file: &SourceFile) -> Result<Vec<Node>, (u32, u32, String)> {
     match serde_saphyr::from_multiple_with_options::<Node>(&file.text, parse_options()) {
@@ -163,7 +205,14 @@ fn parse_file(file: &SourceFile) -> Result<Vec<Node>, (u32, u32, String)> {
             let message = text
                 .rsplit_once(" at line ")
                 .map_or(text.as_str(), |(m, _)| m);
-            Err((line, column, message.to_owned()))
+            // The parser quotes keys and text it stumbled on; a key may be a secret pasted in the wrong place.
+            let message = match message.split_once("duplicate mapping key") {
+                Some((before, _)) => {
+                    format!("{before}duplicate mapping key (name not shown); keep one of them")
+                }
+                None => crate::diagnostic::shown_within(message, 240, 160).into_owned(),
+            };
+            Err((line, column, message))
         }
     }
 }

@@ -151,12 +151,24 @@ impl Node {
     }
 }
 
+/// How deeply collections may nest in a definition file. Definitions need a dozen levels at most; every level
+/// costs stack in the parser and in each pass over the tree, and 40 keeps a debug build well inside the 2 MiB
+/// of a spawned thread (serde-saphyr's default of 64 overflowed it: the loader parses on worker threads).
+pub const MAX_DEPTH: usize = 40;
+
+/// How many events aliases (`*name`) may replay in one file: plenty for sharing a few blocks, and an alias bomb
+/// ("billion laughs") stops after this much work instead of at serde-saphyr's million events.
+pub const MAX_ALIAS_EVENTS: usize = 20_000;
+
 /// Parser options for definitions: YAML 1.2 booleans only (`yes` stays a string), no snippet decoration
-/// (diagnostics are rendered by the loader), duplicate keys rejected.
+/// (diagnostics are rendered by the loader), duplicate keys rejected, nesting bounded by [`MAX_DEPTH`] and alias replay by
+/// [`MAX_ALIAS_EVENTS`] (the other budgets — events, nodes, scalar bytes — stay at serde-saphyr's defaults).
 pub fn parse_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
+        budget: serde_saphyr::budget! { max_depth: MAX_DEPTH },
+        alias_limits: serde_saphyr::alias_limits! { max_total_replayed_events: MAX_ALIAS_EVENTS },
     }
 }
 
@@ -288,6 +300,44 @@ mod tests {
         assert_eq!(node.get("c").unwrap().value, Value::Float(1.5));
         assert_eq!(node.get("d").unwrap().value, Value::Str("7".into()));
         assert_eq!(node.get("e").unwrap().value, Value::Null);
+    }
+
+    /// `depth` nested flow mappings around a scalar.
+    fn nested(depth: usize) -> String {
+        format!("{}x{}", "{a: ".repeat(depth), "}".repeat(depth))
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_the_bound_fits_a_spawned_thread() {
+        let over =
+            serde_saphyr::from_str_with_options::<Node>(&nested(MAX_DEPTH + 1), parse_options());
+        assert!(over.unwrap_err().to_string().contains("budget breached"));
+        // At the bound, on a thread with the default stack of a spawned thread (as the loader's workers).
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let text = nested(MAX_DEPTH - 1);
+                serde_saphyr::from_str_with_options::<Node>(&text, parse_options()).unwrap();
+                let files: Vec<(String, String)> = (0..40)
+                    .map(|i| {
+                        (
+                            format!("overlays/base/x{i}.yaml"),
+                            format!(
+                                "a: {text}
+"
+                            ),
+                        )
+                    })
+                    .collect();
+                let files: Vec<(&str, &str)> = files
+                    .iter()
+                    .map(|(p, t)| (p.as_str(), t.as_str()))
+                    .collect();
+                let _ = crate::load::load_sources(&crate::load::Sources::from_files(&files));
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
     }
 
     #[test]

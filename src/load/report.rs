@@ -3,7 +3,7 @@
 use super::de::DeError;
 use super::discover::SourceFile;
 use super::node::{FileId, Loc};
-use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, shorten_quoted};
 
 /// Collects the problems of one load, resolving file ids against the file table.
 pub struct Reporter<'a> {
@@ -35,22 +35,29 @@ impl<'a> Reporter<'a> {
 
     /// A problem at a position.
     pub fn at(&mut self, loc: Loc, message: impl Into<String>, help: Option<String>) {
-        let mut d = Diagnostic::new(self.location(loc), message);
-        d.help = help;
+        let d = Diagnostic::new(self.location(loc), message);
+        self.push(d, help);
+    }
+
+    /// Every problem goes through here: names and values a message quotes are shortened (see [`shorten_quoted`]).
+    fn push(&mut self, mut d: Diagnostic, help: Option<String>) {
+        if let std::borrow::Cow::Owned(short) = shorten_quoted(&d.message) {
+            d.message = short;
+        }
+        d.help = help.map(|h| shorten_quoted(&h).into_owned());
         self.problems.push(d);
     }
 
     /// A problem about a whole file or directory.
     pub fn whole(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
-        let mut d = Diagnostic::new(
+        let d = Diagnostic::new(
             Location {
                 file: path.to_owned(),
                 position: None,
             },
             message,
         );
-        d.help = help;
-        self.problems.push(d);
+        self.push(d, help);
     }
 
     /// A problem found while reading a typed definition; `what` names it, e.g. `Hub research`.
@@ -67,8 +74,7 @@ impl<'a> Reporter<'a> {
                 position: None,
             },
         };
-        let mut d = Diagnostic::new(location, message);
-        d.help = e.help;
-        self.problems.push(d);
+        let d = Diagnostic::new(location, message);
+        self.push(d, e.help);
     }
 }

@@ -38,7 +38,7 @@ impl SecretRef {
                 })
             }
             _ => Err(format!(
-                "malformed secret reference `{text}`: the short form is `<key>#<property>` with both parts non-empty{HELP_SEPARATOR}\
+                "malformed secret reference (value not shown): the short form is `<key>#<property>` with both parts non-empty{HELP_SEPARATOR}\
                  e.g. {{vault: \"jupyter/research#client-secret\"}}: the secret `jupyter/research` in the store's KV mount, its field `client-secret`"
             )),
         }
@@ -98,21 +98,56 @@ impl<'de> Visitor<'de> for SecretRefVisitor {
         )))
     }
 
+    /// Nothing written inside a reference is ever repeated in an error: a malformed reference is often a
+    /// secret pasted into the wrong place.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SecretRef, A::Error> {
         let (mut vault, mut store, mut key, mut property) = (None, None, None, None);
-        while let Some(field) = map.next_key::<String>()? {
-            let slot = match field.as_str() {
-                "vault" => &mut vault,
-                "store" => &mut store,
-                "key" => &mut key,
-                "property" => &mut property,
-                _ => return Err(de::Error::unknown_field(&field, FIELDS)),
+        while let Some(field) = map.next_key::<Part>()? {
+            let slot = match field {
+                Part::Text(name) if name == "vault" => &mut vault,
+                Part::Text(name) if name == "store" => &mut store,
+                Part::Text(name) if name == "key" => &mut key,
+                Part::Text(name) if name == "property" => &mut property,
+                other => {
+                    let near = match &other {
+                        Part::Text(name) => {
+                            crate::diagnostic::did_you_mean(name, FIELDS.iter().copied())
+                        }
+                        Part::Other(_) => None,
+                    };
+                    let help = match near {
+                        Some(near) => format!(
+                            "did you mean `{near}`? a secret reference has the fields {}",
+                            FIELDS.join(", ")
+                        ),
+                        None => format!(
+                            "a secret reference has the fields {}; {REFERENCE_FORMS}",
+                            FIELDS.join(", ")
+                        ),
+                    };
+                    return Err(de::Error::custom(format!(
+                        "unknown field in a secret reference (name not shown){HELP_SEPARATOR}{help}"
+                    )));
+                }
             };
             if slot.is_some() {
-                return Err(de::Error::custom(format!("`{field}` given twice")));
+                return Err(de::Error::custom(
+                    "a field of the secret reference is given twice",
+                ));
             }
-            *slot = Some(map.next_value::<String>()?);
+            *slot = Some(map.next_value::<Part>()?);
         }
+        let text = |part: Option<Part>, field: &str| -> Result<Option<String>, A::Error> {
+            match part {
+                None => Ok(None),
+                Some(Part::Text(text)) => Ok(Some(text)),
+                Some(Part::Other(what)) => Err(de::Error::custom(format!(
+                    "`{field}` of a secret reference must be a string, found {what} (value not shown){HELP_SEPARATOR}{REFERENCE_FORMS}"
+                ))),
+            }
+        };
+        let (vault, store) = (text(vault, "vault")?, text(store, "store")?);
+        let (key, property) = (text(key, "key")?, text(property, "property")?);
         let long_form = store.is_some() || key.is_some() || property.is_some();
         match (vault, key, property) {
             (Some(_), _, _) if long_form => Err(de::Error::custom(format!(
@@ -130,6 +165,64 @@ impl<'de> Visitor<'de> for SecretRefVisitor {
                 "incomplete secret reference: the long form needs non-empty `key` and `property`{HELP_SEPARATOR}{REFERENCE_FORMS}"
             ))),
         }
+    }
+}
+
+/// A key or value inside a secret reference: text, or what else it is (never the value itself, which an error
+/// could repeat).
+enum Part {
+    Text(String),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for Part {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Part;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("text")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Part, E> {
+                Ok(Part::Text(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Part, E> {
+                Ok(Part::Text(v))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Part, E> {
+                Ok(Part::Other("a boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Part, E> {
+                Ok(Part::Other("a number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Part, E> {
+                Ok(Part::Other("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Part, E> {
+                Ok(Part::Other("a number"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Part, E> {
+                Ok(Part::Other("null"))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Part, E> {
+                Ok(Part::Other("null"))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Part, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Part, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Part::Other("a list"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Part, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Part::Other("a mapping"))
+            }
+        }
+        deserializer.deserialize_any(V)
     }
 }
 

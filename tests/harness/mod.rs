@@ -93,14 +93,14 @@ impl Scratch {
     }
 }
 
-/// Copy a directory, without the build output at its top (`target/` of the repository: gigabytes, and written to
-/// while tests run).
+/// Copy a project, leaving out build output and Git's store (a copy of the repository must not copy `target/`,
+/// many gigabytes, per test).
 fn copy_dir(from: &Path, to: &Path) {
     let walk = walkdir::WalkDir::new(from).sort_by_file_name();
-    for entry in walk
-        .into_iter()
-        .filter_entry(|e| e.depth() != 1 || e.file_name() != "target")
-    {
+    let skip = |e: &walkdir::DirEntry| {
+        e.depth() == 1 && matches!(e.file_name().to_str(), Some("target" | ".git"))
+    };
+    for entry in walk.into_iter().filter_entry(|e| !skip(e)) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
         if entry.file_type().is_dir() {
