@@ -19,7 +19,8 @@ enum Expect {
     /// The CRD accepts what the controller rejects: a cross-field rule of `validate()` (reported `InvalidSpec`)
     /// or an `env` value of the wrong shape (reported `Undecodable`).
     Looser,
-    /// The CRD rejects what the type accepts: a non-integer number where int-or-string is declared.
+    /// The CRD rejects what the type accepts: a non-integer number where int-or-string is declared, or an unknown
+    /// field, which the type ignores and the API server prunes (or rejects under strict field validation, as here).
     Stricter,
 }
 use Expect::{Looser, Same, Stricter};
@@ -72,7 +73,8 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
         field(path, vec![json!(4), json!(-4)], Same);
         field(path, vec![json!(1.5)], Stricter);
     }
-    field("/resources", vec![json!({}), json!({"gpu": 1}), json!({"cpu": {"request": "1"}})], Same);
+    field("/resources", vec![json!({})], Same);
+    field("/resources", vec![json!({"gpu": 1}), json!({"cpu": {"request": "1"}})], Stricter);
     for id in ["runAsUser", "runAsGroup", "fsGroup"] {
         let path = format!("/securityContext/{id}");
         field(&path, vec![json!(1000), json!(-1), json!("1000"), json!(1.5)], Same);
@@ -80,7 +82,8 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
     field("/securityContext/runAsUser", vec![json!(0)], Looser);
     field("/securityContext/privileged", vec![json!(true)], Looser);
     field("/securityContext/privileged", vec![json!(false), json!("no")], Same);
-    field("/securityContext", vec![json!({"runAsUser": 0, "privileged": true, "allowPrivileged": true}), json!({"extra": 1})], Same);
+    field("/securityContext", vec![json!({"runAsUser": 0, "privileged": true, "allowPrivileged": true})], Same);
+    field("/securityContext", vec![json!({"extra": 1})], Stricter);
     let storage = [
         json!({"new": {"size": "1Gi", "policy": "delete"}}),
         json!({"new": {"size": "1Gi", "policy": "retain", "storageClass": "fast"}}),
@@ -91,7 +94,6 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
         json!({"new": {}}),
         json!({"new": {"size": "1Gi", "policy": "shred"}}),
         json!({"new": {"size": "1Gi", "policy": "Retain"}}),
-        json!({"new": {"size": "1Gi", "extra": 1}}),
         json!({"existingClaim": {}}),
         json!({"other": {}}),
         json!("new"),
@@ -104,7 +106,9 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
     field("/routing/pathPrefix", paths.map(|s| json!(s)).to_vec(), Same);
     let tls = [json!({"secretName": "t"}), json!({"clusterIssuer": "le"}), json!({}), json!({"secretName": "t", "clusterIssuer": "le"}), json!({"other": "x"}), json!("t")];
     field("/routing/tls", tls.to_vec(), Same);
-    field("/routing", vec![json!({}), json!({"ingressClass": "nginx"}), json!({"extra": 1})], Same);
+    field("/routing", vec![json!({}), json!({"ingressClass": "nginx"})], Same);
+    field("/routing", vec![json!({"extra": 1})], Stricter);
+    field("/storage/new/extra", vec![json!(1)], Stricter);
     let refs = [
         json!({"vault": "a#b"}), json!({"key": "k", "property": "p"}), json!({"store": "s", "key": "k", "property": "p"}),
         json!({"store": "", "key": "k", "property": "p"}), json!({"vault": " a # b "}),
@@ -127,7 +131,8 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
     ];
     field("/auth", logins.to_vec(), Same);
     field("/auth", vec![oidc(json!({"allowedEmails": []}))], Looser);
-    field("/culling", vec![json!({"idleTimeout": 600}), json!({"maxAge": 0}), json!({"idleTimeout": -1}), json!({"idleTimeout": "600"}), json!({"idle": 1})], Same);
+    field("/culling", vec![json!({"idleTimeout": 600}), json!({"maxAge": 0}), json!({"idleTimeout": -1}), json!({"idleTimeout": "600"})], Same);
+    field("/culling/idle", vec![json!(1)], Stricter);
     field("/hibernated", vec![json!(true), json!("yes")], Same);
     field("/env", vec![json!({"A": "x"}), json!({"A": {"vault": "a#b"}}), json!({"A": {"key": "k", "property": "p"}})], Same);
     field("/env", vec![json!({"A": 5}), json!({"A": {"vault": "bad"}}), json!({"A": ["x"]})], Looser);
@@ -135,7 +140,7 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
         field(map, vec![json!({"a": "b"}), json!({"a": 1}), json!(["a"])], Same);
     }
     field("/tolerations", vec![json!([{"key": "a", "operator": "Exists"}]), json!([{"tolerationSeconds": "x"}]), json!({})], Same);
-    field("/extra", vec![json!(1)], Same);
+    field("/extra", vec![json!(1)], Stricter);
     for required in ["image", "owner", "storage", "routing", "auth"] {
         all.push((format!("/{required}"), None, Same));
     }

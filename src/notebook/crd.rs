@@ -121,7 +121,12 @@ fn structural(schema: &mut Value) {
         let Some(Value::Array(mut branches)) = map.remove(key) else {
             continue;
         };
-        branches.retain(|b| b.get("type") != Some(&json!("null")) && b != &json!({}));
+        let null = |b: &Value| b.get("type") == Some(&json!("null")) || b.get("enum") == Some(&json!([null]));
+        branches.retain(|b| !null(b) && b != &json!({}));
+        if let [only] = branches.as_slice() {
+            map.extend(only.as_object().cloned().unwrap_or_default());
+            continue;
+        }
         let constants: Option<Vec<Vec<Value>>> = branches
             .iter()
             .map(|b| match (b.get("const"), b.get("enum")) {
@@ -135,8 +140,6 @@ fn structural(schema: &mut Value) {
             map.insert("enum".into(), Value::Array(constants.concat()));
         } else if !branches.is_empty() && branches.iter().all(|b| b["type"] == "object") {
             one_object(map, &branches);
-        } else if let [only] = branches.as_slice() {
-            map.extend(only.as_object().cloned().unwrap_or_default());
         } else {
             map.retain(|k, _| k == "description");
             map.insert("x-kubernetes-preserve-unknown-fields".into(), json!(true));
