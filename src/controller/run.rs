@@ -54,7 +54,7 @@ where
 }
 
 /// The notebooks of `namespace` (all when none), untyped: each is decoded on its own in `reconcile`.
-fn notebooks(client: &Client, namespace: Option<&str>) -> Api<DynamicObject> {
+pub fn notebooks(client: &Client, namespace: Option<&str>) -> Api<DynamicObject> {
     let resource = ApiResource::erase::<Notebook>(&());
     match namespace {
         Some(ns) => Api::namespaced_with(client.clone(), ns, &resource),
@@ -65,7 +65,7 @@ fn notebooks(client: &Client, namespace: Option<&str>) -> Api<DynamicObject> {
 /// Set `ready` once notebooks can be listed in every watched namespace: the API server answers, the CRD is
 /// installed and RBAC allows it (the controllers' watches start with the same list). The list is untyped, so an
 /// undecodable notebook does not keep the controller unready. Retried every few seconds until then.
-async fn mark_ready(lists: Vec<Api<DynamicObject>>, ready: Arc<AtomicBool>) {
+pub async fn mark_ready(lists: Vec<Api<DynamicObject>>, ready: Arc<AtomicBool>) {
     for notebooks in lists {
         while let Err(error) = notebooks.list(&ListParams::default().limit(1)).await {
             log(format_args!("cannot list notebooks yet: {error}"));
