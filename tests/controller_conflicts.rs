@@ -72,11 +72,18 @@ async fn an_undecodable_notebook_is_degraded_and_the_others_carry_on() {
             })
         );
         let message = status["conditions"][2]["message"].as_str().unwrap();
-        assert!(message.starts_with("spec.storage.new.policy: unknown variant"), "{message}");
+        assert!(
+            message.starts_with("spec.storage.new.policy: unknown variant"),
+            "{message}"
+        );
         assert!(!status.to_string().contains("hunter2"), "{status}");
         // alice, reconciled next, is not held up by bob.
         expect_checks(&mut verifier, |_, _| None).await;
-        applies(&mut verifier, stateful_set_answer(1, json!({"replicas": 0}))).await;
+        applies(
+            &mut verifier,
+            stateful_set_answer(1, json!({"replicas": 0})),
+        )
+        .await;
         let status = expect_status(&mut verifier, &alice_answer).await;
         assert_eq!(status["status"]["phase"], "Pending");
         verifier
@@ -120,7 +127,10 @@ async fn a_child_name_taken_by_a_foreign_object_is_left_alone() {
             })
         );
         let message = status["conditions"][2]["message"].as_str().unwrap();
-        assert!(message.starts_with("Service/alice exists and is not this notebook's"), "{message}");
+        assert!(
+            message.starts_with("Service/alice exists and is not this notebook's"),
+            "{message}"
+        );
         verifier
     });
     let result = within("reconcile", reconcile(untyped(&alice), ctx.clone())).await;
@@ -158,9 +168,13 @@ async fn the_later_of_two_notebooks_on_one_route_gets_no_ingress() {
         let mut fresh = Some(fresh);
         for (path, kind, name) in without_ingress {
             let body = if *kind == "StatefulSet" {
-                verifier.apply(&format!("{path}/{name}"), fresh.take().unwrap()).await
+                verifier
+                    .apply(&format!("{path}/{name}"), fresh.take().unwrap())
+                    .await
             } else {
-                verifier.apply(&format!("{path}/{name}"), |b| b.clone()).await
+                verifier
+                    .apply(&format!("{path}/{name}"), |b| b.clone())
+                    .await
             };
             assert_ne!(body["kind"], "Ingress");
         }
@@ -186,7 +200,11 @@ async fn the_later_of_two_notebooks_on_one_route_gets_no_ingress() {
         );
         verifier
     });
-    let result = within("reconcile", reconcile(Arc::new(stored(&alice, T1)), ctx.clone())).await;
+    let result = within(
+        "reconcile",
+        reconcile(Arc::new(stored(&alice, T1)), ctx.clone()),
+    )
+    .await;
     assert_eq!(result.unwrap(), Action::requeue(CONFLICT_RECHECK));
     finish(ctx, server).await;
 }

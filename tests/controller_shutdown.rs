@@ -87,7 +87,10 @@ fn sigterm_stops_the_controller_while_its_watch_keeps_failing() {
         .read_to_string(&mut log)
         .unwrap();
     assert!(exit.success(), "{exit:?}\n{log}");
-    assert!(log.contains("watching notebooks in team-a, team-b"), "{log}");
+    assert!(
+        log.contains("watching notebooks in team-a, team-b"),
+        "{log}"
+    );
     assert!(log.contains("stopped"), "{log}");
     assert!(!log.contains("not-a-secret"), "{log}");
 }

@@ -55,34 +55,117 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
             all.push((path.to_owned(), Some(value), expect));
         }
     };
-    let image_ok = ["b:latest", "registry.local:5000/j/b:1", ":t", "a:b/c:d", "j/b:v1.2_3-x"];
-    let image_bad = ["busybox", "registry.local:5000/j/b", "j/b:", "j/b@sha256:abc", "j/b:1 2", "j/b:1\u{a0}", "", "a:b/c", "a:b\n"];
+    let image_ok = [
+        "b:latest",
+        "registry.local:5000/j/b:1",
+        ":t",
+        "a:b/c:d",
+        "j/b:v1.2_3-x",
+    ];
+    let image_bad = [
+        "busybox",
+        "registry.local:5000/j/b",
+        "j/b:",
+        "j/b@sha256:abc",
+        "j/b:1 2",
+        "j/b:1\u{a0}",
+        "",
+        "a:b/c",
+        "a:b\n",
+    ];
     field("/image", image_ok.map(|s| json!(s)).to_vec(), Same);
     field("/image", image_bad.map(|s| json!(s)).to_vec(), Same);
-    field("/image", vec![json!(42), json!({"name": "x"}), Value::Null], Same);
-    field("/owner", vec![json!(" a "), json!("alice@example.org"), json!(""), json!("   "), json!("\u{3000}"), json!(5)], Same);
-    let quantities = ["500m", "2", "1.5", "1e3", "1E", "+1", ".5", "1.", "-0", "-.0", "10Gi", "1e-3", "2 GB", "GB", "1.2.3", "", "4gi", "1x", "-1", "1e", "1e3Mi", "+-1", ".", "1e99999999999"];
-    for path in ["/resources/cpu/guarantee", "/resources/cpu/limit", "/storage/new/size"] {
+    field(
+        "/image",
+        vec![json!(42), json!({"name": "x"}), Value::Null],
+        Same,
+    );
+    field(
+        "/owner",
+        vec![
+            json!(" a "),
+            json!("alice@example.org"),
+            json!(""),
+            json!("   "),
+            json!("\u{3000}"),
+            json!(5),
+        ],
+        Same,
+    );
+    let quantities = [
+        "500m",
+        "2",
+        "1.5",
+        "1e3",
+        "1E",
+        "+1",
+        ".5",
+        "1.",
+        "-0",
+        "-.0",
+        "10Gi",
+        "1e-3",
+        "2 GB",
+        "GB",
+        "1.2.3",
+        "",
+        "4gi",
+        "1x",
+        "-1",
+        "1e",
+        "1e3Mi",
+        "+-1",
+        ".",
+        "1e99999999999",
+    ];
+    for path in [
+        "/resources/cpu/guarantee",
+        "/resources/cpu/limit",
+        "/storage/new/size",
+    ] {
         field(path, quantities.map(|s| json!(s)).to_vec(), Same);
-        field(path, vec![json!(2), json!(0), json!(-1), json!(true), json!([1])], Same);
+        field(
+            path,
+            vec![json!(2), json!(0), json!(-1), json!(true), json!([1])],
+            Same,
+        );
         field(path, vec![json!(1.5)], Stricter);
     }
-    let memory = ["512Mi", "4k", "4G", "1.5Gi", "2", "+3Ti", "500m", "1Pi", "4K", "-0Mi", "1e3", "-1", "4gi", "1Ei"];
+    let memory = [
+        "512Mi", "4k", "4G", "1.5Gi", "2", "+3Ti", "500m", "1Pi", "4K", "-0Mi", "1e3", "-1", "4gi",
+        "1Ei",
+    ];
     for path in ["/resources/memory/guarantee", "/resources/memory/limit"] {
         field(path, memory.map(|s| json!(s)).to_vec(), Same);
         field(path, vec![json!(4), json!(-4)], Same);
         field(path, vec![json!(1.5)], Stricter);
     }
     field("/resources", vec![json!({})], Same);
-    field("/resources", vec![json!({"gpu": 1}), json!({"cpu": {"request": "1"}})], Stricter);
+    field(
+        "/resources",
+        vec![json!({"gpu": 1}), json!({"cpu": {"request": "1"}})],
+        Stricter,
+    );
     for id in ["runAsUser", "runAsGroup", "fsGroup"] {
         let path = format!("/securityContext/{id}");
-        field(&path, vec![json!(1000), json!(-1), json!("1000"), json!(1.5)], Same);
+        field(
+            &path,
+            vec![json!(1000), json!(-1), json!("1000"), json!(1.5)],
+            Same,
+        );
     }
     field("/securityContext/runAsUser", vec![json!(0)], Looser);
     field("/securityContext/privileged", vec![json!(true)], Looser);
-    field("/securityContext/privileged", vec![json!(false), json!("no")], Same);
-    field("/securityContext", vec![json!({"runAsUser": 0, "privileged": true, "allowPrivileged": true})], Same);
+    field(
+        "/securityContext/privileged",
+        vec![json!(false), json!("no")],
+        Same,
+    );
+    field(
+        "/securityContext",
+        vec![json!({"runAsUser": 0, "privileged": true, "allowPrivileged": true})],
+        Same,
+    );
     field("/securityContext", vec![json!({"extra": 1})], Stricter);
     let storage = [
         json!({"new": {"size": "1Gi", "policy": "delete"}}),
@@ -100,24 +183,81 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
     ];
     field("/storage", storage.to_vec(), Same);
     let long_label = "a".repeat(64);
-    let hosts = [json!("a.b"), json!("x"), json!("0-a.example.org"), json!("NB.example.org"), json!("a..b"), json!("-a.b"), json!("a-.b"), json!("a_b"), json!(format!("{long_label}.org")), json!("a.b."), json!(format!("{}.a", "a.".repeat(126))), json!("")];
+    let hosts = [
+        json!("a.b"),
+        json!("x"),
+        json!("0-a.example.org"),
+        json!("NB.example.org"),
+        json!("a..b"),
+        json!("-a.b"),
+        json!("a-.b"),
+        json!("a_b"),
+        json!(format!("{long_label}.org")),
+        json!("a.b."),
+        json!(format!("{}.a", "a.".repeat(126))),
+        json!(""),
+    ];
     field("/routing/host", hosts.to_vec(), Same);
-    let paths = ["/", "/a/b/", "/a-b/c_d.e~", "a", "//a", "/a//b", "/a b", "/a?b", "/a#b", "", "/é"];
-    field("/routing/pathPrefix", paths.map(|s| json!(s)).to_vec(), Same);
-    let tls = [json!({"secretName": "t"}), json!({"clusterIssuer": "le"}), json!({}), json!({"secretName": "t", "clusterIssuer": "le"}), json!({"other": "x"}), json!("t")];
+    let paths = [
+        "/",
+        "/a/b/",
+        "/a-b/c_d.e~",
+        "a",
+        "//a",
+        "/a//b",
+        "/a b",
+        "/a?b",
+        "/a#b",
+        "",
+        "/é",
+    ];
+    field(
+        "/routing/pathPrefix",
+        paths.map(|s| json!(s)).to_vec(),
+        Same,
+    );
+    let tls = [
+        json!({"secretName": "t"}),
+        json!({"clusterIssuer": "le"}),
+        json!({}),
+        json!({"secretName": "t", "clusterIssuer": "le"}),
+        json!({"other": "x"}),
+        json!("t"),
+    ];
     field("/routing/tls", tls.to_vec(), Same);
-    field("/routing", vec![json!({}), json!({"ingressClass": "nginx"})], Same);
+    field(
+        "/routing",
+        vec![json!({}), json!({"ingressClass": "nginx"})],
+        Same,
+    );
     field("/routing", vec![json!({"extra": 1})], Stricter);
     field("/storage/new/extra", vec![json!(1)], Stricter);
     let refs = [
-        json!({"vault": "a#b"}), json!({"key": "k", "property": "p"}), json!({"store": "s", "key": "k", "property": "p"}),
-        json!({"store": "", "key": "k", "property": "p"}), json!({"vault": " a # b "}),
-        json!({"vault": "ab"}), json!({"vault": " #b"}), json!({"vault": "a#\u{2003}"}), json!({"vault": "a#b#c"}),
-        json!({"vault": "a#b", "store": "s"}), json!({"key": "k"}), json!({"key": "", "property": "p"}),
-        json!({"key": "k", "property": "p", "extra": "x"}), json!({}), json!("plain"),
+        json!({"vault": "a#b"}),
+        json!({"key": "k", "property": "p"}),
+        json!({"store": "s", "key": "k", "property": "p"}),
+        json!({"store": "", "key": "k", "property": "p"}),
+        json!({"vault": " a # b "}),
+        json!({"vault": "ab"}),
+        json!({"vault": " #b"}),
+        json!({"vault": "a#\u{2003}"}),
+        json!({"vault": "a#b#c"}),
+        json!({"vault": "a#b", "store": "s"}),
+        json!({"key": "k"}),
+        json!({"key": "", "property": "p"}),
+        json!({"key": "k", "property": "p", "extra": "x"}),
+        json!({}),
+        json!("plain"),
     ];
     field("/auth/token", refs.to_vec(), Same);
-    field("/auth", vec![json!({}), json!({"token": {"vault": "a#b"}, "oidc": oidc(json!({}))["oidc"]})], Same);
+    field(
+        "/auth",
+        vec![
+            json!({}),
+            json!({"token": {"vault": "a#b"}, "oidc": oidc(json!({}))["oidc"]}),
+        ],
+        Same,
+    );
     let logins = [
         oidc(json!({})),
         oidc(json!({"allowedEmails": [], "allowedGroups": ["g"]})),
@@ -131,15 +271,52 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
     ];
     field("/auth", logins.to_vec(), Same);
     field("/auth", vec![oidc(json!({"allowedEmails": []}))], Looser);
-    field("/culling", vec![json!({"idleTimeout": 600}), json!({"maxAge": 0}), json!({"idleTimeout": -1}), json!({"idleTimeout": "600"})], Same);
+    field(
+        "/culling",
+        vec![
+            json!({"idleTimeout": 600}),
+            json!({"maxAge": 0}),
+            json!({"idleTimeout": -1}),
+            json!({"idleTimeout": "600"}),
+        ],
+        Same,
+    );
     field("/culling/idle", vec![json!(1)], Stricter);
     field("/hibernated", vec![json!(true), json!("yes")], Same);
-    field("/env", vec![json!({"A": "x"}), json!({"A": {"vault": "a#b"}}), json!({"A": {"key": "k", "property": "p"}})], Same);
-    field("/env", vec![json!({"A": 5}), json!({"A": {"vault": "bad"}}), json!({"A": ["x"]})], Looser);
+    field(
+        "/env",
+        vec![
+            json!({"A": "x"}),
+            json!({"A": {"vault": "a#b"}}),
+            json!({"A": {"key": "k", "property": "p"}}),
+        ],
+        Same,
+    );
+    field(
+        "/env",
+        vec![
+            json!({"A": 5}),
+            json!({"A": {"vault": "bad"}}),
+            json!({"A": ["x"]}),
+        ],
+        Looser,
+    );
     for map in ["/labels", "/annotations", "/nodeSelector"] {
-        field(map, vec![json!({"a": "b"}), json!({"a": 1}), json!(["a"])], Same);
+        field(
+            map,
+            vec![json!({"a": "b"}), json!({"a": 1}), json!(["a"])],
+            Same,
+        );
     }
-    field("/tolerations", vec![json!([{"key": "a", "operator": "Exists"}]), json!([{"tolerationSeconds": "x"}]), json!({})], Same);
+    field(
+        "/tolerations",
+        vec![
+            json!([{"key": "a", "operator": "Exists"}]),
+            json!([{"tolerationSeconds": "x"}]),
+            json!({}),
+        ],
+        Same,
+    );
     field("/extra", vec![json!(1)], Stricter);
     for required in ["image", "owner", "storage", "routing", "auth"] {
         all.push((format!("/{required}"), None, Same));
@@ -222,10 +399,18 @@ fn the_crd_accepts_exactly_what_the_type_accepts() {
             wrong.push(format!("spec{pointer} = {value:?}: expected {expect:?}, CRD accepts: {crd}, type accepts: {rust}"));
         }
     }
-    assert!(wrong.is_empty(), "{} variants differ:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} variants differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
     // The variants cover both verdicts, not only rejections.
     assert!(counts["Same crd=true"].as_u64().unwrap() > 40, "{counts:?}");
-    assert!(counts["Same crd=false"].as_u64().unwrap() > 100, "{counts:?}");
+    assert!(
+        counts["Same crd=false"].as_u64().unwrap() > 100,
+        "{counts:?}"
+    );
 }
 
 #[test]

@@ -17,7 +17,11 @@ pub struct ControllerArgs {
     pub listen: SocketAddr,
     /// Watch notebooks (and their children) in this namespace only; repeat for several (default: all
     /// namespaces). The rendered Deployment passes the environment's notebook namespaces.
-    #[arg(long = "watch-namespace", alias = "namespace", value_name = "NAMESPACE")]
+    #[arg(
+        long = "watch-namespace",
+        alias = "namespace",
+        value_name = "NAMESPACE"
+    )]
     pub watch_namespaces: Vec<String>,
 }
 

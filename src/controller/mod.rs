@@ -140,8 +140,10 @@ async fn reconcile_object(object: &DynamicObject, ctx: &Context) -> Result<Actio
             let old = decode::status(object);
             let now = (ctx.clock)();
             let generation = object.metadata.generation;
-            let message = format!("{undecodable} (fix the field; the CRD rejects it in new writes)");
-            let wanted = status::failed(old.as_ref(), generation, status::UNDECODABLE, message, &now);
+            let message =
+                format!("{undecodable} (fix the field; the CRD rejects it in new writes)");
+            let wanted =
+                status::failed(old.as_ref(), generation, status::UNDECODABLE, message, &now);
             update_status(object, old.as_ref(), ctx, &wanted).await?;
             Ok(Action::await_change())
         }

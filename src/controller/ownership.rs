@@ -56,7 +56,10 @@ impl Known {
     /// Whether the child was seen to belong to the notebook with `uid`.
     pub fn is_ours(&self, kind: &str, namespace: &str, name: &str, uid: &str) -> bool {
         let children = self.children.lock().unwrap_or_else(|e| e.into_inner());
-        children.get(&Self::key(kind, namespace, name)).map(String::as_str) == Some(uid)
+        children
+            .get(&Self::key(kind, namespace, name))
+            .map(String::as_str)
+            == Some(uid)
     }
 
     /// Remember that the child belongs to the notebook with `uid`.

@@ -89,21 +89,29 @@ pub async fn run(settings: Settings) -> Result<()> {
     let scopes: Vec<Option<&str>> = if settings.namespaces.is_empty() {
         vec![None]
     } else {
-        settings.namespaces.iter().map(|ns| Some(ns.as_str())).collect()
+        settings
+            .namespaces
+            .iter()
+            .map(|ns| Some(ns.as_str()))
+            .collect()
     };
     // Only objects jupyflux renders carry the managed-by label: the owned watches skip everything else.
     let children = watcher::Config::default().labels(&format!("{}={}", MANAGED_BY.0, MANAGED_BY.1));
     let mut streams = Vec::new();
     for ns in &scopes {
         let resource = ApiResource::erase::<Notebook>(&());
-        let controller = Controller::new_with(notebooks(&client, *ns), watcher::Config::default(), resource)
-            .owns(api::<ConfigMap>(&client, *ns), children.clone())
-            .owns(api::<PersistentVolumeClaim>(&client, *ns), children.clone())
-            .owns(api::<StatefulSet>(&client, *ns), children.clone())
-            .owns(api::<Service>(&client, *ns), children.clone())
-            .owns(api::<Ingress>(&client, *ns), children.clone())
-            .owns(api::<NetworkPolicy>(&client, *ns), children.clone())
-            .graceful_shutdown_on(signalled(signals.clone(), 1));
+        let controller = Controller::new_with(
+            notebooks(&client, *ns),
+            watcher::Config::default(),
+            resource,
+        )
+        .owns(api::<ConfigMap>(&client, *ns), children.clone())
+        .owns(api::<PersistentVolumeClaim>(&client, *ns), children.clone())
+        .owns(api::<StatefulSet>(&client, *ns), children.clone())
+        .owns(api::<Service>(&client, *ns), children.clone())
+        .owns(api::<Ingress>(&client, *ns), children.clone())
+        .owns(api::<NetworkPolicy>(&client, *ns), children.clone())
+        .graceful_shutdown_on(signalled(signals.clone(), 1));
         ctx.watch_notebooks(controller.store());
         streams.push(controller.run(reconcile, error_policy, ctx.clone()).boxed());
     }
@@ -111,7 +119,10 @@ pub async fn run(settings: Settings) -> Result<()> {
     // controller's own runner is already waiting on it.
     let lists = scopes.iter().map(|ns| notebooks(&client, *ns)).collect();
     let readiness = tokio::spawn(mark_ready(lists, ready));
-    let watched: Vec<&str> = scopes.iter().map(|ns| ns.unwrap_or("all namespaces")).collect();
+    let watched: Vec<&str> = scopes
+        .iter()
+        .map(|ns| ns.unwrap_or("all namespaces"))
+        .collect();
     log(format_args!(
         "watching notebooks in {}; health and metrics on {}",
         watched.join(", "),

@@ -53,7 +53,11 @@ pub async fn signalled(mut signals: Signals, count: u32) {
 
 /// Run `work` (which stops gracefully on the first signal by itself) until it ends, or until [`GRACE`] after the
 /// first signal, or the second signal, whichever comes first.
-pub async fn run_until_stopped(work: impl Future<Output = ()>, signals: Signals, grace: Duration) -> Stopped {
+pub async fn run_until_stopped(
+    work: impl Future<Output = ()>,
+    signals: Signals,
+    grace: Duration,
+) -> Stopped {
     let deadline = async {
         signalled(signals.clone(), 1).await;
         tokio::select! {
@@ -74,11 +78,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_hung_controller_stops_when_the_grace_is_over() {
         let (sender, signals) = watch::channel(0);
-        let stop = tokio::spawn(run_until_stopped(
-            std::future::pending(),
-            signals,
-            GRACE,
-        ));
+        let stop = tokio::spawn(run_until_stopped(std::future::pending(), signals, GRACE));
         tokio::time::sleep(Duration::from_secs(3600)).await;
         assert!(!stop.is_finished(), "stopped without a signal");
         sender.send_modify(|n| *n += 1);

@@ -121,7 +121,9 @@ fn structural(schema: &mut Value) {
         let Some(Value::Array(mut branches)) = map.remove(key) else {
             continue;
         };
-        let null = |b: &Value| b.get("type") == Some(&json!("null")) || b.get("enum") == Some(&json!([null]));
+        let null = |b: &Value| {
+            b.get("type") == Some(&json!("null")) || b.get("enum") == Some(&json!([null]))
+        };
         branches.retain(|b| !null(b) && b != &json!({}));
         if let [only] = branches.as_slice() {
             map.extend(only.as_object().cloned().unwrap_or_default());
@@ -165,7 +167,8 @@ fn one_object(map: &mut Map<String, Value>, branches: &[Value]) {
                 .filter(|p| !own.is_some_and(|own| own.contains_key(*p)))
                 .map(|p| json!({"required": [p]}))
                 .collect();
-            let mut rule = json!({"required": branch.get("required").cloned().unwrap_or(json!([]))});
+            let mut rule =
+                json!({"required": branch.get("required").cloned().unwrap_or(json!([]))});
             if !others.is_empty() {
                 rule["not"] = json!({"anyOf": others});
             }
@@ -178,7 +181,7 @@ fn one_object(map: &mut Map<String, Value>, branches: &[Value]) {
 }
 
 /// Rust's `char::is_whitespace`, as a regex character-class body that Go's RE2 (the API server) and ECMA regexes
-/// (JSON Schema) read alike: literal characters, no escapes.
+/// (JSON Schema) read alike: literal characters, as the two share no escape for U+0085 or U+3000.
 const SPACE: &str = "\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
 
 /// `pattern` with `~` standing for [`SPACE`].
@@ -232,7 +235,10 @@ fn secret_references(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
             if map.get("pattern") == Some(&json!("^[^#]+#[^#]+$")) {
-                map.insert("pattern".into(), pattern("^[^#]*[^#~][^#]*#[^#]*[^#~][^#]*$"));
+                map.insert(
+                    "pattern".into(),
+                    pattern("^[^#]*[^#~][^#]*#[^#]*[^#~][^#]*$"),
+                );
             }
             map.values_mut().for_each(secret_references);
         }
@@ -269,9 +275,15 @@ mod tests {
             let junctions = ["oneOf", "anyOf"].map(|k| node.get(k).and_then(Value::as_array));
             for rule in junctions.into_iter().flatten().flatten() {
                 let keys: Vec<&String> = rule.as_object().unwrap().keys().collect();
-                assert!(keys.iter().all(|k| *k == "required" || *k == "not"), "{rule}");
+                assert!(
+                    keys.iter().all(|k| *k == "required" || *k == "not"),
+                    "{rule}"
+                );
             }
-            assert!(node.get("nullable").is_none() && node.get("const").is_none(), "{node}");
+            assert!(
+                node.get("nullable").is_none() && node.get("const").is_none(),
+                "{node}"
+            );
             assert!(node.get("additionalProperties") != Some(&Value::Bool(false)));
         }
         assert_eq!(crd["spec"]["scope"], "Namespaced");

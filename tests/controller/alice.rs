@@ -1,6 +1,7 @@
 //! The notebook `alice` of the controller scenarios: the object, its statuses, and the requests reconciling it
 //! makes.
 
+#![allow(dead_code)]
 use crate::verifier::Verifier;
 use jupyflux::notebook::Notebook;
 use serde_json::{Value, json};
@@ -85,12 +86,32 @@ pub fn stateful_set_answer(generation: i64, status: Value) -> impl FnOnce(&Value
 
 /// The six children of `alice` in `children()`'s order: collection path, kind and name.
 pub const CHILDREN: [(&str, &str, &str); 6] = [
-    ("/api/v1/namespaces/notebooks/configmaps", "ConfigMap", "alice-start"),
-    ("/api/v1/namespaces/notebooks/persistentvolumeclaims", "PersistentVolumeClaim", "alice-home"),
-    ("/apis/apps/v1/namespaces/notebooks/statefulsets", "StatefulSet", "alice"),
+    (
+        "/api/v1/namespaces/notebooks/configmaps",
+        "ConfigMap",
+        "alice-start",
+    ),
+    (
+        "/api/v1/namespaces/notebooks/persistentvolumeclaims",
+        "PersistentVolumeClaim",
+        "alice-home",
+    ),
+    (
+        "/apis/apps/v1/namespaces/notebooks/statefulsets",
+        "StatefulSet",
+        "alice",
+    ),
     ("/api/v1/namespaces/notebooks/services", "Service", "alice"),
-    ("/apis/networking.k8s.io/v1/namespaces/notebooks/ingresses", "Ingress", "alice"),
-    ("/apis/networking.k8s.io/v1/namespaces/notebooks/networkpolicies", "NetworkPolicy", "alice"),
+    (
+        "/apis/networking.k8s.io/v1/namespaces/notebooks/ingresses",
+        "Ingress",
+        "alice",
+    ),
+    (
+        "/apis/networking.k8s.io/v1/namespaces/notebooks/networkpolicies",
+        "NetworkPolicy",
+        "alice",
+    ),
 ];
 
 /// The metadata of `name` as the controller leaves it: labelled as alice's, owned by her.

@@ -117,7 +117,10 @@ impl Verifier {
             Some(format!("metadata.name%3D{name}").as_str()),
             "{call:#?}"
         );
-        let items: Vec<Value> = metadata.into_iter().map(|m| json!({"metadata": m})).collect();
+        let items: Vec<Value> = metadata
+            .into_iter()
+            .map(|m| json!({"metadata": m}))
+            .collect();
         let list = json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
         reply.send_response(json_response(StatusCode::OK, &list));
     }
