@@ -235,3 +235,26 @@ async fn readiness_lists_each_watched_namespace_untyped() {
         std::panic::resume_unwind(error.into_panic());
     }
 }
+
+#[tokio::test]
+async fn children_seen_to_be_ours_are_not_looked_up_again() {
+    let (client, verifier) = client();
+    let ctx = context(client);
+    let alice = notebook(1, json!({}), Value::Null);
+    let answer = alice.clone();
+    let server = serve(verifier, |mut verifier| async move {
+        let pending = || stateful_set_answer(1, json!({"replicas": 0}));
+        expect_checks(&mut verifier, |_, name| Some(ours(name))).await;
+        applies(&mut verifier, pending()).await;
+        expect_status(&mut verifier, &answer).await;
+        // The second reconcile in the same process: the six applies and the status, no lookups.
+        applies(&mut verifier, pending()).await;
+        expect_status(&mut verifier, &answer).await;
+        verifier
+    });
+    for _ in 0..2 {
+        let result = within("reconcile", reconcile(untyped(&alice), ctx.clone())).await;
+        assert_eq!(result.unwrap(), Action::requeue(RESYNC));
+    }
+    finish(ctx, server).await;
+}
