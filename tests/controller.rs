@@ -11,13 +11,13 @@ mod scenario;
 mod verifier;
 
 use alice::{
-    NS, T0, T1, URL, conditions, expect_children, expect_status, notebook, running,
-    stateful_set_answer, without_messages,
+    NS, T0, T1, URL, applies, conditions, expect_checks, expect_children, expect_status, notebook,
+    ours, running, stateful_set_answer, without_messages,
 };
 use http::StatusCode;
 use jupyflux::controller::{Error, RESYNC, error_policy, reconcile};
 use kube::runtime::controller::Action;
-use scenario::{context, finish, run, serve};
+use scenario::{context, finish, run, serve, untyped};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -29,7 +29,9 @@ async fn a_new_notebook_gets_its_children_and_a_pending_status() {
     let status_answer = nb.clone();
     let (result, ctx, server) = run(nb, |mut verifier| async move {
         let fresh = stateful_set_answer(1, json!({"replicas": 0}));
-        let children = expect_children(&mut verifier, fresh).await;
+        // Nothing of that name exists yet: every child is checked, then applied.
+        expect_checks(&mut verifier, |_, _| None).await;
+        let children = applies(&mut verifier, fresh).await;
         let kinds: Vec<&str> = children.iter().map(|c| c["kind"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
@@ -183,16 +185,20 @@ async fn a_volume_with_the_delete_policy_is_owned() {
 
 #[tokio::test]
 async fn conflicts_and_server_errors_are_requeued_with_a_growing_backoff() {
-    let nb = Arc::new(notebook(1, json!({}), Value::Null));
+    let nb = untyped(&notebook(1, json!({}), Value::Null));
     let (client, verifier) = client();
     let ctx = context(client);
     let server = serve(verifier, |mut verifier| async move {
+        let found = |_: &str, name: &str| Some(ours(name));
+        expect_checks(&mut verifier, found).await;
         verifier
             .fail(
                 &format!("{NS}/configmaps/alice-start"),
                 StatusCode::CONFLICT,
             )
             .await;
+        // A failed reconcile forgets what it knew: the children are checked again.
+        expect_checks(&mut verifier, found).await;
         let echo = |body: &Value| body.clone();
         verifier
             .apply(&format!("{NS}/configmaps/alice-start"), echo)

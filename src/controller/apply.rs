@@ -5,7 +5,8 @@ use crate::notebook::{Notebook, NotebookStatus};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
-use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Api, ApiResource, DynamicObject, ListParams, Patch, PatchParams};
 use kube::{Client, Resource};
 use serde_json::{Value, json};
 
@@ -38,6 +39,20 @@ pub async fn child(client: &Client, namespace: &str, child: &Value) -> Result<Dy
     Ok(api.patch(name, &params(), &Patch::Apply(child)).await?)
 }
 
+/// The metadata of the child `kind`/`name` in `namespace`, if it exists. A list narrowed to the one name, not a
+/// GET: the controller's role lists its child kinds anyway, and this needs no further verb.
+pub async fn existing(
+    client: &Client,
+    namespace: &str,
+    kind: &str,
+    name: &str,
+) -> Result<Option<ObjectMeta>> {
+    let api = Api::<DynamicObject>::namespaced_with(client.clone(), namespace, &resource(kind)?);
+    let params = ListParams::default().fields(&format!("metadata.name={name}"));
+    let found = api.list(&params).await?;
+    Ok(found.items.into_iter().next().map(|object| object.metadata))
+}
+
 /// The StatefulSet in an apply's answer.
 pub fn stateful_set(applied: DynamicObject) -> Result<StatefulSet> {
     serde_json::to_value(applied)
@@ -54,7 +69,8 @@ pub async fn pod(client: &Client, namespace: &str, name: &str) -> Result<Option<
     Ok(api.get_opt(name).await?)
 }
 
-/// Apply `status`: every field of it is the controller's.
+/// Apply `status`: every field of it is the controller's. The answer is not decoded as a `Notebook`: the
+/// status of an undecodable one is written the same way.
 pub async fn status(
     client: &Client,
     namespace: &str,
@@ -66,7 +82,8 @@ pub async fn status(
         "kind": Notebook::kind(&()),
         "status": status,
     });
-    let api = Api::<Notebook>::namespaced(client.clone(), namespace);
+    let resource = ApiResource::erase::<Notebook>(&());
+    let api = Api::<DynamicObject>::namespaced_with(client.clone(), namespace, &resource);
     api.patch_status(name, &params(), &Patch::Apply(body))
         .await?;
     Ok(())

@@ -15,9 +15,14 @@ pub struct ControllerArgs {
     /// Address of `/healthz`, `/readyz` and `/metrics`.
     #[arg(long, value_name = "ADDRESS", default_value = "0.0.0.0:8080")]
     pub listen: SocketAddr,
-    /// Watch notebooks in this namespace only (default: all namespaces).
-    #[arg(long, value_name = "NAMESPACE")]
-    pub namespace: Option<String>,
+    /// Watch notebooks (and their children) in this namespace only; repeat for several (default: all
+    /// namespaces). The rendered Deployment passes the environment's notebook namespaces.
+    #[arg(
+        long = "watch-namespace",
+        alias = "namespace",
+        value_name = "NAMESPACE"
+    )]
+    pub watch_namespaces: Vec<String>,
 }
 
 /// Run the controller until it is stopped; exit code 1 when it cannot start.
@@ -25,7 +30,7 @@ pub fn run_command(args: ControllerArgs) -> ExitCode {
     let settings = Settings {
         config: args.config,
         listen: args.listen,
-        namespace: args.namespace,
+        namespaces: args.watch_namespaces,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

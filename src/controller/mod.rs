@@ -6,11 +6,15 @@ pub mod apply;
 pub mod backoff;
 pub mod command;
 pub mod cull;
+pub mod decode;
 pub mod error;
 pub mod health;
 pub mod metrics;
+pub mod ownership;
 pub mod reconcile;
+pub mod routes;
 pub mod run;
+pub mod shutdown;
 pub mod status;
 
 pub use error::{Error, Result};
@@ -18,16 +22,24 @@ pub use error::{Error, Result};
 use crate::notebook::children::ControllerConfig;
 use crate::notebook::{Notebook, NotebookStatus};
 use backoff::Backoff;
+use kube::api::DynamicObject;
 use kube::runtime::controller::Action;
+use kube::runtime::reflector::Store;
 use kube::{Client, ResourceExt};
 use metrics::Metrics;
+use ownership::{Known, Ownership};
 use reconcile::Plan;
+use routes::Claim;
+use serde_json::Value;
 use status::Observation;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 /// How often a settled notebook is reconciled anyway: a safety net for missed watch events.
 pub const RESYNC: Duration = Duration::from_secs(3600);
+/// How soon a notebook in a conflict (a child name or its route taken) looks again: the other party is not
+/// watched, so its going away triggers nothing.
+pub const CONFLICT_RECHECK: Duration = Duration::from_secs(60);
 
 /// What every reconcile shares.
 pub struct Context {
@@ -39,6 +51,10 @@ pub struct Context {
     pub metrics: Arc<Metrics>,
     /// Consecutive failures per notebook.
     pub backoff: Backoff,
+    /// Children seen to be their notebook's, so they are not checked again.
+    pub known: Known,
+    /// The watched notebooks (one store per watched namespace), for the routes they claim.
+    pub notebooks: RwLock<Vec<Store<DynamicObject>>>,
     /// The current time in RFC 3339 (a parameter so tests get fixed transition times).
     pub clock: fn() -> String,
 }
@@ -51,8 +67,29 @@ impl Context {
             config,
             metrics: Arc::default(),
             backoff: Backoff::default(),
+            known: Known::default(),
+            notebooks: RwLock::default(),
             clock: now,
         }
+    }
+
+    /// Consult `store` (a controller's notebooks) for route conflicts.
+    pub fn watch_notebooks(&self, store: Store<DynamicObject>) {
+        self.notebooks
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(store);
+    }
+
+    /// The routes claimed by every watched notebook that is not being deleted.
+    fn claims(&self) -> Vec<Claim> {
+        let stores = self.notebooks.read().unwrap_or_else(|e| e.into_inner());
+        stores
+            .iter()
+            .flat_map(Store::state)
+            .filter(|object| object.metadata.deletion_timestamp.is_none())
+            .map(|object| Claim::of(&object, &self.config))
+            .collect()
     }
 }
 
@@ -64,11 +101,11 @@ pub fn now() -> String {
 }
 
 /// `namespace/name` of a notebook.
-fn key(notebook: &Notebook) -> String {
+fn key(object: &DynamicObject) -> String {
     format!(
         "{}/{}",
-        notebook.namespace().unwrap_or_default(),
-        notebook.name_any()
+        object.namespace().unwrap_or_default(),
+        object.name_any()
     )
 }
 
@@ -76,24 +113,48 @@ fn key(notebook: &Notebook) -> String {
 ///
 /// A settled notebook costs one server-side apply per child (the server compares; an unchanged apply writes
 /// nothing and triggers no watch event) and no status patch: the status is patched only when the computed one
-/// differs from the stored one.
-pub async fn reconcile(notebook: Arc<Notebook>, ctx: Arc<Context>) -> Result<Action> {
+/// differs from the stored one. The notebook arrives untyped: one that does not decode is reported as
+/// `Undecodable` on its own status.
+pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action> {
     let started = Instant::now();
-    let result = reconcile_notebook(&notebook, &ctx).await;
+    let result = reconcile_object(&object, &ctx).await;
     ctx.metrics.reconciled(started.elapsed());
     if result.is_ok() {
-        ctx.backoff.succeeded(&key(&notebook));
+        ctx.backoff.succeeded(&key(&object));
+    } else if let Some(uid) = &object.metadata.uid {
+        ctx.known.forget(uid);
     }
     result
+}
+
+async fn reconcile_object(object: &DynamicObject, ctx: &Context) -> Result<Action> {
+    if object.metadata.deletion_timestamp.is_some() {
+        if let Some(uid) = &object.metadata.uid {
+            ctx.known.forget(uid);
+        }
+        return Ok(Action::await_change());
+    }
+    match decode::notebook(object) {
+        Ok(notebook) => reconcile_notebook(&notebook, ctx).await,
+        Err(undecodable) => {
+            let old = decode::status(object);
+            let now = (ctx.clock)();
+            let generation = object.metadata.generation;
+            let message =
+                format!("{undecodable} (fix the field; the CRD rejects it in new writes)");
+            let wanted =
+                status::failed(old.as_ref(), generation, status::UNDECODABLE, message, &now);
+            update_status(object, old.as_ref(), ctx, &wanted).await?;
+            Ok(Action::await_change())
+        }
+    }
 }
 
 async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action> {
     let generation = notebook.metadata.generation;
     let old = notebook.status.as_ref();
     let now = (ctx.clock)();
-    if notebook.metadata.deletion_timestamp.is_some() {
-        return Ok(Action::await_change());
-    }
+    let object = as_object(notebook)?;
     let check = cull::check(notebook, &ctx.client, &now).await?;
     let seen = match &check.culled {
         Some(_) => cull::marked(notebook),
@@ -103,48 +164,119 @@ async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action
         Plan::Deleting => Ok(Action::await_change()),
         Plan::Invalid(problems) => {
             let wanted = status::invalid(old, generation, &problems, &now);
-            update_status(notebook, ctx, &wanted).await?;
+            update_status(&object, old, ctx, &wanted).await?;
             Ok(Action::await_change())
         }
         Plan::Apply { spec, children } => {
             let namespace = notebook.namespace().unwrap_or_default();
+            let name = notebook.name_any();
+            let mine = Claim::of(&object, &ctx.config);
+            let route_holder = routes::holder(&mine, &ctx.claims()).cloned();
+            let children: Vec<Value> = children
+                .into_iter()
+                .filter(|child| route_holder.is_none() || child["kind"] != "Ingress")
+                .collect();
+            let uid = notebook.metadata.uid.clone().unwrap_or_default();
+            if let Some(taken) = foreign_child(ctx, &namespace, &name, &uid, &children).await? {
+                let message = format!(
+                    "{taken} exists and is not this notebook's (no owner reference to it, or not labelled \
+                     app.kubernetes.io/managed-by=jupyflux for it); it was left alone: rename the notebook or \
+                     remove the object"
+                );
+                let wanted = status::failed(old, generation, status::CONFLICT, message, &now);
+                update_status(&object, old, ctx, &wanted).await?;
+                return Ok(Action::requeue(CONFLICT_RECHECK));
+            }
             let mut observation = Observation::default();
             for child in &children {
                 let applied = apply::child(&ctx.client, &namespace, child).await?;
-                if child["kind"] == "StatefulSet" {
+                let (kind, child_name) = kind_and_name(child);
+                ctx.known.remember(kind, &namespace, child_name, &uid);
+                if kind == "StatefulSet" {
                     observation = Observation::of(&apply::stateful_set(applied)?);
                 }
             }
-            let name = notebook.name_any();
-            let wanted = match &check.culled {
+            let mut wanted = match &check.culled {
                 Some(culled) => {
                     status::culled(old, &spec, &name, generation, &observation, culled, &now)
                 }
                 None => status::observed(old, &spec, &name, generation, &observation, &now),
             };
-            update_status(notebook, ctx, &wanted).await?;
-            let after = check.recheck_after.map_or(RESYNC, |left| left.min(RESYNC));
+            let mut after = check.recheck_after.map_or(RESYNC, |left| left.min(RESYNC));
+            if let Some(holder) = &route_holder {
+                let message = routes::message(&mine, holder);
+                wanted = status::degraded(old, wanted, status::ROUTE_CONFLICT, message, &now);
+                after = after.min(CONFLICT_RECHECK);
+            }
+            update_status(&object, old, ctx, &wanted).await?;
             Ok(Action::requeue(after))
         }
     }
 }
 
-/// Patch the status to `wanted` unless it already is.
-async fn update_status(notebook: &Notebook, ctx: &Context, wanted: &NotebookStatus) -> Result<()> {
-    if notebook.status.as_ref() == Some(wanted) {
+fn kind_and_name(child: &Value) -> (&str, &str) {
+    (
+        child["kind"].as_str().unwrap_or_default(),
+        child["metadata"]["name"].as_str().unwrap_or_default(),
+    )
+}
+
+/// The first of `children` whose name is taken by an object that is not the notebook's, as `Kind/name`. Every
+/// child is checked before any is applied, so a conflict leaves the notebook with nothing half-applied; children
+/// already known to be the notebook's are not read again.
+async fn foreign_child(
+    ctx: &Context,
+    namespace: &str,
+    notebook: &str,
+    uid: &str,
+    children: &[Value],
+) -> Result<Option<String>> {
+    for child in children {
+        let (kind, name) = kind_and_name(child);
+        if ctx.known.is_ours(kind, namespace, name, uid) {
+            continue;
+        }
+        let existing = apply::existing(&ctx.client, namespace, kind, name).await?;
+        match ownership::ownership(existing.as_ref(), kind, notebook, uid) {
+            Ownership::Absent => {}
+            Ownership::Ours => ctx.known.remember(kind, namespace, name, uid),
+            Ownership::Foreign => return Ok(Some(format!("{kind}/{name}"))),
+        }
+    }
+    Ok(None)
+}
+
+/// The notebook as the untyped object the route check reads.
+fn as_object(notebook: &Notebook) -> Result<DynamicObject> {
+    serde_json::to_value(notebook)
+        .and_then(serde_json::from_value)
+        .map_err(|source| Error::Decode {
+            kind: "Notebook",
+            source,
+        })
+}
+
+/// Patch the status of `object` to `wanted` unless it (`old`) already is.
+async fn update_status(
+    object: &DynamicObject,
+    old: Option<&NotebookStatus>,
+    ctx: &Context,
+    wanted: &NotebookStatus,
+) -> Result<()> {
+    if old == Some(wanted) {
         return Ok(());
     }
-    let namespace = notebook.namespace().unwrap_or_default();
-    apply::status(&ctx.client, &namespace, &notebook.name_any(), wanted).await
+    let namespace = object.namespace().unwrap_or_default();
+    apply::status(&ctx.client, &namespace, &object.name_any(), wanted).await
 }
 
 /// After a failed reconcile: count it and retry with a per-notebook exponential backoff ([`backoff::delay`]).
-pub fn error_policy(notebook: Arc<Notebook>, error: &Error, ctx: Arc<Context>) -> Action {
+pub fn error_policy(object: Arc<DynamicObject>, error: &Error, ctx: Arc<Context>) -> Action {
     ctx.metrics.failed();
-    let delay = ctx.backoff.failed(&key(&notebook));
+    let delay = ctx.backoff.failed(&key(&object));
     run::log(format_args!(
         "{}: {error}; retrying in {}s",
-        key(&notebook),
+        key(&object),
         delay.as_secs()
     ));
     Action::requeue(delay)

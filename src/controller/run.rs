@@ -1,7 +1,9 @@
-//! The run loop: a kube-rs `Controller` over notebooks that owns their children, the health endpoint beside
-//! it, and a graceful stop on SIGTERM or SIGINT.
+//! The run loop: one kube-rs `Controller` over notebooks per watched namespace (or one over all), each owning
+//! the notebooks' children, the health endpoint beside them, and a bounded stop on SIGTERM or SIGINT
+//! ([`shutdown`](super::shutdown)).
 
 use super::error::{Error, Result};
+use super::shutdown::{self, GRACE, Stopped, signalled};
 use super::{Context, error_policy, health, now, reconcile};
 use crate::notebook::Notebook;
 use crate::notebook::children::ControllerConfig;
@@ -11,7 +13,7 @@ use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
-use kube::api::ListParams;
+use kube::api::{ApiResource, DynamicObject, ListParams};
 use kube::runtime::{Controller, controller, watcher};
 use kube::{Api, Client, Resource};
 use std::fmt::Display;
@@ -31,8 +33,8 @@ pub struct Settings {
     pub config: ControllerConfig,
     /// Address of `/healthz`, `/readyz` and `/metrics`.
     pub listen: SocketAddr,
-    /// Watch only this namespace (default: all).
-    pub namespace: Option<String>,
+    /// Watch only these namespaces (default, when empty: all).
+    pub namespaces: Vec<String>,
 }
 
 /// One line on standard error, with the time.
@@ -51,62 +53,95 @@ where
     }
 }
 
-/// Set `ready` once notebooks can be listed: the API server answers, the CRD is installed and RBAC allows it
-/// (the controller's watch starts with the same list). Retried every few seconds until then.
-async fn mark_ready(notebooks: Api<Notebook>, ready: Arc<AtomicBool>) {
-    loop {
-        match notebooks.list(&ListParams::default().limit(1)).await {
-            Ok(_) => {
-                ready.store(true, Ordering::Relaxed);
-                log("notebooks can be listed; ready");
-                return;
-            }
-            Err(error) => {
-                log(format_args!("cannot list notebooks yet: {error}"));
-                tokio::time::sleep(READY_RETRY).await;
-            }
-        }
+/// The notebooks of `namespace` (all when none), untyped: each is decoded on its own in `reconcile`.
+pub fn notebooks(client: &Client, namespace: Option<&str>) -> Api<DynamicObject> {
+    let resource = ApiResource::erase::<Notebook>(&());
+    match namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, &resource),
+        None => Api::all_with(client.clone(), &resource),
     }
 }
 
-/// Run until SIGTERM or SIGINT (a second signal forces the stop).
+/// Set `ready` once notebooks can be listed in every watched namespace: the API server answers, the CRD is
+/// installed and RBAC allows it (the controllers' watches start with the same list). The list is untyped, so an
+/// undecodable notebook does not keep the controller unready. Retried every few seconds until then.
+pub async fn mark_ready(lists: Vec<Api<DynamicObject>>, ready: Arc<AtomicBool>) {
+    for notebooks in lists {
+        while let Err(error) = notebooks.list(&ListParams::default().limit(1)).await {
+            log(format_args!("cannot list notebooks yet: {error}"));
+            tokio::time::sleep(READY_RETRY).await;
+        }
+    }
+    ready.store(true, Ordering::Relaxed);
+    log("notebooks can be listed; ready");
+}
+
+/// Run until SIGTERM or SIGINT: the first stops taking new work and lets running reconciles finish for at most
+/// [`GRACE`]; a second stops at once.
 pub async fn run(settings: Settings) -> Result<()> {
+    let signals = shutdown::listen()?;
     let client = Client::try_default().await.map_err(Error::Client)?;
     let listener = TcpListener::bind(settings.listen).await?;
     let ctx = Arc::new(Context::new(client.clone(), settings.config));
     let ready = Arc::new(AtomicBool::new(false));
     let server = tokio::spawn(health::serve(listener, ctx.metrics.clone(), ready.clone()));
 
-    let ns = settings.namespace.as_deref();
+    let scopes: Vec<Option<&str>> = if settings.namespaces.is_empty() {
+        vec![None]
+    } else {
+        settings
+            .namespaces
+            .iter()
+            .map(|ns| Some(ns.as_str()))
+            .collect()
+    };
     // Only objects jupyflux renders carry the managed-by label: the owned watches skip everything else.
     let children = watcher::Config::default().labels(&format!("{}={}", MANAGED_BY.0, MANAGED_BY.1));
-    let controller = Controller::new(api::<Notebook>(&client, ns), watcher::Config::default())
-        .owns(api::<ConfigMap>(&client, ns), children.clone())
-        .owns(api::<PersistentVolumeClaim>(&client, ns), children.clone())
-        .owns(api::<StatefulSet>(&client, ns), children.clone())
-        .owns(api::<Service>(&client, ns), children.clone())
-        .owns(api::<Ingress>(&client, ns), children.clone())
-        .owns(api::<NetworkPolicy>(&client, ns), children)
-        .shutdown_on_signal();
+    let mut streams = Vec::new();
+    for ns in &scopes {
+        let resource = ApiResource::erase::<Notebook>(&());
+        let controller = Controller::new_with(
+            notebooks(&client, *ns),
+            watcher::Config::default(),
+            resource,
+        )
+        .owns(api::<ConfigMap>(&client, *ns), children.clone())
+        .owns(api::<PersistentVolumeClaim>(&client, *ns), children.clone())
+        .owns(api::<StatefulSet>(&client, *ns), children.clone())
+        .owns(api::<Service>(&client, *ns), children.clone())
+        .owns(api::<Ingress>(&client, *ns), children.clone())
+        .owns(api::<NetworkPolicy>(&client, *ns), children.clone())
+        .graceful_shutdown_on(signalled(signals.clone(), 1));
+        ctx.watch_notebooks(controller.store());
+        streams.push(controller.run(reconcile, error_policy, ctx.clone()).boxed());
+    }
     // Not `controller.store().wait_until_ready()`: the store's readiness wakes only one waiter, and the
     // controller's own runner is already waiting on it.
-    tokio::spawn(mark_ready(api::<Notebook>(&client, ns), ready));
+    let lists = scopes.iter().map(|ns| notebooks(&client, *ns)).collect();
+    let readiness = tokio::spawn(mark_ready(lists, ready));
+    let watched: Vec<&str> = scopes
+        .iter()
+        .map(|ns| ns.unwrap_or("all namespaces"))
+        .collect();
     log(format_args!(
         "watching notebooks in {}; health and metrics on {}",
-        ns.unwrap_or("all namespaces"),
+        watched.join(", "),
         settings.listen
     ));
-    controller
-        .run(reconcile, error_policy, ctx)
-        .for_each(|result| async move {
-            match result {
-                // Logged by `error_policy`, with the retry delay.
-                Ok(_) | Err(controller::Error::ReconcilerFailed(..)) => {}
-                Err(error) => log(format_args!("controller: {error}")),
-            }
-        })
-        .await;
+    let work = futures::stream::select_all(streams).for_each(|result| async move {
+        match result {
+            // Logged by `error_policy`, with the retry delay.
+            Ok(_) | Err(controller::Error::ReconcilerFailed(..)) => {}
+            Err(error) => log(format_args!("controller: {error}")),
+        }
+    });
+    let stopped = shutdown::run_until_stopped(work, signals, GRACE).await;
+    readiness.abort();
     server.abort();
-    log("stopped");
+    log(match stopped {
+        Stopped::Finished => "stopped",
+        Stopped::GraceOver => "stopped: running reconciles did not finish within the grace period",
+        Stopped::Forced => "stopped at once on a second signal",
+    });
     Ok(())
 }

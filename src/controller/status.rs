@@ -16,6 +16,12 @@ pub const HIBERNATED: &str = "Hibernated";
 pub const FAILED: &str = "Failed";
 /// Reason of the conditions of an invalid spec.
 pub const INVALID_SPEC: &str = "InvalidSpec";
+/// Reason of the conditions of a stored notebook that is not a `Notebook` (a field of the wrong shape).
+pub const UNDECODABLE: &str = "Undecodable";
+/// Reason of the conditions of a notebook whose child name is taken by an object that is not its own.
+pub const CONFLICT: &str = "Conflict";
+/// Reason of `Degraded` of a notebook whose host and path an earlier notebook holds.
+pub const ROUTE_CONFLICT: &str = "RouteConflict";
 
 /// What the controller saw of the notebook's StatefulSet (the server answers an apply with the object).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -154,19 +160,53 @@ pub fn invalid(
         .map(|p| format!("spec.{}: {} ({})", p.path.join("."), p.message, p.help))
         .collect::<Vec<_>>()
         .join("; ");
-    let not_applied = "the spec is invalid; nothing was applied".to_owned();
+    failed(old, generation, INVALID_SPEC, message, now)
+}
+
+/// The status of a notebook of which nothing was applied, for `reason` ([`INVALID_SPEC`], [`UNDECODABLE`],
+/// [`CONFLICT`]): phase `Failed`, not ready, `Degraded` with `message`.
+pub fn failed(
+    old: Option<&NotebookStatus>,
+    generation: Option<i64>,
+    reason: &'static str,
+    message: String,
+    now: &str,
+) -> NotebookStatus {
+    let not_applied = match reason {
+        INVALID_SPEC => "the spec is invalid; nothing was applied",
+        UNDECODABLE => "the spec cannot be read; nothing was applied",
+        _ => "an object the notebook needs belongs to someone else; nothing was applied",
+    };
     build(
         old,
         FAILED,
         None,
         [
-            ("False", INVALID_SPEC, not_applied.clone()),
-            ("False", INVALID_SPEC, not_applied),
-            ("True", INVALID_SPEC, message),
+            ("False", reason, not_applied.to_owned()),
+            ("False", reason, not_applied.to_owned()),
+            ("True", reason, message),
         ],
         generation,
         now,
     )
+}
+
+/// `status` (of a notebook whose children were applied) with `Degraded=True` for `reason` and no URL: the
+/// server runs but is not routed ([`ROUTE_CONFLICT`]).
+pub fn degraded(
+    old: Option<&NotebookStatus>,
+    mut status: NotebookStatus,
+    reason: &'static str,
+    message: String,
+    now: &str,
+) -> NotebookStatus {
+    status.url = None;
+    for slot in &mut status.conditions {
+        if slot.kind == "Degraded" {
+            *slot = condition(old, "Degraded", ("True", reason, message.clone()), now);
+        }
+    }
+    status
 }
 
 /// The address of the server: `https://<host><prefix>/` (`http` without TLS); none without a host.
@@ -188,6 +228,28 @@ pub fn url(spec: &NotebookSpec, name: &str) -> Option<String> {
     ))
 }
 
+/// The condition `kind` as `wanted`; its `lastTransitionTime` is the old one unless its status changed.
+fn condition(
+    old: Option<&NotebookStatus>,
+    kind: &str,
+    (status, reason, message): Wanted,
+    now: &str,
+) -> Condition {
+    let previous = old
+        .into_iter()
+        .flat_map(|o| &o.conditions)
+        .find(|c| c.kind == kind && c.status == status);
+    Condition {
+        kind: kind.to_owned(),
+        status: status.to_owned(),
+        reason: Some(reason.to_owned()),
+        message: Some(message),
+        last_transition_time: previous
+            .and_then(|c| c.last_transition_time.clone())
+            .or_else(|| Some(now.to_owned())),
+    }
+}
+
 /// Assemble a status. A condition keeps its old `lastTransitionTime` unless its status changed; `idleSince` is
 /// set only for a culled notebook (see [`culled`]).
 fn build(
@@ -204,21 +266,7 @@ fn build(
         ("Degraded", degraded),
     ]
     .into_iter()
-    .map(|(kind, (status, reason, message))| {
-        let previous = old
-            .into_iter()
-            .flat_map(|o| &o.conditions)
-            .find(|c| c.kind == kind && c.status == status);
-        Condition {
-            kind: kind.to_owned(),
-            status: status.to_owned(),
-            reason: Some(reason.to_owned()),
-            message: Some(message),
-            last_transition_time: previous
-                .and_then(|c| c.last_transition_time.clone())
-                .or_else(|| Some(now.to_owned())),
-        }
-    })
+    .map(|(kind, wanted)| condition(old, kind, wanted, now))
     .collect();
     NotebookStatus {
         phase: Some(phase.to_owned()),

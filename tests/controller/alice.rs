@@ -1,6 +1,7 @@
 //! The notebook `alice` of the controller scenarios: the object, its statuses, and the requests reconciling it
 //! makes.
 
+#![allow(dead_code)]
 use crate::verifier::Verifier;
 use jupyflux::notebook::Notebook;
 use serde_json::{Value, json};
@@ -83,9 +84,67 @@ pub fn stateful_set_answer(generation: i64, status: Value) -> impl FnOnce(&Value
     }
 }
 
+/// The six children of `alice` in `children()`'s order: collection path, kind and name.
+pub const CHILDREN: [(&str, &str, &str); 6] = [
+    (
+        "/api/v1/namespaces/notebooks/configmaps",
+        "ConfigMap",
+        "alice-start",
+    ),
+    (
+        "/api/v1/namespaces/notebooks/persistentvolumeclaims",
+        "PersistentVolumeClaim",
+        "alice-home",
+    ),
+    (
+        "/apis/apps/v1/namespaces/notebooks/statefulsets",
+        "StatefulSet",
+        "alice",
+    ),
+    ("/api/v1/namespaces/notebooks/services", "Service", "alice"),
+    (
+        "/apis/networking.k8s.io/v1/namespaces/notebooks/ingresses",
+        "Ingress",
+        "alice",
+    ),
+    (
+        "/apis/networking.k8s.io/v1/namespaces/notebooks/networkpolicies",
+        "NetworkPolicy",
+        "alice",
+    ),
+];
+
+/// The metadata of `name` as the controller leaves it: labelled as alice's, owned by her.
+pub fn ours(name: &str) -> Value {
+    json!({
+        "name": name, "namespace": "notebooks",
+        "labels": {"app.kubernetes.io/managed-by": "jupyflux",
+                   "data-manager.informaticsmatters.com/instance": "alice"},
+        "ownerReferences": [{"apiVersion": "jupyflux.dev/v1alpha1", "kind": "Notebook", "name": "alice",
+                             "uid": "uid-alice", "controller": true, "blockOwnerDeletion": true}],
+    })
+}
+
+/// Expect the ownership check of every child (a list by name each, before any apply), answered by
+/// `found(kind, name)`.
+pub async fn expect_checks(verifier: &mut Verifier, found: impl Fn(&str, &str) -> Option<Value>) {
+    for (path, kind, name) in CHILDREN {
+        verifier.list(path, name, found(kind, name)).await;
+    }
+}
+
+/// Expect the ownership checks answered with alice's own children, then the six applies: see [`applies`].
+pub async fn expect_children(
+    verifier: &mut Verifier,
+    stateful_set: impl FnOnce(&Value) -> Value,
+) -> Vec<Value> {
+    expect_checks(verifier, |_, name| Some(ours(name))).await;
+    applies(verifier, stateful_set).await
+}
+
 /// Expect the six child applies in `children()`'s order; answer the StatefulSet with `stateful_set`; return the
 /// applied bodies.
-pub async fn expect_children(
+pub async fn applies(
     verifier: &mut Verifier,
     stateful_set: impl FnOnce(&Value) -> Value,
 ) -> Vec<Value> {

@@ -7,6 +7,7 @@ use crate::verifier::{Verifier, client, within};
 use jupyflux::controller::{Context, Error, reconcile};
 use jupyflux::notebook::Notebook;
 use jupyflux::notebook::children::ControllerConfig;
+use kube::api::DynamicObject;
 use kube::runtime::controller::Action;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -42,8 +43,13 @@ where
     let (client, verifier) = client();
     let ctx = context(client);
     let server = serve(verifier, scenario);
-    let result = within("reconcile", reconcile(Arc::new(notebook), ctx.clone())).await;
+    let result = within("reconcile", reconcile(untyped(&notebook), ctx.clone())).await;
     (result, ctx, server)
+}
+
+/// `notebook` as the controller receives it: an untyped object.
+pub fn untyped(notebook: &Notebook) -> Arc<DynamicObject> {
+    Arc::new(serde_json::from_value(serde_json::to_value(notebook).unwrap()).unwrap())
 }
 
 /// Drop the context (and so the client), then wait for the API server task, failing with its failure if any:

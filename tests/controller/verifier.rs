@@ -103,6 +103,28 @@ impl Verifier {
         });
     }
 
+    /// Expect a list of the collection `path` narrowed to `name` (`fieldSelector=metadata.name=<name>`); answer
+    /// with a list holding an object of `metadata` when there is one.
+    pub async fn list(&mut self, path: &str, name: &str, metadata: Option<Value>) {
+        let (call, reply) = self.next().await;
+        assert_eq!(
+            (&call.method, call.path.as_str()),
+            (&Method::GET, path),
+            "{call:#?}"
+        );
+        assert_eq!(
+            call.query.get("fieldSelector").map(String::as_str),
+            Some(format!("metadata.name%3D{name}").as_str()),
+            "{call:#?}"
+        );
+        let items: Vec<Value> = metadata
+            .into_iter()
+            .map(|m| json!({"metadata": m}))
+            .collect();
+        let list = json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
+        reply.send_response(json_response(StatusCode::OK, &list));
+    }
+
     /// Expect a forced server-side apply to `path`; answer with an API error of `code`.
     pub async fn fail(&mut self, path: &str, code: StatusCode) {
         let (call, reply) = self.next().await;
