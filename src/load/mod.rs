@@ -11,6 +11,7 @@ pub mod merge;
 pub mod node;
 mod profiles;
 pub mod report;
+mod routes;
 mod secrets;
 mod validate;
 
@@ -304,6 +305,7 @@ fn assemble(
     let env_node = &merged[&(Kind::Environment, env.to_owned())].node;
     validate::environment(&environment, env_node, &nodes, report);
     validate::notebook_namespaces(&environment, &notebook_nodes, report);
+    routes::notebook_routes(&environment, &notebook_nodes, report);
     secrets::validate(
         &environment,
         env_node,

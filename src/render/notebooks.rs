@@ -6,6 +6,7 @@ use super::object::{metadata, object};
 use crate::model::{Environment, NotebookDefinition};
 use crate::notebook::Notebook;
 use crate::notebook::config::ControllerConfig;
+use crate::notebook::security::{self, PodSecurityLevel};
 use kube::Resource;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -26,12 +27,17 @@ pub fn render(env: &Environment, files: &mut Files) {
         let sources = &notebook.definition.sources;
         let dir = format!("{LAYER}/{ns}");
         // A namespace that reads secrets is created by the secrets layer, which this one waits for.
-        if namespaces.insert(ns) && !owned.contains(ns) {
+        let first = namespaces.insert(ns);
+        if first && !owned.contains(ns) {
             files.object(
                 &format!("{dir}/namespace.yaml"),
                 sources,
-                &namespace_object(ns),
+                &notebook_namespace(env, ns),
             );
+        }
+        // The controller's Role, in the layer that creates or waits for the namespace.
+        if first {
+            super::access::render_role(env, ns, (&dir, ""), sources, files);
         }
         files.object(
             &format!("{dir}/{}.yaml", notebook.definition.name),
@@ -41,8 +47,25 @@ pub fn render(env: &Environment, files: &mut Files) {
     }
 }
 
-/// A notebook namespace, held to the restricted Pod Security Standard.
+/// A namespace held to the restricted Pod Security Standard.
 pub fn namespace_object(ns: &str) -> Value {
+    namespace_at(ns, PodSecurityLevel::Restricted)
+}
+
+/// The Namespace of notebook namespace `ns`: restricted, unless one of its notebooks opts in to root
+/// (`baseline`) or a privileged container (`privileged`); audited against restricted in any case.
+pub fn notebook_namespace(env: &Environment, ns: &str) -> Value {
+    let level = env
+        .notebooks
+        .iter()
+        .filter(|n| n.namespace == ns)
+        .map(|n| security::level(&n.definition.spec.security_context))
+        .max()
+        .unwrap_or(PodSecurityLevel::Restricted);
+    namespace_at(ns, level)
+}
+
+fn namespace_at(ns: &str, level: PodSecurityLevel) -> Value {
     object(
         "v1",
         "Namespace",
@@ -50,7 +73,7 @@ pub fn namespace_object(ns: &str) -> Value {
             ns,
             None,
             &[
-                ("pod-security.kubernetes.io/enforce", "restricted"),
+                ("pod-security.kubernetes.io/enforce", level.as_str()),
                 ("pod-security.kubernetes.io/audit", "restricted"),
             ],
         ),
