@@ -86,8 +86,14 @@ impl Scratch {
     }
 }
 
+/// Copy `from` into `to`, without build output and Git data (a copy of the repository would otherwise take the
+/// gigabytes of `target/`, whose tool venvs also hold links to directories).
 fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+    let skipped = |entry: &walkdir::DirEntry| {
+        entry.depth() == 1 && matches!(entry.file_name().to_str(), Some("target" | ".git"))
+    };
+    let entries = walkdir::WalkDir::new(from).sort_by_file_name().into_iter();
+    for entry in entries.filter_entry(|e| !skipped(e)) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
         if entry.file_type().is_dir() {
