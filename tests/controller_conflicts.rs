@@ -214,7 +214,7 @@ async fn readiness_lists_each_watched_namespace_untyped() {
     let (client, verifier) = client();
     let ready = Arc::new(AtomicBool::new(false));
     let server = serve(verifier, |mut verifier| async move {
-        for ns in ["team-a", "team-b"] {
+        for ns in ["data-manager", "notebooks"] {
             // An undecodable notebook in the list does not keep the controller unready.
             let bob = serde_json::to_value(&*undecodable_bob()).unwrap();
             let list = json!({"apiVersion": "jupyflux.dev/v1alpha1", "kind": "NotebookList",
@@ -224,7 +224,7 @@ async fn readiness_lists_each_watched_namespace_untyped() {
         }
         verifier
     });
-    let lists = ["team-a", "team-b"]
+    let lists = ["data-manager", "notebooks"]
         .iter()
         .map(|ns| notebooks(&client, Some(ns)))
         .collect();

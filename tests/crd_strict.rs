@@ -132,13 +132,13 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
         field(path, vec![json!(1.5)], Stricter);
     }
     let memory = [
-        "512Mi", "4k", "4G", "1.5Gi", "2", "+3Ti", "500m", "1Pi", "4K", "-0Mi", "1e3", "-1", "4gi",
-        "1Ei",
+        "512Mi", "4G", "1.5Gi", "2", "+3Ti", "500m", "1Pi", "4K", "-0Mi", "1e3", "-1", "4gi", "1Ei",
     ];
     for path in ["/resources/memory/guarantee", "/resources/memory/limit"] {
         field(path, memory.map(|s| json!(s)).to_vec(), Same);
-        field(path, vec![json!(4), json!(-4)], Same);
-        field(path, vec![json!(1.5)], Stricter);
+        field(path, vec![json!(4), json!(-4), json!(1.5)], Same);
+        // Under 1Mi: a numeric floor across units that a pattern cannot state; the controller reports it.
+        field(path, vec![json!("4k")], Looser);
     }
     field("/resources", vec![json!({})], Same);
     field(
@@ -355,7 +355,7 @@ fn prune_nulls(value: &mut Value) {
 }
 
 fn validator() -> Validator {
-    let crd = jupyflux::notebook::crd::crd(&[]);
+    let crd = jupyflux::notebook::crd::crd::<String>(&[]);
     let meta = json!({"type": "object"});
     let schema =
         openapi::custom_resource_schema(&crd, "jupyflux.dev/v1alpha1", "Notebook", &meta).unwrap();
@@ -421,7 +421,10 @@ fn a_notebook_the_crd_admits_always_decodes_apart_from_env() {
         set(&mut spec, &pointer, value.clone());
         let mut stored = object(&spec);
         prune_nulls(&mut stored);
-        if validator.is_valid(&stored) && !pointer.starts_with("/env") {
+        // `env` shapes and the 1Mi memory floor are the CRD's known gaps (`Looser`): reported `Undecodable`.
+        let known_gap =
+            pointer.starts_with("/env") || (expect == Looser && pointer.contains("/memory/"));
+        if validator.is_valid(&stored) && !known_gap {
             assert!(
                 serde_json::from_value::<Notebook>(stored.clone()).is_ok(),
                 "{pointer} = {value:?} ({expect:?}) passes the CRD but does not decode"

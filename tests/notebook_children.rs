@@ -208,3 +208,79 @@ fn start_scripts_are_valid_bash() {
         );
     }
 }
+
+/// Every container of every pod template among `objects`.
+fn containers(objects: &[Value]) -> Vec<Value> {
+    objects
+        .iter()
+        .filter(|o| o["kind"] == "StatefulSet")
+        .flat_map(|o| {
+            let pod = &o["spec"]["template"]["spec"];
+            let all = pod["containers"].as_array().unwrap().iter();
+            all.chain(pod["initContainers"].as_array().into_iter().flatten())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn every_container_has_limits_and_a_readiness_probe() {
+    let oidc = new_volume_with_oidc();
+    let bare = notebook("bare", json!({"storage": {"new": {"size": "1Gi"}}}));
+    let guaranteed = notebook(
+        "guaranteed",
+        json!({"storage": {"new": {"size": "1Gi"}}, "resources": {"memory": {"guarantee": "3Gi"}}}),
+    );
+    for nb in [&oidc, &bare, &guaranteed] {
+        let all = containers(&children(nb, &ControllerConfig::default()));
+        assert!(!all.is_empty());
+        for container in all {
+            let limits = &container["resources"]["limits"];
+            assert!(
+                limits["cpu"].is_string() && limits["memory"].is_string(),
+                "{container:#}"
+            );
+            assert!(container["readinessProbe"].is_object(), "{container:#}");
+        }
+    }
+    // A guarantee without a limit is the limit: never a limit below the request.
+    let server = &containers(&children(&guaranteed, &ControllerConfig::default()))[0];
+    assert_eq!(server["resources"]["limits"]["memory"], "3Gi");
+    assert_eq!(
+        server["readinessProbe"]["httpGet"]["path"],
+        "/notebooks/guaranteed/api"
+    );
+}
+
+#[test]
+fn allow_privileged_is_honoured_in_the_stateful_set() {
+    let root = notebook(
+        "root",
+        json!({"storage": {"new": {"size": "1Gi"}},
+               "securityContext": {"runAsUser": 0, "privileged": true, "allowPrivileged": true}}),
+    );
+    let objects = children(&root, &ControllerConfig::default());
+    let set = objects.iter().find(|o| o["kind"] == "StatefulSet").unwrap();
+    let pod = &set["spec"]["template"]["spec"];
+    assert_eq!(pod["securityContext"]["runAsUser"], 0);
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], false);
+    let server = &pod["containers"][0]["securityContext"];
+    assert_eq!(server["privileged"], true, "{server:#}");
+    assert_eq!(server["runAsNonRoot"], false, "{server:#}");
+    assert!(
+        server.get("allowPrivilegeEscalation").is_none(),
+        "{server:#}"
+    );
+}
+
+#[test]
+fn the_login_sidecar_keeps_its_own_non_root_user_beside_a_root_server() {
+    let mut root = new_volume_with_oidc();
+    root.spec.security_context.run_as_user = 0;
+    root.spec.security_context.allow_privileged = true;
+    let all = containers(&children(&root, &ControllerConfig::default()));
+    let proxy = all.iter().find(|c| c["name"] == "oauth2-proxy").unwrap();
+    assert_eq!(proxy["securityContext"]["runAsNonRoot"], true);
+    assert_eq!(proxy["securityContext"]["runAsUser"], 65532);
+}

@@ -513,11 +513,13 @@ impl<'de: 'a, 'a> de::VariantAccess<'de> for EnumDe<'a> {
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DeError> {
         let path = Path::Key(&self.path, &self.entry.key);
-        seed.deserialize(NodeDe {
+        let de = || NodeDe {
             node: &self.entry.value,
             path,
             ctx: self.ctx,
-        })
+        };
+        de().locate(seed.deserialize(de()))
+            .inspect_err(|_| self.ctx.blame(&self.entry.value))
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {

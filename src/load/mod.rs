@@ -13,6 +13,7 @@ pub mod node;
 mod plaintext;
 mod profiles;
 pub mod report;
+mod routes;
 mod secrets;
 mod validate;
 
@@ -354,6 +355,7 @@ fn assemble(
     let env_node = &merged[&(Kind::Environment, env.to_owned())].node;
     validate::environment(&environment, env_node, &nodes, report);
     namespaces::validate(&environment, env_node, &nodes, &notebook_nodes, report);
+    routes::notebook_routes(&environment, &notebook_nodes, report);
     secrets::validate(
         &environment,
         env_node,

@@ -60,6 +60,10 @@ pub struct ControllerSettings {
     /// The oauth2-proxy image in front of OIDC notebooks.
     #[serde(default = "default_oauth2_proxy_image")]
     pub oauth2_proxy_image: PinnedImage,
+    /// The namespace (say a Prometheus one) allowed to reach the controller's metrics and health port; without
+    /// it the controller's NetworkPolicy admits nothing (kubelet probes come from the node and pass anyway).
+    #[serde(default)]
+    pub metrics_from: Option<DnsLabel>,
 }
 
 impl Default for ControllerSettings {
@@ -69,6 +73,7 @@ impl Default for ControllerSettings {
             namespace: default_controller_namespace(),
             ingress_namespace: default_ingress_namespace(),
             oauth2_proxy_image: default_oauth2_proxy_image(),
+            metrics_from: None,
         }
     }
 }

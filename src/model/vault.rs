@@ -60,7 +60,8 @@ pub struct KubernetesAuth {
     /// Where the auth method is mounted in Vault.
     #[serde(default = "default_mount_path")]
     pub mount_path: String,
-    /// The Vault role bound to the service account.
+    /// The Vault role bound to the service account; `{namespace}` in it becomes each SecretStore's namespace (one
+    /// role per namespace).
     pub role: String,
     /// Service account jupyflux renders in each namespace using the store.
     #[serde(default = "default_service_account")]

@@ -4,6 +4,7 @@
 use super::culling::is_culled;
 use super::proxy::{EMAILS_KEY, PROXY_PORT, emails_file, sidecar};
 use super::script::{JUPYTER_PORT, sha256, start_script};
+use super::security;
 use super::spec::{Notebook, NotebookAuth, NotebookSpec, NotebookStorage, VolumePolicy};
 use super::uses::{TOKEN_KEY, env_key, secret_name};
 use crate::model::environment::Tls;
@@ -115,14 +116,21 @@ pub(super) fn secret_env(name: &str, secret: &str, key: &str) -> Value {
     json!({"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
 }
 
-/// The restricted-profile container security context.
-pub(super) fn restricted() -> Value {
-    json!({
-        "allowPrivilegeEscalation": false,
-        "capabilities": {"drop": ["ALL"]},
-        "runAsNonRoot": true,
-        "seccompProfile": {"type": "RuntimeDefault"},
-    })
+/// The limits of a notebook server whose spec sets neither a limit nor a guarantee: every container has limits.
+pub const DEFAULT_LIMITS: (&str, &str) = ("2", "4Gi");
+
+/// Ready once Jupyter answers: `<prefix>/api` (public, and an unauthenticated request is no activity for
+/// culling); with OIDC the server listens on the loopback interface only, so a TCP connect from inside.
+fn readiness(prefix: &str, oidc: bool) -> Value {
+    let mut probe = if oidc {
+        json!({"exec": {"command": ["/bin/bash", "-c", format!("exec 3<>/dev/tcp/127.0.0.1/{JUPYTER_PORT}")]}})
+    } else {
+        let path = format!("{}/api", prefix.trim_end_matches('/'));
+        json!({"httpGet": {"path": path, "port": "jupyter"}})
+    };
+    probe["periodSeconds"] = json!(10);
+    probe["failureThreshold"] = json!(3);
+    probe
 }
 
 fn stateful_set(
@@ -154,33 +162,27 @@ fn stateful_set(
             existing.claim_name.to_string()
         }
     };
+    let prefix = base_url(name, spec);
     let mut containers = vec![json!({
         "name": "notebook",
         "image": spec.image.to_string(),
         "command": ["/bin/bash", "/etc/jupyflux/start.sh"],
         "env": env,
         "ports": [{"name": "jupyter", "containerPort": JUPYTER_PORT, "protocol": "TCP"}],
+        "readinessProbe": readiness(&prefix, oidc(spec)),
         "resources": resources,
-        "securityContext": restricted(),
+        "securityContext": security::server_container(&spec.security_context),
         "volumeMounts": [home, {"name": "start", "mountPath": "/etc/jupyflux", "readOnly": true}],
     })];
     if let NotebookAuth::Oidc(login) = &spec.auth {
-        let prefix = base_url(name, spec);
         containers.push(sidecar(login, &spec.owner, &prefix, &secret, config));
     }
-    let security = &spec.security_context;
     let mut labels = json!(spec.labels);
     labels[INSTANCE_LABEL] = json!(name);
     let mut annotations = json!(spec.annotations);
     annotations[CONFIG_HASH] = json!(config_hash);
     let mut pod = json!({
-        "securityContext": {
-            "runAsNonRoot": true,
-            "runAsUser": security.run_as_user,
-            "runAsGroup": security.run_as_group,
-            "fsGroup": security.fs_group,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": security::pod(&spec.security_context),
         "automountServiceAccountToken": false,
         "containers": containers,
         "volumes": [
@@ -205,31 +207,40 @@ fn stateful_set(
     })
 }
 
-/// Requests from the guarantees, limits from the limits.
+/// Requests from the guarantees; limits from the limits, else the guarantee (never below the request), else
+/// [`DEFAULT_LIMITS`].
 fn resources(spec: &NotebookSpec) -> Value {
     let r = &spec.resources;
-    let mut resources = Map::new();
-    for (field, guarantee) in [("requests", true), ("limits", false)] {
-        let mut values = Map::new();
-        if let Some(cpu) = r.cpu.as_ref().and_then(|b| bound(b, guarantee)) {
-            values.insert("cpu".into(), json!(cpu.as_str()));
-        }
-        if let Some(memory) = r.memory.as_ref().and_then(|b| bound(b, guarantee)) {
-            values.insert("memory".into(), json!(memory.quantity().as_str()));
-        }
-        if !values.is_empty() {
-            resources.insert(field.into(), Value::Object(values));
+    let cpu = r.cpu.as_ref().map(|b| bounds(b, |q| q.as_str()));
+    let memory = r
+        .memory
+        .as_ref()
+        .map(|b| bounds(b, |m| m.quantity().as_str()));
+    let (cpu, memory) = (cpu.unwrap_or_default(), memory.unwrap_or_default());
+    let mut requests = Map::new();
+    for (resource, guarantee) in [("cpu", cpu.0), ("memory", memory.0)] {
+        if let Some(guarantee) = guarantee {
+            requests.insert(resource.into(), json!(guarantee));
         }
     }
+    let limits = json!({
+        "cpu": cpu.1.or(cpu.0).unwrap_or(DEFAULT_LIMITS.0),
+        "memory": memory.1.or(memory.0).unwrap_or(DEFAULT_LIMITS.1),
+    });
+    let mut resources = Map::new();
+    if !requests.is_empty() {
+        resources.insert("requests".into(), Value::Object(requests));
+    }
+    resources.insert("limits".into(), limits);
     Value::Object(resources)
 }
 
-fn bound<Q>(bounds: &Bounds<Q>, guarantee: bool) -> Option<&Q> {
-    if guarantee {
-        bounds.guarantee.as_ref()
-    } else {
-        bounds.limit.as_ref()
-    }
+/// The guarantee and the limit of `bounds`, as text.
+fn bounds<Q>(bounds: &Bounds<Q>, text: impl Fn(&Q) -> &str) -> (Option<&str>, Option<&str>) {
+    (
+        bounds.guarantee.as_ref().map(&text),
+        bounds.limit.as_ref().map(&text),
+    )
 }
 
 fn ingress(name: &str, spec: &NotebookSpec, prefix: &str, mut meta: Value) -> Value {

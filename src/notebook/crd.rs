@@ -189,10 +189,13 @@ fn pattern(pattern: &str) -> Value {
     json!(pattern.replace('~', SPACE))
 }
 
+/// An image tag other than `latest` (RE2, which the API server uses, has no look-ahead).
+const NOT_LATEST: &str = "([^@/:~]{1,5}|[^@/:~]{7,}|[^l@/:~][^@/:~]{5}|l[^a@/:~][^@/:~]{4}|la[^t@/:~][^@/:~]{3}|lat[^e@/:~][^@/:~]{2}|late[^s@/:~][^@/:~]|lates[^t@/:~])";
 /// A Kubernetes quantity as `Quantity::parse` reads it (the exponent limited to 9 digits, which `i32` holds).
 const QUANTITY: &str = r"^(\+?([0-9]+\.?[0-9]*|\.[0-9]+)|-(0+\.?0*|\.0+))([eE][+-]?[0-9]{1,9}|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$";
 /// A memory size as `Memory::parse` reads it.
-const MEMORY: &str = r"^\+?([0-9]+\.?[0-9]*|\.[0-9]+)(k|M|G|T|Ki|Mi|Gi|Ti)?$";
+/// A unit is required (`4` is 4 bytes); the 1Mi floor is left to the controller.
+const MEMORY: &str = r"^\+?([0-9]+\.?[0-9]*|\.[0-9]+)(k|M|G|T|Ki|Mi|Gi|Ti)$";
 /// A DNS-1123 subdomain (`is_dns_subdomain`), with `maxLength: 253`.
 const DNS_SUBDOMAIN: &str =
     r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$";
@@ -202,16 +205,18 @@ const PATH: &str = r"^/([A-Za-z0-9._~-]+/)*[A-Za-z0-9._~-]*$";
 /// Tighten the structural schema of `NotebookSpec` to what the type and `validate()` accept, field by field.
 fn strict(mut spec: Value) -> Value {
     let props = &mut spec["properties"];
-    // `Image::parse`: no space, no digest, a non-empty tag after the last `/`.
-    props["image"]["pattern"] = pattern("^[^@~]*:[^@/:~]+$");
+    // `PinnedImage`: no space; a non-empty tag after the last `/` other than `latest`, or a sha256 digest.
+    props["image"]["pattern"] = pattern(&format!(
+        "^([^@~]+:{NOT_LATEST}|[^@~]*[^@~:]@sha256:[0-9a-f]{{64}})$"
+    ));
     props["owner"]["pattern"] = pattern("[^~]");
     for bound in ["guarantee", "limit"] {
         let cpu = &mut props["resources"]["properties"]["cpu"]["properties"][bound];
         cpu["pattern"] = json!(QUANTITY);
         cpu["minimum"] = json!(0);
+        // A memory size always has a unit, so it is a string (never int-or-string).
         let memory = &mut props["resources"]["properties"]["memory"]["properties"][bound];
-        memory["pattern"] = json!(MEMORY);
-        memory["minimum"] = json!(0);
+        *memory = json!({"type": "string", "pattern": MEMORY, "description": memory["description"].clone()});
     }
     for id in ["runAsUser", "runAsGroup", "fsGroup"] {
         props["securityContext"]["properties"][id]["minimum"] = json!(0);

@@ -7,6 +7,7 @@ pub mod crd;
 pub mod culling;
 pub mod proxy;
 pub mod script;
+pub mod security;
 pub mod spec;
 pub mod uses;
 pub mod validate;

@@ -1,14 +1,17 @@
 //! The oauth2-proxy sidecar of an OIDC notebook: a login in front of the server that admits only the owner, the
 //! allowed emails and the allowed groups, never everyone the issuer knows.
 
-use super::children::{ControllerConfig, restricted, secret_env};
+use super::children::{ControllerConfig, secret_env};
 use super::script::JUPYTER_PORT;
+use super::security::restricted;
 use super::spec::Oidc;
 use super::uses::OIDC_KEYS;
 use serde_json::{Value, json};
 
 /// The port of the oauth2-proxy sidecar.
 pub const PROXY_PORT: u16 = 4180;
+/// The user of the oauth2-proxy image (distroless `nonroot`).
+const PROXY_USER: i64 = 65532;
 /// The key, in the notebook's ConfigMap, of the admitted email addresses (one a line).
 pub const EMAILS_KEY: &str = "authenticated-emails";
 /// Where the notebook's ConfigMap is mounted in both containers.
@@ -52,6 +55,9 @@ pub fn sidecar(
     let env = |name: &str, key: &str| secret_env(name, secret, key);
     let mut security = restricted();
     security["readOnlyRootFilesystem"] = json!(true);
+    // Its own identity (the image's non-root user), whatever user the server runs as (root with the opt-in).
+    security["runAsUser"] = json!(PROXY_USER);
+    security["runAsGroup"] = json!(PROXY_USER);
     json!({
         "name": "oauth2-proxy",
         "image": config.oauth2_proxy_image,
@@ -62,7 +68,9 @@ pub fn sidecar(
             env("OAUTH2_PROXY_COOKIE_SECRET", OIDC_KEYS[2]),
         ],
         "ports": [{"name": "http", "containerPort": PROXY_PORT, "protocol": "TCP"}],
-        "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "128Mi"}},
+        // oauth2-proxy answers `/ping` whatever its `--proxy-prefix`.
+        "readinessProbe": {"httpGet": {"path": "/ping", "port": "http"}, "periodSeconds": 10},
+        "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"cpu": "200m", "memory": "128Mi"}},
         "securityContext": security,
         "volumeMounts": [{"name": "start", "mountPath": CONFIG_DIR, "readOnly": true}],
     })

@@ -1,6 +1,8 @@
 //! The `controller` layer: what every notebook needs before it can exist: the `Notebook` CRD (with the Data
-//! Manager's annotations) and the controller that expands notebooks, with least-privilege RBAC.
+//! Manager's annotations, in a layer of its own) and the controller that expands notebooks: its namespace,
+//! ServiceAccount, NetworkPolicy, Deployment, and the Roles of watched namespaces that exist before jupyflux.
 
+use super::access::{LABELS, NAME, git_namespaces, render_role, watched_namespaces};
 use super::files::Files;
 use super::object::{metadata, object};
 use crate::model::Environment;
@@ -10,94 +12,96 @@ use serde_json::{Value, json};
 
 /// The layer directory under `generated/<env>/`.
 pub const LAYER: &str = "controller";
+/// The layer of the `Notebook` CRD, first of all: the notebooks layer needs the CRD, not a running controller
+/// (so the controller, whose readiness needs the Roles rendered beside the notebooks, never holds them back).
+pub const CRDS_LAYER: &str = "crds";
 
-/// Name of the controller's ServiceAccount, ClusterRole, ClusterRoleBinding and Deployment.
-const NAME: &str = "jupyflux-controller";
 /// The port of the controller's health endpoints (`/healthz`, `/readyz`) and metrics.
 const PORT: u16 = 8080;
 
-/// Whether the environment has the layer: it has notebooks or lets the Data Manager launch them.
+/// Whether the environment has the layers: it has notebooks or lets the Data Manager launch them.
 pub fn renders(env: &Environment) -> bool {
     !env.notebooks.is_empty() || !env.definition.spec.notebook_namespaces.is_empty()
 }
 
-/// Render the layer (its Namespace comes from [`super::namespaces`]).
+/// Render the layers (the controller's Namespace comes from [`super::namespaces`]).
 pub fn render(env: &Environment, files: &mut Files) {
     let spec = &env.definition.spec;
+    let watched = watched_namespaces(env);
     if !renders(env) {
         return;
     }
     let sources = &env.definition.sources;
     let ns = spec.controller.namespace.as_str();
-    let labels = [("app.kubernetes.io/name", NAME)];
+    files.object(
+        &format!("{CRDS_LAYER}/customresourcedefinition.yaml"),
+        sources,
+        &crd(&spec.notebook_namespaces),
+    );
     let mut put = |file: &str, value: &Value| {
         files.object(&format!("{LAYER}/{file}.yaml"), sources, value);
     };
-    put("customresourcedefinition", &crd(&spec.notebook_namespaces));
     put(
         "serviceaccount",
         &object(
             "v1",
             "ServiceAccount",
-            metadata(NAME, Some(ns), &labels),
+            metadata(NAME, Some(ns), &LABELS),
             json!({}),
         ),
     );
     put(
-        "clusterrole",
+        "networkpolicy",
         &object(
-            "rbac.authorization.k8s.io/v1",
-            "ClusterRole",
-            metadata(NAME, None, &labels),
-            json!({"rules": rules()}),
+            "networking.k8s.io/v1",
+            "NetworkPolicy",
+            metadata(NAME, Some(ns), &LABELS),
+            json!({"spec": network_policy(spec.controller.metrics_from.as_deref())}),
         ),
     );
-    put(
-        "clusterrolebinding",
-        &object(
-            "rbac.authorization.k8s.io/v1",
-            "ClusterRoleBinding",
-            metadata(NAME, None, &labels),
-            json!({
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": NAME},
-                "subjects": [{"kind": "ServiceAccount", "name": NAME, "namespace": ns}],
-            }),
-        ),
-    );
+    let mut args = ControllerConfig::of(spec).args();
+    args.extend(watched.iter().map(|w| format!("--watch-namespace={w}")));
     put(
         "deployment",
         &object(
             "apps/v1",
             "Deployment",
-            metadata(NAME, Some(ns), &labels),
-            json!({"spec": deployment_spec(spec.controller.image.as_str(), &ControllerConfig::of(spec))}),
+            metadata(NAME, Some(ns), &LABELS),
+            json!({"spec": deployment_spec(spec.controller.image.as_str(), args)}),
         ),
     );
+    let in_git = git_namespaces(env);
+    for other in watched.difference(&in_git) {
+        render_role(env, other, (LAYER, &format!("-{other}")), sources, files);
+    }
 }
 
-/// Only what `jupyflux controller` calls: watch notebooks and apply their status; watch and server-side apply the
-/// children (an apply that creates needs `create`); read a culled notebook's pod. Nothing is deleted by the
-/// controller (the garbage collector follows owner references) and it records no events.
-pub fn rules() -> Value {
-    const APPLY: [&str; 4] = ["list", "watch", "create", "patch"];
-    json!([
-        {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks"], "verbs": ["list", "watch"]},
-        {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks/status"], "verbs": ["patch"]},
-        // `blockOwnerDeletion` on the children needs it where OwnerReferencesPermissionEnforcement is on.
-        {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks/finalizers"], "verbs": ["update"]},
-        {"apiGroups": ["apps"], "resources": ["statefulsets"], "verbs": APPLY},
-        {"apiGroups": [""], "resources": ["configmaps", "persistentvolumeclaims", "services"], "verbs": APPLY},
-        {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": APPLY},
-        // Culling reads the server's container states of `<notebook>-0`.
-        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
-    ])
+/// Ingress: only the metrics and health port, only from `metrics_from` (nothing without it). Kubelet probes come
+/// from the node, which most CNIs do not subject to NetworkPolicy. Egress is not restricted: the API server's
+/// address is the cluster's (endpoints behind the `kubernetes` Service, often host or cloud addresses), which a
+/// portable NetworkPolicy cannot name.
+fn network_policy(metrics_from: Option<&str>) -> Value {
+    let ingress: Vec<Value> = metrics_from
+        .map(|from| {
+            json!({
+                "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": from}}}],
+                "ports": [{"protocol": "TCP", "port": PORT}],
+            })
+        })
+        .into_iter()
+        .collect();
+    json!({
+        "podSelector": {"matchLabels": {LABELS[0].0: LABELS[0].1}},
+        "policyTypes": ["Ingress"],
+        "ingress": ingress,
+    })
 }
 
 /// One replica of `jupyflux controller`, non-root, read-only, no capabilities (restricted Pod Security).
-fn deployment_spec(image: &str, config: &ControllerConfig) -> Value {
+fn deployment_spec(image: &str, flags: Vec<String>) -> Value {
     let mut args = vec!["controller".to_owned()];
-    args.extend(config.args());
-    let selector = json!({"app.kubernetes.io/name": NAME});
+    args.extend(flags);
+    let selector = json!({LABELS[0].0: LABELS[0].1});
     let probe =
         |path: &str| json!({"httpGet": {"path": path, "port": "http"}, "periodSeconds": 10});
     json!({

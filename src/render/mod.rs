@@ -1,5 +1,6 @@
 //! The pure centre of jupyflux: `render(&Model) -> Tree`. No I/O, no clock, no environment, no randomness.
 
+pub mod access;
 pub mod controller;
 mod expose;
 mod files;
@@ -30,10 +31,16 @@ pub struct Layer {
 }
 
 /// Every layer, in dependency order.
-pub const LAYERS: [Layer; 4] = [
+pub const LAYERS: [Layer; 5] = [
+    Layer {
+        name: controller::CRDS_LAYER,
+        depends_on: &[],
+    },
+    // Its Deployment is ready once it can list notebooks in every watched namespace, i.e. once the Roles in the
+    // notebook namespaces exist: it must not be a dependency of the layer that renders them.
     Layer {
         name: controller::LAYER,
-        depends_on: &[],
+        depends_on: &["crds"],
     },
     // `wait: true` on its Flux Kustomization: ready once every ExternalSecret is Ready, i.e. its Secret exists.
     Layer {
@@ -45,9 +52,10 @@ pub const LAYERS: [Layer; 4] = [
         name: "hubs",
         depends_on: &["secrets"],
     },
+    // Notebook objects need their CRD, not a running controller: they wait in the API server until it runs.
     Layer {
         name: notebooks::LAYER,
-        depends_on: &["controller", "secrets"],
+        depends_on: &["crds", "secrets"],
     },
 ];
 

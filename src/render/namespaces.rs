@@ -8,6 +8,7 @@ use super::object::{metadata, object};
 use super::{controller, notebooks, secrets};
 use crate::model::hub::HubSpec;
 use crate::model::{Definition, Environment};
+use crate::notebook::security::{self, PodSecurityLevel};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -59,7 +60,7 @@ fn homes(env: &Environment) -> BTreeMap<String, Home> {
                 }
             }
             let path = format!("{}/{ns}/namespace.yaml", secrets::LAYER);
-            claim(ns, path, &sources, restricted(ns));
+            claim(ns, path, &sources, notebook_namespace(env, ns));
         }
     }
     for hub in owned_hubs().filter(|hub| !hub.spec.uses_secrets()) {
@@ -70,7 +71,12 @@ fn homes(env: &Environment) -> BTreeMap<String, Home> {
         let ns = notebook.namespace.as_str();
         if managed(ns) {
             let path = format!("{}/{ns}/namespace.yaml", notebooks::LAYER);
-            claim(ns, path, &notebook.definition.sources, restricted(ns));
+            claim(
+                ns,
+                path,
+                &notebook.definition.sources,
+                notebook_namespace(env, ns),
+            );
         }
     }
     homes
@@ -82,6 +88,25 @@ pub fn restricted(ns: &str) -> Value {
         ns,
         &[
             ("pod-security.kubernetes.io/enforce", "restricted"),
+            ("pod-security.kubernetes.io/audit", "restricted"),
+        ],
+    )
+}
+
+/// The Namespace of notebook namespace `ns`: restricted, unless one of its notebooks opts in to root
+/// (`baseline`) or a privileged container (`privileged`); audited against restricted in any case.
+pub fn notebook_namespace(env: &Environment, ns: &str) -> Value {
+    let level = env
+        .notebooks
+        .iter()
+        .filter(|n| n.namespace == ns)
+        .map(|n| security::level(&n.definition.spec.security_context))
+        .max()
+        .unwrap_or(PodSecurityLevel::Restricted);
+    namespace(
+        ns,
+        &[
+            ("pod-security.kubernetes.io/enforce", level.as_str()),
             ("pod-security.kubernetes.io/audit", "restricted"),
         ],
     )

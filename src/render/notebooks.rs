@@ -9,6 +9,7 @@ use crate::notebook::Notebook;
 use crate::notebook::config::ControllerConfig;
 use kube::Resource;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
 /// The layer directory under `generated/<env>/`.
 pub const LAYER: &str = "notebooks";
@@ -19,11 +20,18 @@ pub const NOTEBOOK_LABEL: &str = "jupyflux.dev/notebook";
 /// Render every notebook of the environment into `notebooks/<namespace>/`.
 pub fn render(env: &Environment, files: &mut Files) {
     let config = ControllerConfig::of(&env.definition.spec);
+    let mut namespaces = BTreeSet::new();
     for notebook in &env.notebooks {
         let ns = notebook.namespace.as_str();
+        let sources = &notebook.definition.sources;
+        let dir = format!("{LAYER}/{ns}");
+        // The controller's Role, once per namespace, in the layer that creates or waits for the namespace.
+        if namespaces.insert(ns) {
+            super::access::render_role(env, ns, (&dir, ""), sources, files);
+        }
         files.object(
-            &format!("{LAYER}/{ns}/{}.yaml", notebook.definition.name),
-            &notebook.definition.sources,
+            &format!("{dir}/{}.yaml", notebook.definition.name),
+            sources,
             &custom_resource(&config, notebook),
         );
     }

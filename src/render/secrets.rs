@@ -149,7 +149,7 @@ fn render_namespace(
             API_VERSION,
             "SecretStore",
             metadata(&store.name, Some(ns), labels),
-            json!({"spec": {"provider": {"vault": vault_provider(&store.spec)}}}),
+            json!({"spec": {"provider": {"vault": vault_provider(&store.spec, ns)}}}),
         );
         files.object(
             &format!("{dir}/secretstore-{}.yaml", store.name),
@@ -226,8 +226,12 @@ fn external_secret_spec<'a>(
     })
 }
 
-/// `spec.provider.vault` of a SecretStore.
-fn vault_provider(spec: &VaultStoreSpec) -> Value {
+/// The placeholder in a VaultStore's `auth.kubernetes.role` that becomes the namespace of each SecretStore, so that
+/// each namespace logs in with a role of its own (bound to that namespace's service account only).
+pub const ROLE_NAMESPACE: &str = "{namespace}";
+
+/// `spec.provider.vault` of the SecretStore in namespace `ns`.
+fn vault_provider(spec: &VaultStoreSpec, ns: &str) -> Value {
     let mut vault = json!({
         "server": spec.server,
         "path": spec.path,
@@ -242,7 +246,7 @@ fn vault_provider(spec: &VaultStoreSpec) -> Value {
     let kubernetes = &spec.auth.kubernetes;
     vault["auth"] = json!({"kubernetes": {
         "mountPath": kubernetes.mount_path,
-        "role": kubernetes.role,
+        "role": kubernetes.role.replace(ROLE_NAMESPACE, ns),
         "serviceAccountRef": {"name": kubernetes.service_account},
     }});
     vault

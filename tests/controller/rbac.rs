@@ -1,8 +1,86 @@
-//! The rendered ClusterRole against the calls the controller makes: every request a scenario sees must be one the
-//! role allows, so the role cannot miss a verb the controller needs.
+//! The rendered RBAC against the calls the controller makes: every request a scenario sees must be one that the
+//! Role of its namespace (or, cluster-wide, a ClusterRole) allows, as `render` writes them for the shipped
+//! example, so the roles cannot miss a verb the controller needs.
 
 use http::Method;
 use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The environment of the shipped example whose RBAC the requests are checked against.
+const ENV: &str = "production";
+const SUBJECT: &str = "jupyflux-controller";
+
+/// The rules granted to the controller's ServiceAccount, by namespace (`None`: cluster-wide), as rendered.
+fn rendered() -> &'static BTreeMap<Option<String>, Vec<Value>> {
+    static RULES: OnceLock<BTreeMap<Option<String>, Vec<Value>>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let model = jupyflux::load::load(root).unwrap_or_else(|p| panic!("{p}"));
+        let tree = jupyflux::render::render(&model);
+        let prefix = format!("generated/{ENV}/");
+        let objects: Vec<Value> = tree
+            .iter()
+            .filter(|(path, _)| path.starts_with(&prefix))
+            .map(|(_, bytes)| serde_saphyr::from_str(std::str::from_utf8(bytes).unwrap()).unwrap())
+            .collect();
+        let role = |kind: &str, ns: &Value, name: &Value| {
+            objects.iter().find(|o| {
+                o["kind"] == kind
+                    && &o["metadata"]["namespace"] == ns
+                    && &o["metadata"]["name"] == name
+            })
+        };
+        let mut rules: BTreeMap<Option<String>, Vec<Value>> = BTreeMap::new();
+        for binding in &objects {
+            let kind = binding["kind"].as_str().unwrap_or_default();
+            if !matches!(kind, "RoleBinding" | "ClusterRoleBinding")
+                || !binding["subjects"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["name"] == SUBJECT)
+            {
+                continue;
+            }
+            let ns = &binding["metadata"]["namespace"];
+            let reference = &binding["roleRef"];
+            let granted = match reference["kind"].as_str().unwrap() {
+                "Role" => role("Role", ns, &reference["name"]),
+                _ => role("ClusterRole", &Value::Null, &reference["name"]),
+            }
+            .unwrap_or_else(|| {
+                panic!(
+                    "{kind} {} binds a role that is not rendered",
+                    binding["metadata"]["name"]
+                )
+            });
+            rules
+                .entry(ns.as_str().map(str::to_owned))
+                .or_default()
+                .extend(granted["rules"].as_array().unwrap().iter().cloned());
+        }
+        rules
+    })
+}
+
+/// The namespace, API group, resource (with subresource) and verb of a request to `path`.
+pub fn request(
+    method: &Method,
+    path: &str,
+    watch: bool,
+) -> (Option<String>, String, String, &'static str) {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let namespace = match parts.as_slice() {
+        ["api", _, "namespaces", ns, _, ..] | ["apis", _, _, "namespaces", ns, _, ..] => {
+            Some(ns.to_string())
+        }
+        _ => None,
+    };
+    let (group, resource, verb) = access(method, path, watch);
+    (namespace, group, resource, verb)
+}
 
 /// The API group, resource (with subresource) and verb of a request to `path`.
 pub fn access(method: &Method, path: &str, watch: bool) -> (String, String, &'static str) {
@@ -35,32 +113,39 @@ pub fn access(method: &Method, path: &str, watch: bool) -> (String, String, &'st
     (group.to_owned(), resource, verb)
 }
 
-/// Whether the controller's ClusterRole (as `render` writes it) allows `verb` on `group`/`resource`.
-pub fn allowed(group: &str, resource: &str, verb: &str) -> bool {
-    let rules = jupyflux::render::controller::rules();
+/// Whether the rendered RBAC allows `verb` on `group`/`resource` in `namespace` (`None`: cluster-wide), through
+/// the Role there or a ClusterRole.
+pub fn allowed(namespace: Option<&str>, group: &str, resource: &str, verb: &str) -> bool {
+    let rendered = rendered();
+    let cluster = rendered.get(&None).into_iter().flatten();
+    let local = namespace
+        .and_then(|ns| rendered.get(&Some(ns.to_owned())))
+        .into_iter()
+        .flatten();
     let has = |rule: &Value, field: &str, wanted: &str| {
         rule[field]
             .as_array()
             .is_some_and(|items| items.iter().any(|item| item == wanted))
     };
-    rules.as_array().unwrap().iter().any(|rule| {
+    cluster.chain(local).any(|rule| {
         has(rule, "apiGroups", group)
             && has(rule, "resources", resource)
             && has(rule, "verbs", verb)
     })
 }
 
-/// Panic unless the ClusterRole allows the request; a server-side apply may create, so it needs `create` too.
+/// Panic unless the rendered RBAC allows the request; a server-side apply may create, so it needs `create` too.
 pub fn assert_allowed(method: &Method, path: &str, watch: bool) {
-    let (group, resource, verb) = access(method, path, watch);
+    let (ns, group, resource, verb) = request(method, path, watch);
+    let ns = ns.as_deref();
     assert!(
-        allowed(&group, &resource, verb),
-        "the controller's ClusterRole does not allow {verb} on {group}/{resource} ({method} {path})"
+        allowed(ns, &group, &resource, verb),
+        "the controller's rendered RBAC does not allow {verb} on {group}/{resource} in {ns:?} ({method} {path})"
     );
     if verb == "patch" && !resource.contains('/') {
         assert!(
-            allowed(&group, &resource, "create"),
-            "a server-side apply of {group}/{resource} may create it, but the ClusterRole lacks create"
+            allowed(ns, &group, &resource, "create"),
+            "a server-side apply of {group}/{resource} may create it, but the RBAC in {ns:?} lacks create"
         );
     }
 }
@@ -84,7 +169,41 @@ fn requests_map_to_their_rbac_verbs() {
         access(&Method::GET, "/apis/apps/v1/statefulsets", true),
         ("apps".into(), "statefulsets".into(), "watch")
     );
-    assert!(allowed("", "pods", "get"));
-    assert!(!allowed("", "pods", "delete"));
-    assert!(!allowed("", "secrets", "get"));
+    assert_eq!(
+        request(
+            &Method::GET,
+            "/apis/apps/v1/namespaces/nb/statefulsets",
+            true
+        )
+        .0
+        .as_deref(),
+        Some("nb")
+    );
+    assert_eq!(
+        request(&Method::GET, "/apis/apps/v1/statefulsets", true).0,
+        None
+    );
+}
+
+#[test]
+fn the_controller_may_write_only_in_the_watched_namespaces() {
+    for ns in ["notebooks", "data-manager"] {
+        assert!(allowed(Some(ns), "", "pods", "get"), "{ns}");
+        assert!(allowed(Some(ns), "apps", "statefulsets", "patch"), "{ns}");
+        assert!(!allowed(Some(ns), "", "pods", "delete"), "{ns}");
+        assert!(!allowed(Some(ns), "", "secrets", "get"), "{ns}");
+    }
+    for ns in [
+        None,
+        Some("research"),
+        Some("default"),
+        Some("jupyflux-system"),
+    ] {
+        assert!(!allowed(ns, "apps", "statefulsets", "list"), "{ns:?}");
+        assert!(!allowed(ns, "jupyflux.dev", "notebooks", "watch"), "{ns:?}");
+    }
+    assert!(
+        rendered().get(&None).is_none(),
+        "nothing is granted cluster-wide"
+    );
 }

@@ -1,0 +1,91 @@
+//! What the notebook controller may do, namespace by namespace: a Role and RoleBinding in each namespace it
+//! watches (the `notebookNamespaces` and those of the notebooks in Git), and nothing cluster-wide.
+
+use super::files::Files;
+use super::object::{metadata, object};
+use crate::model::Environment;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// Name of the controller's ServiceAccount, Roles, RoleBindings and Deployment.
+pub const NAME: &str = "jupyflux-controller";
+/// Labels of every object of the controller.
+pub const LABELS: [(&str, &str); 1] = [("app.kubernetes.io/name", NAME)];
+const RBAC: &str = "rbac.authorization.k8s.io/v1";
+
+/// The namespaces the controller watches and may write in, sorted: the Environment's `notebookNamespaces` and
+/// the namespace of every notebook defined in Git. Its Deployment gets one `--watch-namespace` for each.
+pub fn watched_namespaces(env: &Environment) -> BTreeSet<&str> {
+    let spec = &env.definition.spec;
+    spec.notebook_namespaces
+        .iter()
+        .map(|n| n.as_str())
+        .chain(env.notebooks.iter().map(|n| n.namespace.as_str()))
+        .collect()
+}
+
+/// The namespaces of the notebooks in Git: their Role is rendered beside their Notebook objects, in the layer
+/// that creates (or waits for) the namespace; the other watched namespaces exist before jupyflux (say the Data
+/// Manager's), and their Role is rendered in the controller's layer.
+pub fn git_namespaces(env: &Environment) -> BTreeSet<&str> {
+    env.notebooks.iter().map(|n| n.namespace.as_str()).collect()
+}
+
+/// Only what `jupyflux controller` calls in a watched namespace: watch notebooks and apply their status; watch
+/// and server-side apply the children (an apply that creates needs `create`); read a culled notebook's pod.
+/// Nothing is deleted by the controller (the garbage collector follows owner references) and it records no
+/// events.
+pub fn namespace_rules() -> Value {
+    const APPLY: [&str; 4] = ["list", "watch", "create", "patch"];
+    json!([
+        {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks"], "verbs": ["list", "watch"]},
+        {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks/status"], "verbs": ["patch"]},
+        // `blockOwnerDeletion` on the children needs it where OwnerReferencesPermissionEnforcement is on.
+        {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks/finalizers"], "verbs": ["update"]},
+        {"apiGroups": ["apps"], "resources": ["statefulsets"], "verbs": APPLY},
+        {"apiGroups": [""], "resources": ["configmaps", "persistentvolumeclaims", "services"], "verbs": APPLY},
+        {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": APPLY},
+        // Culling reads the server's container states of `<notebook>-0`.
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
+    ])
+}
+
+/// Cluster-wide: nothing. With a `--watch-namespace` for every namespace it serves, the controller lists and
+/// watches per namespace; it never reads the CRD (readiness is "notebooks can be listed"), nodes or namespaces,
+/// so no ClusterRole is rendered. A run-time notebook outside the watched namespaces is not reconciled.
+pub fn cluster_rules() -> Value {
+    json!([])
+}
+
+/// The Role and RoleBinding of namespace `ns`, written as `<dir>/role<suffix>.yaml` and
+/// `<dir>/rolebinding<suffix>.yaml`.
+pub fn render_role(
+    env: &Environment,
+    ns: &str,
+    (dir, suffix): (&str, &str),
+    sources: &[String],
+    files: &mut Files,
+) {
+    let controller_ns = env.definition.spec.controller.namespace.as_str();
+    let role = object(
+        RBAC,
+        "Role",
+        metadata(NAME, Some(ns), &LABELS),
+        json!({"rules": namespace_rules()}),
+    );
+    let binding = object(
+        RBAC,
+        "RoleBinding",
+        metadata(NAME, Some(ns), &LABELS),
+        json!({
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": NAME},
+            "subjects": [{"kind": "ServiceAccount", "name": NAME, "namespace": controller_ns}],
+        }),
+    );
+    files.object(&format!("{dir}/role{suffix}.yaml"), sources, &role);
+    files.object(
+        &format!("{dir}/rolebinding{suffix}.yaml"),
+        sources,
+        &binding,
+    );
+}
