@@ -59,22 +59,11 @@ async fn an_undecodable_notebook_is_degraded_and_the_others_carry_on() {
             })
             .await;
         let status = &status["status"];
-        assert_eq!(
-            without_messages(status),
-            json!({
-                "phase": "Failed",
-                "conditions": conditions([
-                    ["Ready", "False", "Undecodable", T1],
-                    ["Progressing", "False", "Undecodable", T1],
-                    ["Degraded", "True", "Undecodable", T1],
-                ]),
-                "observedGeneration": 2,
-            })
-        );
-        let message = status["conditions"][2]["message"].as_str().unwrap();
-        assert!(
-            message.starts_with("spec.storage.new.policy: unknown variant"),
-            "{message}"
+        assert_failed(
+            status,
+            "Undecodable",
+            2,
+            "spec.storage.new.policy: unknown variant",
         );
         assert!(!status.to_string().contains("hunter2"), "{status}");
         // alice, reconciled next, is not held up by bob.
@@ -114,22 +103,11 @@ async fn a_child_name_taken_by_a_foreign_object_is_left_alone() {
         // Nothing is applied: the status says why, naming the object.
         let status = expect_status(&mut verifier, &answer).await;
         let status = &status["status"];
-        assert_eq!(
-            without_messages(status),
-            json!({
-                "phase": "Failed",
-                "conditions": conditions([
-                    ["Ready", "False", "Conflict", T1],
-                    ["Progressing", "False", "Conflict", T1],
-                    ["Degraded", "True", "Conflict", T1],
-                ]),
-                "observedGeneration": 1,
-            })
-        );
-        let message = status["conditions"][2]["message"].as_str().unwrap();
-        assert!(
-            message.starts_with("Service/alice exists and is not this notebook's"),
-            "{message}"
+        assert_failed(
+            status,
+            "Conflict",
+            1,
+            "Service/alice exists and is not this notebook's",
         );
         verifier
     });
@@ -257,4 +235,23 @@ async fn children_seen_to_be_ours_are_not_looked_up_again() {
         assert_eq!(result.unwrap(), Action::requeue(RESYNC));
     }
     finish(ctx, server).await;
+}
+
+/// The status of a notebook the controller refuses: `Failed`, not ready, degraded for `reason`, at `generation`,
+/// its message beginning with `message`.
+fn assert_failed(status: &Value, reason: &str, generation: i64, message: &str) {
+    assert_eq!(
+        without_messages(status),
+        json!({
+            "phase": "Failed",
+            "conditions": conditions([
+                ["Ready", "False", reason, T1],
+                ["Progressing", "False", reason, T1],
+                ["Degraded", "True", reason, T1],
+            ]),
+            "observedGeneration": generation,
+        })
+    );
+    let said = status["conditions"][2]["message"].as_str().unwrap();
+    assert!(said.starts_with(message), "{said}");
 }
