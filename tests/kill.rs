@@ -4,6 +4,9 @@
 
 #[path = "../examples/fleet/generate.rs"]
 mod generate;
+mod harness;
+
+use harness::jupyflux;
 
 use jupyflux::output::write::Recovered;
 use std::collections::BTreeMap;
@@ -61,15 +64,6 @@ fn output(root: &Path) -> Files {
         }
     }
     files
-}
-
-fn jupyflux(root: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_jupyflux"))
-        .args(args)
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 /// The output a complete render of `files` produces, next to a bootstrap file and a person's file.

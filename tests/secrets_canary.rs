@@ -5,9 +5,9 @@
 
 mod harness;
 
-use harness::{repo, stderr, stdout};
+use harness::{copy_dir, jupyflux, repo, stderr, stdout};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 /// Every planted value contains this; no output may.
 const CANARY: &str = "qz7canary";
@@ -82,18 +82,6 @@ const PLANTS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-fn copy(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 fn git(root: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
@@ -102,15 +90,6 @@ fn git(root: &Path, args: &[&str]) {
         .output()
         .expect("git runs");
     assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-}
-
-fn jupyflux(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jupyflux"))
-        .args(args)
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 /// Every file under `root` outside `overlays/` and `.git/`, with its bytes.
@@ -136,7 +115,7 @@ fn planted_secrets_appear_in_no_output_and_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     for sub in ["overlays", "generated", "flux"] {
-        copy(&repo().join(sub), &root.join(sub));
+        copy_dir(&repo().join(sub), &root.join(sub));
     }
     git(root, &["init", "-q", "-b", "main"]);
     git(root, &["add", "-A"]);

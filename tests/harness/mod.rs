@@ -55,12 +55,7 @@ impl Scratch {
 
     /// Run the real binary in the scratch directory.
     pub fn jupyflux(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_jupyflux"))
-            .args(args)
-            .current_dir(self.path())
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
+        jupyflux(self.path(), args)
     }
 
     pub fn write(&self, relative: &str, text: &str) {
@@ -95,7 +90,7 @@ impl Scratch {
 
 /// Copy a project, leaving out build output and Git's store (a copy of the repository must not copy `target/`,
 /// many gigabytes, per test).
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     let walk = walkdir::WalkDir::new(from).sort_by_file_name();
     let skip = |e: &walkdir::DirEntry| {
         e.depth() == 1 && matches!(e.file_name().to_str(), Some("target" | ".git"))
@@ -109,6 +104,16 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// Run the real binary in `root`, without colour.
+pub fn jupyflux(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jupyflux"))
+        .args(args)
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
 }
 
 pub fn stdout(o: &Output) -> String {
