@@ -5,8 +5,8 @@ use super::node::Node;
 use super::profiles::volume_names;
 use super::report::Reporter;
 use super::validate::loc_at;
+use crate::model::hub::DATABASE_CHOICES;
 use crate::model::hub::{HubSpec, StorageKind};
-use crate::model::hub_options::DATABASE_CHOICES;
 
 /// Validate the settings of hub `name`.
 pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {

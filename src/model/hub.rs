@@ -1,17 +1,18 @@
 //! The `Hub` definition: one JupyterHub, deployed as one HelmRelease of the Zero to JupyterHub chart.
 
 use super::auth::Auth;
-use super::hub_options::{Culling, Database, Expose, Patch, Toggle};
-use super::image::Image;
-use super::names::DnsSubdomain;
+pub use super::chart::Toggle;
+pub use super::chart::cull::Culling;
+pub use super::chart::expose::{Expose, GatewayRef, HttpRoute, HubIngress};
+pub use super::chart::hub::{DATABASE_CHOICES, Database, ExternalDatabase, Sqlite};
+pub use super::chart::singleuser::{Singleuser, Storage, StorageKind};
 use super::namespace::HubNamespace;
-use super::profile::{Profile, Size, VolumeMount};
-use super::quantity::{Amount, Memory, Quantity};
-use super::secret::{MaybeSecret, SecretRef};
+use super::profile::{Profile, Size};
+pub use super::quantity::{Bounds, bound_problems};
+use super::secret::SecretRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// The chart repository every hub is installed from unless its definition says otherwise.
 pub const CHART_REPOSITORY: &str = "https://hub.jupyter.org/helm-chart/";
@@ -99,123 +100,20 @@ fn default_repository() -> String {
     CHART_REPOSITORY.to_owned()
 }
 
-/// Defaults for every user's notebook server.
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(deny_unknown_fields)]
-pub struct Singleuser {
-    /// The notebook image, pinned by tag or digest.
-    pub image: Image,
-    /// CPU cores guaranteed and at most allowed.
-    #[serde(default)]
-    pub cpu: Option<Bounds<Quantity>>,
-    /// Memory guaranteed and at most allowed.
-    #[serde(default)]
-    pub memory: Option<Bounds<Memory>>,
-    /// A persistent volume per user (default: 10Gi of the default storage class, as the chart does).
-    #[serde(default)]
-    pub storage: Storage,
-    /// URL a user lands on (default `/lab`).
-    #[serde(default = "default_url")]
-    pub default_url: String,
-    /// Environment variables of every user's server: text, or a secret reference.
-    #[serde(default)]
-    pub env: BTreeMap<String, MaybeSecret>,
-}
-
-fn default_url() -> String {
-    "/lab".to_owned()
-}
-
-/// A guaranteed amount and a limit of a resource.
-#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(deny_unknown_fields)]
-pub struct Bounds<Q> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub guarantee: Option<Q>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit: Option<Q>,
-}
-
-impl<Q: Amount> Bounds<Q> {
-    /// Why the guarantee cannot be met: it is more than the limit (the API server rejects such a pod).
-    pub fn excess(&self) -> Option<String> {
-        match (&self.guarantee, &self.limit) {
-            (Some(guarantee), Some(limit)) if guarantee.amount() > limit.amount() => Some(format!(
-                "guarantee {guarantee} is more than the limit {limit}"
-            )),
-            _ => None,
-        }
-    }
-}
-
-/// A guarantee above its limit in `cpu` or `memory`: the field to change (`["memory", "guarantee"]`), what is
-/// wrong, and what would be right.
-pub fn bound_problems(
-    cpu: Option<&Bounds<Quantity>>,
-    memory: Option<&Bounds<Memory>>,
-) -> Vec<([&'static str; 2], String, &'static str)> {
-    const HELP: &str = "lower the guarantee to at most the limit, or raise the limit";
-    let cpu = cpu
-        .and_then(Bounds::excess)
-        .map(|e| (["cpu", "guarantee"], format!("cpu {e}"), HELP));
-    let memory = memory
-        .and_then(Bounds::excess)
-        .map(|e| (["memory", "guarantee"], format!("memory {e}"), HELP));
-    cpu.into_iter().chain(memory).collect()
-}
-
-/// Per-user storage: a new volume per user (`dynamic`), a sub-path of one existing claim (`static`), or `none`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(deny_unknown_fields)]
-pub struct Storage {
-    #[serde(default, rename = "type")]
-    pub kind: StorageKind,
-    /// Size of each user's volume (`dynamic`; default 10Gi, as the chart does).
-    #[serde(default)]
-    pub capacity: Option<Quantity>,
-    /// Storage class (`dynamic`; default: the Environment's, else the cluster default).
-    #[serde(default)]
-    pub storage_class: Option<DnsSubdomain>,
-    /// The existing PersistentVolumeClaim every user's home is on (`static`).
-    #[serde(default)]
-    pub pvc_name: Option<DnsSubdomain>,
-    /// Each user's directory in that claim (`static`; default `{username}`).
-    #[serde(default)]
-    pub sub_path: Option<String>,
-    /// Extra volumes of every user's pod (Kubernetes `Volume` objects), e.g. a shared data claim.
-    #[serde(default)]
-    pub extra_volumes: Vec<Map<String, Value>>,
-    /// Where the extra volumes are mounted.
-    #[serde(default)]
-    pub extra_volume_mounts: Vec<VolumeMount>,
-}
-
-/// The kinds of per-user storage.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum StorageKind {
-    #[default]
-    Dynamic,
-    Static,
-    None,
-}
-
-impl StorageKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StorageKind::Dynamic => "dynamic",
-            StorageKind::Static => "static",
-            StorageKind::None => "none",
-        }
-    }
-}
-
 impl HubSpec {
     /// The size named `name` in `spec.sizes`.
     pub fn size(&self, name: &str) -> Option<&Size> {
         self.sizes.iter().find(|s| s.name == name)
     }
+}
+
+/// A Kustomize patch applied to the hub's rendered objects.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Patch {
+    /// Which objects: `{kind, name, namespace, group, version, labelSelector, annotationSelector}`.
+    pub target: Map<String, Value>,
+    /// A strategic-merge or JSON 6902 patch, as text.
+    pub patch: String,
 }

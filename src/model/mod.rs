@@ -1,9 +1,9 @@
 //! The input definitions as typed Rust values, and the validated [`Model`] that rendering reads.
 
 pub mod auth;
+pub mod chart;
 pub mod environment;
 pub mod hub;
-pub mod hub_options;
 pub mod image;
 pub mod names;
 pub mod namespace;

@@ -276,3 +276,42 @@ mod tests {
         }
     }
 }
+
+/// A guaranteed amount and a limit of a resource.
+#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Bounds<Q> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guarantee: Option<Q>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Q>,
+}
+
+impl<Q: Amount> Bounds<Q> {
+    /// Why the guarantee cannot be met: it is more than the limit (the API server rejects such a pod).
+    pub fn excess(&self) -> Option<String> {
+        match (&self.guarantee, &self.limit) {
+            (Some(guarantee), Some(limit)) if guarantee.amount() > limit.amount() => Some(format!(
+                "guarantee {guarantee} is more than the limit {limit}"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// A guarantee above its limit in `cpu` or `memory`: the field to change (`["memory", "guarantee"]`), what is
+/// wrong, and what would be right.
+pub fn bound_problems(
+    cpu: Option<&Bounds<Quantity>>,
+    memory: Option<&Bounds<Memory>>,
+) -> Vec<([&'static str; 2], String, &'static str)> {
+    const HELP: &str = "lower the guarantee to at most the limit, or raise the limit";
+    let cpu = cpu
+        .and_then(Bounds::excess)
+        .map(|e| (["cpu", "guarantee"], format!("cpu {e}"), HELP));
+    let memory = memory
+        .and_then(Bounds::excess)
+        .map(|e| (["memory", "guarantee"], format!("memory {e}"), HELP));
+    cpu.into_iter().chain(memory).collect()
+}

@@ -132,3 +132,12 @@ impl HubSpec {
         !self.secret_uses().is_empty()
     }
 }
+
+/// The Kubernetes Secret that External Secrets writes for a consumer of a hub's secrets.
+pub fn secret_name(hub: &str, target: &Target) -> String {
+    match target {
+        Target::ChartValue(_) => format!("{hub}-chart-secrets"),
+        Target::SingleuserEnv(_) | Target::ProfileEnv(..) => format!("{hub}-singleuser-env"),
+        Target::Notebook => crate::notebook::uses::secret_name(hub),
+    }
+}

@@ -8,7 +8,7 @@ use super::security;
 use super::spec::{Notebook, NotebookAuth, NotebookSpec, NotebookStorage, VolumePolicy};
 use super::uses::{TOKEN_KEY, env_key, secret_name};
 use crate::model::environment::Tls;
-use crate::model::hub::Bounds;
+use crate::model::quantity::Bounds;
 use crate::model::secret::MaybeSecret;
 use crate::render::object::{metadata, object};
 use serde_json::{Map, Value, json};

@@ -1,9 +1,9 @@
 //! The `Notebook` spec and status: one standalone notebook server, as written in Git or created by an API.
 
 use crate::model::environment::Tls;
-use crate::model::hub::Bounds;
 use crate::model::image::PinnedImage;
 use crate::model::names::DnsSubdomain;
+use crate::model::quantity::Bounds;
 use crate::model::quantity::{Memory, Quantity};
 use crate::model::secret::{MaybeSecret, SecretRef};
 use k8s_openapi::api::core::v1::{Affinity, Toleration};

@@ -1,15 +1,12 @@
 //! A hub's objects: the chart's HelmRepository, and the HelmRelease with its chart values.
 
+use super::chart;
 use super::files::Files;
-use super::object::{metadata, object};
+use super::object::{HUB_LABEL, metadata, object};
 use super::secrets;
-use super::values;
 use crate::model::hub::HubSpec;
 use crate::model::{Definition, Environment};
 use serde_json::{Value, json};
-
-/// Label naming the hub an object belongs to.
-pub const HUB_LABEL: &str = "jupyflux.dev/hub";
 
 /// Name of the HelmRepository of the chart, in each hub's namespace.
 pub const REPOSITORY_NAME: &str = "jupyterhub";
@@ -48,7 +45,7 @@ pub fn render(env: &Environment, hub: &Definition<HubSpec>, files: &mut Files) {
     if !values_from.is_empty() {
         release_spec["valuesFrom"] = json!(values_from);
     }
-    release_spec["values"] = values::values(env, hub);
+    release_spec["values"] = chart::values(env, hub);
     let release = object(
         "helm.toolkit.fluxcd.io/v2",
         "HelmRelease",

@@ -1,20 +1,17 @@
 //! The pure centre of jupyflux: `render(&Model) -> Tree`. No I/O, no clock, no environment, no randomness.
 
 pub mod access;
+pub mod chart;
 pub mod controller;
-mod expose;
 mod files;
 pub mod flux;
 pub mod hub;
 pub mod namespaces;
 pub mod notebooks;
 pub(crate) mod object;
-mod operations;
 pub mod overrides;
 mod previews;
-pub mod profiles;
 pub mod secrets;
-pub mod values;
 
 #[cfg(test)]
 mod tests;

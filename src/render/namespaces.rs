@@ -3,7 +3,7 @@
 //! already (`managed: false`, the Environment's `existingNamespaces`) is never rendered, so never pruned.
 
 use super::files::Files;
-use super::hub::HUB_LABEL;
+use super::object::HUB_LABEL;
 use super::object::{metadata, object};
 use super::{controller, notebooks, secrets};
 use crate::model::hub::HubSpec;

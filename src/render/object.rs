@@ -5,6 +5,9 @@ use serde_json::{Map, Value, json};
 /// The label every object jupyflux renders carries.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "jupyflux");
 
+/// Label naming the hub an object belongs to.
+pub const HUB_LABEL: &str = "jupyflux.dev/hub";
+
 /// `metadata` with a name, an optional namespace and labels (the managed-by label first, then in the given order).
 pub fn metadata(name: &str, namespace: Option<&str>, labels: &[(&str, &str)]) -> Value {
     let mut meta = Map::new();

@@ -3,11 +3,11 @@
 //! Only references leave jupyflux: the values stay in Vault and reach the cluster through External Secrets.
 
 use super::files::Files;
-use super::hub::HUB_LABEL;
 use super::notebooks::NOTEBOOK_LABEL;
+use super::object::HUB_LABEL;
 use super::object::{metadata, object};
 use crate::model::hub::HubSpec;
-use crate::model::usage::{SecretUse, Target};
+use crate::model::usage::{SecretUse, Target, secret_name};
 use crate::model::vault::VaultStoreSpec;
 use crate::model::{Definition, Environment, NotebookDefinition};
 use crate::notebook::uses::secret_name as notebook_secret;
@@ -21,15 +21,6 @@ const API_VERSION: &str = "external-secrets.io/v1";
 
 /// Label that makes Flux's helm-controller reconcile a HelmRelease when a Secret it reads changes.
 pub const WATCH_LABEL: (&str, &str) = ("reconcile.fluxcd.io/watch", "Enabled");
-
-/// The Kubernetes Secret that External Secrets writes for a consumer of a hub's secrets.
-pub fn secret_name(hub: &str, target: &Target) -> String {
-    match target {
-        Target::ChartValue(_) => format!("{hub}-chart-secrets"),
-        Target::SingleuserEnv(_) | Target::ProfileEnv(..) => format!("{hub}-singleuser-env"),
-        Target::Notebook => notebook_secret(hub),
-    }
-}
 
 /// Render the secrets of every hub and notebook that uses Vault into `secrets/<namespace>/`.
 pub fn render(env: &Environment, files: &mut Files) {

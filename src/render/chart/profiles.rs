@@ -2,7 +2,7 @@
 //! images as `profile_options`), and, only when some profiles are for some users or groups, a `hub.extraConfig`
 //! snippet that shows each user only the profiles meant for them.
 
-use super::values::{cpu_bounds, env_value, memory_bounds};
+use super::shared::{cpu_bounds, env_value, memory_bounds};
 use crate::model::Definition;
 use crate::model::auth::Authenticator;
 use crate::model::hub::{HubSpec, StorageKind};
@@ -190,7 +190,7 @@ fn home_volumes(spec: &HubSpec) -> (Vec<Value>, Vec<Value>) {
             vec![json!({
                 "name": "home",
                 "mountPath": HOME,
-                "subPath": storage.sub_path.as_deref().unwrap_or(super::values::STATIC_SUB_PATH),
+                "subPath": storage.sub_path.as_deref().unwrap_or(super::singleuser::STATIC_SUB_PATH),
             })],
         ),
         StorageKind::None => (Vec::new(), Vec::new()),

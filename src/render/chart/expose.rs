@@ -1,9 +1,9 @@
-//! How users reach a hub: the chart's Ingress (class and TLS from the hub, else the Environment), or a Gateway
+//! The chart's `ingress` and `httpRoute` sections: how users reach a hub: the chart's Ingress (class and TLS from the hub, else the Environment), or a Gateway
 //! API HTTPRoute on an existing Gateway (then the Ingress is off).
 
 use crate::model::environment::Tls;
 use crate::model::hub::HubSpec;
-use crate::model::hub_options::{HttpRoute, HubIngress};
+use crate::model::hub::{HttpRoute, HubIngress};
 use crate::model::{Definition, Environment};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;

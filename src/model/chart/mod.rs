@@ -1,0 +1,19 @@
+//! The sections of a Hub that mirror the Zero to JupyterHub chart's values, one module per section: `hub` (the
+//! hub pod and its database), `singleuser`, `expose` (`ingress` / `httpRoute`), `cull`. What is not a chart value
+//! (the Flux release, the namespace, the escape hatches) stays in `super::hub`.
+
+pub mod cull;
+pub mod expose;
+pub mod hub;
+pub mod singleuser;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// A feature switched on or off.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Toggle {
+    pub enabled: bool,
+}

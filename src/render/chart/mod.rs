@@ -1,0 +1,41 @@
+//! The Zero to JupyterHub chart values of a hub, one module per values section of the chart, so the folder
+//! answers "where is this value made?": `hub`, `auth` (the authenticator under `hub.config`), `proxy`,
+//! `singleuser` (with `profiles` for `singleuser.profileList`), `scheduling`, `pre_puller`, `expose` (`ingress` /
+//! `httpRoute`), `cull` and `network_policy`. Only what the definition decides is written, plus the settings that
+//! make the chart safe by default (restricted pods, no cloud load balancer, no privileged iptables init container).
+
+mod auth;
+mod cull;
+mod expose;
+mod hub;
+mod network_policy;
+mod pre_puller;
+pub mod profiles;
+mod proxy;
+mod scheduling;
+mod shared;
+mod singleuser;
+
+use super::overrides::merge;
+use crate::model::HubSpec;
+use crate::model::{Definition, Environment};
+use serde_json::{Value, json};
+
+pub use singleuser::STATIC_SUB_PATH;
+
+/// The chart values for `hub` in `env`: each section's values, then the raw `values` deep-merged last.
+pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
+    let spec = &hub.spec;
+    let mut values = json!({
+        "hub": hub::values(env, hub),
+        "proxy": proxy::values(spec),
+        "singleuser": singleuser::values(env, hub),
+    });
+    expose::merge_into(&mut values, env, hub);
+    cull::merge_into(&mut values, spec);
+    network_policy::merge_into(&mut values, spec);
+    scheduling::merge_into(&mut values, spec);
+    pre_puller::merge_into(&mut values, spec);
+    merge(&mut values, &Value::Object(spec.values.clone()));
+    values
+}

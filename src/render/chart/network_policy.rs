@@ -1,0 +1,20 @@
+//! `*.networkPolicy.enabled` of hub, proxy and user pods: one switch for the chart's NetworkPolicies.
+
+use crate::model::HubSpec;
+use crate::render::overrides::merge;
+use serde_json::{Value, json};
+
+/// Switch every NetworkPolicy of the chart on or off when the definition says so.
+pub fn merge_into(values: &mut Value, spec: &HubSpec) {
+    if let Some(policy) = spec.network_policy {
+        let enabled = json!({"networkPolicy": {"enabled": policy.enabled}});
+        merge(
+            values,
+            &json!({
+                "hub": enabled,
+                "proxy": {"chp": enabled, "traefik": enabled},
+                "singleuser": enabled,
+            }),
+        );
+    }
+}
