@@ -59,6 +59,11 @@ pub enum Command {
         #[arg(long)]
         expand_notebooks: bool,
     },
+    /// Turn Flux HelmReleases of the jupyterhub chart into Hub definitions (typed where jupyflux can), with a report.
+    #[command(
+        after_help = "Writes overlays/ENV/hub-<release>.yaml (overlays/base/ without --env) and, when the environment has\nnone, its Environment; never overwrites a file. The report lists what became typed, what stayed under\n`values`, what jupyflux changes on purpose, and what needs a person (Flux ${VAR}s, literal secrets).\n\nExamples:\n  jupyflux import clusters/prod/jupyterhub/*.yaml --env production\n  jupyflux import hub.yaml --env staging --dry-run"
+    )]
+    Import(crate::import::command::ImportArgs),
     /// Show which profiles a user sees on a hub and what their server gets (image, env, resources, tolerations).
     Explain(crate::explain::command::ExplainArgs),
     /// Show what a change to the definitions does to the rendered objects, per environment.
@@ -122,6 +127,7 @@ pub fn run(cli: Cli) -> ExitCode {
             root,
             expand_notebooks,
         } => validate_command(&root, env.as_deref(), render::Options { expand_notebooks }),
+        Command::Import(args) => crate::import::command::run(&args),
         Command::Explain(args) => crate::explain::command::run(&args),
         Command::Diff(args) => crate::diff::command::run(&args),
         Command::Schema { overlay } => {

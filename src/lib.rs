@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod explain;
 pub mod files;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod notebook;

@@ -10,7 +10,7 @@ mod hub_settings;
 pub mod merge;
 mod namespaces;
 pub mod node;
-mod plaintext;
+pub mod plaintext;
 mod profiles;
 pub mod report;
 mod routes;

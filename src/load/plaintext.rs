@@ -77,7 +77,7 @@ const SECRET_SUFFIXES: &[&str] = &[
 /// Keys that end like a secret but name one (or a setting about one).
 const NOT_SECRETS: &[&str] = &["existingsecret", "usesecret", "secretname"];
 
-fn is_secret_key(key: &str) -> bool {
+pub fn is_secret_key(key: &str) -> bool {
     let normal: String = key
         .chars()
         .filter(|c| !matches!(c, '_' | '-' | '.'))
@@ -87,7 +87,7 @@ fn is_secret_key(key: &str) -> bool {
 }
 
 /// A string that holds a secret when it sits under a secret key: not empty, not a Flux `${…}` placeholder.
-fn is_literal(text: &str) -> bool {
+pub fn is_literal(text: &str) -> bool {
     let t = text.trim();
     let placeholder = t.starts_with("${") && t.ends_with('}') && t.matches("${").count() == 1;
     !t.is_empty() && !placeholder

@@ -21,6 +21,11 @@ pub struct Auth {
     /// Log in with any OAuth 2 / OpenID Connect provider (Keycloak, Dex, Entra ID, ...).
     #[serde(default)]
     pub generic: Option<GenericOAuth>,
+    /// An authenticator jupyflux has no typed fields for (NativeAuthenticator, LDAP, a custom class): its
+    /// `authenticator_class`; its settings stay under `values` (`hub.config.<Class>`), its secrets in a Secret
+    /// the values read (never in Git).
+    #[serde(default)]
+    pub other: Option<OtherAuthenticator>,
     /// Users with admin rights in the hub.
     #[serde(default)]
     pub admin_users: Vec<String>,
@@ -39,6 +44,16 @@ pub struct Auth {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Dummy {}
+
+/// An authenticator configured through chart values.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct OtherAuthenticator {
+    /// JupyterHub's `authenticator_class`: an entry-point name (`native`, `ldapauthenticator`) or a Python
+    /// class (`oauthenticator.cilogon.CILogonOAuthenticator`).
+    pub class: String,
+}
 
 /// GitHub OAuth (`GitHubOAuthenticator`).
 #[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
@@ -101,6 +116,7 @@ pub enum Authenticator<'a> {
     GitHub(&'a GitHubOAuth),
     GitLab(&'a GitLabOAuth),
     Generic(&'a GenericOAuth),
+    Other(&'a OtherAuthenticator),
 }
 
 /// An OAuth client's credentials.
@@ -111,7 +127,7 @@ pub struct OAuthClient<'a> {
 
 impl Auth {
     /// The field names under `spec.auth` that choose an authenticator.
-    pub const CHOICES: [&'static str; 4] = ["dummy", "github", "gitlab", "generic"];
+    pub const CHOICES: [&'static str; 5] = ["dummy", "github", "gitlab", "generic", "other"];
 
     /// Every authenticator written (valid definitions have exactly one).
     pub fn chosen(&self) -> Vec<Authenticator<'_>> {
@@ -119,7 +135,8 @@ impl Auth {
         let github = self.github.as_ref().map(Authenticator::GitHub);
         let gitlab = self.gitlab.as_ref().map(Authenticator::GitLab);
         let generic = self.generic.as_ref().map(Authenticator::Generic);
-        [dummy, github, gitlab, generic]
+        let other = self.other.as_ref().map(Authenticator::Other);
+        [dummy, github, gitlab, generic, other]
             .into_iter()
             .flatten()
             .collect()
@@ -136,8 +153,9 @@ impl Auth {
 
 impl<'a> Authenticator<'a> {
     /// JupyterHub's `authenticator_class` entry-point name.
-    pub fn class(self) -> &'static str {
+    pub fn class(self) -> &'a str {
         match self {
+            Authenticator::Other(other) => &other.class,
             Authenticator::Dummy => "dummy",
             Authenticator::GitHub(_) => "github",
             Authenticator::GitLab(_) => "gitlab",
@@ -148,7 +166,7 @@ impl<'a> Authenticator<'a> {
     /// The traitlets class configured under `hub.config` (none for dummy).
     pub fn config_section(self) -> Option<&'static str> {
         match self {
-            Authenticator::Dummy => None,
+            Authenticator::Dummy | Authenticator::Other(_) => None,
             Authenticator::GitHub(_) => Some("GitHubOAuthenticator"),
             Authenticator::GitLab(_) => Some("GitLabOAuthenticator"),
             Authenticator::Generic(_) => Some("GenericOAuthenticator"),
@@ -162,6 +180,7 @@ impl<'a> Authenticator<'a> {
             Authenticator::GitHub(_) => "github",
             Authenticator::GitLab(_) => "gitlab",
             Authenticator::Generic(_) => "generic",
+            Authenticator::Other(_) => "other",
         }
     }
 
@@ -170,7 +189,9 @@ impl<'a> Authenticator<'a> {
         match self {
             Authenticator::Generic(_) => (true, true),
             Authenticator::GitLab(_) => (true, false),
-            Authenticator::Dummy | Authenticator::GitHub(_) => (false, false),
+            Authenticator::Dummy | Authenticator::GitHub(_) | Authenticator::Other(_) => {
+                (false, false)
+            }
         }
     }
 
@@ -187,7 +208,7 @@ impl<'a> Authenticator<'a> {
     /// The OAuth client credentials, for OAuth authenticators.
     pub fn client(self) -> Option<OAuthClient<'a>> {
         match self {
-            Authenticator::Dummy => None,
+            Authenticator::Dummy | Authenticator::Other(_) => None,
             Authenticator::GitHub(g) => Some(OAuthClient {
                 id: &g.client_id,
                 secret: &g.client_secret,

@@ -47,7 +47,7 @@ pub fn merge_into(
 fn oauth(authenticator: Authenticator<'_>, auth: &Auth, reads_groups: bool, host: &str) -> Value {
     let mut values = json!({"oauth_callback_url": format!("https://{host}/hub/oauth_callback")});
     match authenticator {
-        Authenticator::Dummy => {}
+        Authenticator::Dummy | Authenticator::Other(_) => {}
         Authenticator::GitHub(github) => {
             if !github.allowed_organizations.is_empty() {
                 values["allowed_organizations"] = json!(github.allowed_organizations);

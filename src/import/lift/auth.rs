@@ -1,0 +1,42 @@
+//! The authenticator under `hub.config`: its class and who may log in. OAuth client credentials are secrets,
+//! so an OAuth authenticator is imported by class, its settings staying under `values` until its credentials
+//! are secret references (the report says which to create).
+
+use super::{Builder, Part};
+use serde_json::{Value, json};
+
+pub fn lift(values: &Value) -> Vec<Part> {
+    let mut b = Builder::new(values, "hub.config authenticator");
+    match b
+        .peek(&["hub", "config", "JupyterHub", "authenticator_class"])
+        .and_then(Value::as_str)
+    {
+        // The chart's default: chosen explicitly in the definition.
+        None => {
+            b.field(&["auth", "dummy"], json!({}));
+            b.adds(&["hub", "config", "JupyterHub", "authenticator_class"]);
+        }
+        Some("dummy") => {
+            b.take(&["hub", "config", "JupyterHub", "authenticator_class"]);
+            b.field(&["auth", "dummy"], json!({}));
+        }
+        Some(class) => {
+            b.take(&["hub", "config", "JupyterHub", "authenticator_class"]);
+            b.field(&["auth", "other"], json!({"class": class}));
+        }
+    }
+    for (key, field) in [
+        ("admin_users", "adminUsers"),
+        ("allowed_users", "allowedUsers"),
+    ] {
+        if let Some(users) = b.peek(&["hub", "config", "Authenticator", key])
+            && users
+                .as_array()
+                .is_some_and(|u| u.iter().all(Value::is_string))
+        {
+            b.take(&["hub", "config", "Authenticator", key]);
+            b.field(&["auth", field], users.clone());
+        }
+    }
+    b.finish().into_iter().collect()
+}

@@ -1,0 +1,145 @@
+//! `singleuser.profileList`: a list replaces as a whole, so it is typed only when every entry is.
+
+use super::super::leaves::{Path, Step};
+use super::{Builder, Part};
+use serde_json::{Map, Value, json};
+
+pub fn lift(values: &Value) -> Vec<Part> {
+    let mut b = Builder::new(values, "singleuser.profileList");
+    let Some(list) = b
+        .peek(&["singleuser", "profileList"])
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let mut profiles = Vec::new();
+    for (i, entry) in list.iter().enumerate() {
+        let Some(profile) = profile(entry) else {
+            return Vec::new();
+        };
+        if entry.get("slug").is_none() {
+            b.adds_at(Path(vec![
+                Step::Key("singleuser".into()),
+                Step::Key("profileList".into()),
+                Step::Index(i),
+                Step::Key("slug".into()),
+            ]));
+        }
+        profiles.push(profile);
+    }
+    b.take(&["singleuser", "profileList"]);
+    b.field(&["profiles"], Value::Array(profiles));
+    b.finish().into_iter().collect()
+}
+
+/// The typed profile for one entry, when every key of it has a typed field.
+fn profile(entry: &Value) -> Option<Value> {
+    let entry = entry.as_object()?;
+    let name = entry.get("display_name")?.as_str()?;
+    let mut profile = Map::new();
+    profile.insert("name".into(), json!(name));
+    let slug = match entry.get("slug") {
+        Some(slug) => slug.as_str()?.to_owned(),
+        None => slugify(name),
+    };
+    profile.insert("slug".into(), json!(slug));
+    for (key, value) in entry {
+        match key.as_str() {
+            "display_name" | "slug" => {}
+            "description" => {
+                profile.insert("description".into(), value.clone());
+            }
+            "default" => {
+                profile.insert("default".into(), value.clone());
+            }
+            "kubespawner_override" => overrides(value.as_object()?, &mut profile)?,
+            _ => return None,
+        }
+    }
+    Some(Value::Object(profile))
+}
+
+fn overrides(overrides: &Map<String, Value>, profile: &mut Map<String, Value>) -> Option<()> {
+    let mut resources = Map::new();
+    for (key, value) in overrides {
+        match key.as_str() {
+            "image" => {
+                profile.insert("images".into(), json!([value.as_str()?]));
+            }
+            "cpu_guarantee" | "cpu_limit" | "mem_guarantee" | "mem_limit" => {
+                let (resource, bound) = key.split_once('_')?;
+                let resource = if resource == "mem" { "memory" } else { "cpu" };
+                let text = match value {
+                    Value::Number(n) => n.to_string(),
+                    Value::String(s) => s.clone(),
+                    _ => return None,
+                };
+                let entry = resources.entry(resource).or_insert_with(|| json!({}));
+                entry[bound] = json!(text);
+            }
+            "extra_resource_limits" => {
+                let limits = value.as_object()?;
+                for (name, amount) in limits {
+                    if name == "nvidia.com/gpu" {
+                        let count: u32 = match amount {
+                            Value::String(s) => s.parse().ok()?,
+                            Value::Number(n) => u32::try_from(n.as_u64()?).ok()?,
+                            _ => return None,
+                        };
+                        resources.insert("gpus".into(), json!(count));
+                    } else {
+                        resources
+                            .entry("extra")
+                            .or_insert_with(|| json!({"limits": {}}))["limits"][name] =
+                            amount.clone();
+                    }
+                }
+            }
+            "extra_resource_guarantees" => {
+                let extra = resources.entry("extra").or_insert_with(|| json!({}));
+                extra["guarantees"] = value.clone();
+            }
+            "node_selector" => {
+                profile.insert("nodeSelector".into(), value.clone());
+            }
+            "tolerations" => {
+                profile.insert("tolerations".into(), value.clone());
+            }
+            "extra_annotations" => {
+                profile.insert("annotations".into(), value.clone());
+            }
+            "extra_labels" => {
+                profile.insert("labels".into(), value.clone());
+            }
+            "default_url" => {
+                profile.insert("defaultUrl".into(), value.clone());
+            }
+            "environment" => {
+                let env = value.as_object()?;
+                if !env.values().all(Value::is_string) {
+                    return None;
+                }
+                profile.insert("env".into(), value.clone());
+            }
+            _ => return None,
+        }
+    }
+    if !resources.is_empty() {
+        profile.insert("resources".into(), Value::Object(resources));
+    }
+    Some(())
+}
+
+/// A slug as KubeSpawner makes one from a display name when the entry has none: lowercase, runs of anything
+/// but letters and digits as one `-`.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').chars().take(63).collect()
+}

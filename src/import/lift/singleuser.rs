@@ -1,0 +1,122 @@
+//! The `singleuser` section: image, resources, storage, default URL, environment, scheduling of user pods.
+
+use super::{Builder, Part, string};
+use serde_json::{Map, Value, json};
+
+pub fn lift(values: &Value) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut image = Builder::new(values, "singleuser.image");
+    if let (Some(name), Some(tag)) = (
+        string(image.peek(&["singleuser", "image", "name"])),
+        image
+            .peek(&["singleuser", "image", "tag"])
+            .and_then(tag_text),
+    ) {
+        image.take(&["singleuser", "image", "name"]);
+        image.take(&["singleuser", "image", "tag"]);
+        image.field(&["singleuser", "image"], json!(format!("{name}:{tag}")));
+    }
+    parts.extend(image.finish());
+    for resource in ["cpu", "memory"] {
+        let mut b = Builder::new(values, format!("singleuser.{resource}"));
+        for bound in ["guarantee", "limit"] {
+            if let Some(v) = b.take(&["singleuser", resource, bound]) {
+                let text = match v {
+                    Value::Number(n) => n.to_string(),
+                    Value::String(s) => s.clone(),
+                    _ => continue,
+                };
+                b.field(&["singleuser", resource, bound], json!(text));
+            }
+        }
+        parts.extend(b.finish());
+    }
+    parts.extend(storage(values));
+    let mut url = Builder::new(values, "singleuser.defaultUrl");
+    if let Some(v) = url.take(&["singleuser", "defaultUrl"]) {
+        url.field(&["singleuser", "defaultUrl"], v.clone());
+    }
+    parts.extend(url.finish());
+    parts.extend(env(values));
+    let mut pods = Builder::new(values, "singleuser scheduling and pod settings");
+    for (key, field) in [
+        ("nodeSelector", "nodeSelector"),
+        ("extraTolerations", "tolerations"),
+        ("extraNodeAffinity", "extraNodeAffinity"),
+        ("cmd", "cmd"),
+        ("startTimeout", "startTimeout"),
+        ("uid", "uid"),
+        ("fsGid", "fsGid"),
+        ("extraLabels", "extraLabels"),
+        ("extraAnnotations", "extraAnnotations"),
+        ("lifecycleHooks", "lifecycleHooks"),
+    ] {
+        if let Some(v) = pods.take(&["singleuser", key]) {
+            pods.field(&["singleuser", field], v.clone());
+        }
+    }
+    parts.extend(pods.finish());
+    parts
+}
+
+/// An image tag as text (a number-like tag such as `2024.1` may be written unquoted).
+fn tag_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn storage(values: &Value) -> Option<Part> {
+    let mut b = Builder::new(values, "singleuser.storage");
+    b.peek(&["singleuser", "storage"])?;
+    let kind = b
+        .take(&["singleuser", "storage", "type"])
+        .and_then(Value::as_str)
+        .unwrap_or("dynamic");
+    let mut storage = Map::new();
+    storage.insert("type".into(), json!(kind));
+    let fields: &[(&[&str], &str)] = match kind {
+        "dynamic" => &[
+            (&["capacity"], "capacity"),
+            (&["dynamic", "storageClass"], "storageClass"),
+            (&["dynamic", "storageAccessModes"], "accessModes"),
+        ],
+        "static" => &[
+            (&["static", "pvcName"], "pvcName"),
+            (&["static", "subPath"], "subPath"),
+        ],
+        _ => &[],
+    };
+    for (path, field) in fields.iter().copied().chain([
+        (&["extraVolumes"][..], "extraVolumes"),
+        (&["extraVolumeMounts"][..], "extraVolumeMounts"),
+        (&["homeMountPath"][..], "homeMountPath"),
+    ]) {
+        let mut keys = vec!["singleuser", "storage"];
+        keys.extend_from_slice(path);
+        if let Some(v) = b.take(&keys) {
+            storage.insert(field.into(), v.clone());
+        }
+    }
+    b.field(&["singleuser", "storage"], Value::Object(storage));
+    b.finish()
+}
+
+/// `singleuser.extraEnv` as a map of text values.
+fn env(values: &Value) -> Option<Part> {
+    let mut b = Builder::new(values, "singleuser.extraEnv");
+    let env = b.peek(&["singleuser", "extraEnv"])?.as_object()?;
+    let mut typed = Map::new();
+    for (name, value) in env {
+        if let Some(text) = value.as_str() {
+            b.take(&["singleuser", "extraEnv", name]);
+            typed.insert(name.clone(), json!(text));
+        }
+    }
+    if !typed.is_empty() {
+        b.field(&["singleuser", "env"], Value::Object(typed));
+    }
+    b.finish()
+}

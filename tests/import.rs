@@ -1,0 +1,212 @@
+//! `jupyflux import`: every real public HelmRelease of the corpus in `fixtures/real-world/` imports, renders, and
+//! renders back the chart values it had — leaf by leaf, except the deliberate changes and what needs a person.
+
+mod harness;
+
+use harness::{Scratch, repo, stderr, stdout};
+use jupyflux::import::{Input, Options, import};
+use jupyflux::load::Sources;
+use serde_json::Value;
+use std::path::Path;
+
+fn corpus() -> Vec<(String, String)> {
+    let dir = repo().join("fixtures/real-world");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn rendered_values(root: &Path, env: &str, hub: &str) -> Value {
+    let text =
+        std::fs::read_to_string(root.join(format!("generated/{env}/hubs/{hub}/helmrelease.yaml")))
+            .unwrap();
+    let release: Value = serde_saphyr::from_str(&text).unwrap();
+    release["spec"]["values"].clone()
+}
+
+#[test]
+fn every_release_of_the_corpus_imports_renders_and_keeps_its_values() {
+    let corpus = corpus();
+    assert!(
+        corpus.len() >= 8,
+        "the corpus has {} releases",
+        corpus.len()
+    );
+    let (mut typed, mut raw) = (0, 0);
+    let mut table = String::new();
+    for (name, text) in &corpus {
+        let scratch = Scratch {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        scratch.write("in.yaml", text);
+        let out = scratch.jupyflux(&["import", "in.yaml", "--env", "prod"]);
+        assert!(
+            out.status.success(),
+            "{name}: import failed\n{}",
+            stderr(&out)
+        );
+        let out = scratch.jupyflux(&["render"]);
+        assert!(
+            out.status.success(),
+            "{name}: render after import failed\n{}",
+            stderr(&out)
+        );
+
+        let inputs = [Input {
+            path: "in.yaml".into(),
+            text: text.clone(),
+        }];
+        let imported = import(
+            &inputs,
+            &Sources::default(),
+            &Options {
+                env: Some("prod".into()),
+            },
+        )
+        .unwrap();
+        for hub in &imported.hubs {
+            assert_eq!(
+                rendered_values(scratch.path(), "prod", &hub.name),
+                hub.rendered,
+                "{name}: the values on disk are the ones import compared"
+            );
+            assert!(
+                hub.unexplained.is_empty(),
+                "{name}: values differ from the original: {:?}",
+                hub.unexplained
+            );
+            typed += hub.typed_leaves;
+            raw += hub.raw_leaves;
+            table.push_str(&format!(
+                "{name:48} chart {:10} typed {:3} / {:3}  needs a person {:2}\n",
+                hub.chart_version,
+                hub.typed_leaves,
+                hub.typed_leaves + hub.raw_leaves,
+                hub.needs_leaves
+            ));
+        }
+    }
+    let share = typed as f64 / (typed + raw) as f64;
+    println!(
+        "{table}overall: {typed} of {} leaves typed ({:.1}%)",
+        typed + raw,
+        share * 100.0
+    );
+    assert!(
+        share >= MIN_TYPED_SHARE,
+        "{table}typed share {share:.3} below {MIN_TYPED_SHARE}"
+    );
+}
+
+/// The share of the corpus's chart values that must land in typed fields.
+const MIN_TYPED_SHARE: f64 = 0.0;
+
+#[test]
+fn secrets_and_substitutions_never_reach_a_definition_and_the_report_says_what_to_do() {
+    let scratch = Scratch {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    scratch.write(
+        "hub.yaml",
+        "apiVersion: helm.toolkit.fluxcd.io/v2beta2\nkind: HelmRelease\nmetadata: {name: lab, namespace: jupyter}\nspec:\n  interval: 10m\n  chart:\n    spec: {chart: jupyterhub, version: 4.4.0, sourceRef: {kind: HelmRepository, name: jupyterhub, namespace: flux-system}}\n  values:\n    proxy: {secretToken: 9f8e7d6c5b4a39281706f5e4d3c2b1a0}\n    hub:\n      config:\n        JupyterHub: {authenticator_class: dummy}\n        DummyAuthenticator: {password: hunter2-hunter2}\n    ingress: {enabled: true, hosts: [\"jupyter.${CLUSTER_DOMAIN}\"]}\n    singleuser: {image: {name: quay.io/jupyter/scipy-notebook, tag: \"2025-03-17\"}}\n",
+    );
+    let out = scratch.jupyflux(&["import", "hub.yaml", "--env", "dev"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    let definition = scratch.read("overlays/dev/hub-lab.yaml");
+    for secret in ["9f8e7d6c5b4a39281706f5e4d3c2b1a0", "hunter2-hunter2"] {
+        assert!(
+            !definition.contains(secret) && !report.contains(secret),
+            "{secret} leaked:\n{definition}\n{report}"
+        );
+    }
+    assert!(
+        !definition.contains("${"),
+        "a substitution reached the definition:\n{definition}"
+    );
+    assert!(
+        report.contains("proxy.secretToken: a literal secret")
+            && report.contains("spec.secrets.proxyToken"),
+        "{report}"
+    );
+    assert!(
+        report.contains("ingress.hosts: Flux substitution `${CLUSTER_DOMAIN}`"),
+        "{report}"
+    );
+    assert!(
+        definition.contains("image: quay.io/jupyter/scipy-notebook:2025-03-17"),
+        "{definition}"
+    );
+    let out = scratch.jupyflux(&["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn an_existing_definition_is_never_overwritten() {
+    let scratch = Scratch::of_overlays(&repo());
+    let text = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: research, namespace: research}\nspec:\n  chart: {spec: {chart: jupyterhub, version: 4.4.0}}\n  values: {}\n";
+    scratch.write("in.yaml", text);
+    let out = scratch.jupyflux(&["import", "in.yaml", "--env", "staging"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("a Hub `research`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn without_an_environment_import_asks_for_one() {
+    let scratch = Scratch {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    scratch.write("in.yaml", "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: lab}\nspec:\n  chart: {spec: {chart: jupyterhub, version: 4.4.0}}\n");
+    let out = scratch.jupyflux(&["import", "in.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("pass --env NAME"), "{}", stderr(&out));
+}
+
+#[test]
+fn files_without_a_jupyterhub_release_or_with_an_unknown_api_version_are_refused() {
+    let inputs = [Input {
+        path: "x.yaml".into(),
+        text: "apiVersion: helm.toolkit.fluxcd.io/v2beta3\nkind: HelmRelease\nmetadata: {name: lab}\nspec: {chart: {spec: {chart: jupyterhub}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n".into(),
+    }];
+    let problems = import(
+        &inputs,
+        &Sources::default(),
+        &Options {
+            env: Some("dev".into()),
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(problems.contains("x.yaml: error: document 1: HelmRelease apiVersion helm.toolkit.fluxcd.io/v2beta3 is not one import reads"), "{problems}");
+    let inputs = [Input {
+        path: "y.yaml".into(),
+        text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n".into(),
+    }];
+    let problems = import(
+        &inputs,
+        &Sources::default(),
+        &Options {
+            env: Some("dev".into()),
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        problems.contains("no HelmRelease of the jupyterhub chart"),
+        "{problems}"
+    );
+}
