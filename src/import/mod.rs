@@ -8,6 +8,7 @@ pub mod leaves;
 mod lift;
 pub mod person;
 pub mod read;
+mod release;
 mod report;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
@@ -56,6 +57,8 @@ pub struct HubImport {
     pub raw_leaves: usize,
     /// Values jupyflux changes on purpose.
     pub deliberate: Vec<(Path, String)>,
+    /// HelmRelease settings jupyflux sets differently from what Flux defaulted.
+    pub release_changes: Vec<String>,
     /// Values taken out for a person, and leaf count.
     pub needs: Vec<Needs>,
     pub needs_leaves: usize,
@@ -71,8 +74,7 @@ pub struct HubImport {
 /// The authenticator fields of `spec.auth`.
 const AUTHENTICATORS: [&str; 5] = ["dummy", "github", "gitlab", "generic", "other"];
 
-/// The newest chart version jupyflux knows; an unpinned chart is pinned to it (and the report says so).
-pub const KNOWN_CHART: &str = "4.4.0";
+pub use release::KNOWN_CHART;
 
 /// Import the jupyterhub HelmReleases of `inputs` into the repository whose definitions are `existing`.
 pub fn import(
@@ -338,7 +340,11 @@ fn import_release(
         host: host.as_deref(),
     };
     let proposed = lift::parts(&working, &context);
-    let base = base_spec(release, &mut notes);
+    let lifted = release::lift(release);
+    notes.extend(lifted.notes);
+    let release_changes = lifted.changes;
+    let mut base = lifted.spec;
+    base["singleuser"] = json!({});
     let with = |parts: &[&Part], raw: &Value| -> Value {
         let mut spec = base.clone();
         lift::apply(&mut spec, parts);
@@ -424,7 +430,7 @@ fn import_release(
     files.push((file.to_owned(), hub_text(release, &spec)));
     for entry in &release.unresolved {
         notes.push(format!(
-            "valuesFrom {} `{}` is not among the given files: add it to spec.valuesFrom (an existing object) or give the file to import",
+            "valuesFrom {} `{}` is not among the given files: kept in spec.valuesFrom (an object managed elsewhere); it must exist in the cluster",
             entry.get("kind").and_then(Value::as_str).unwrap_or("?"),
             entry.get("name").and_then(Value::as_str).unwrap_or("?"),
         ));
@@ -463,6 +469,7 @@ fn import_release(
             })
             .collect(),
         needs_leaves: count_under(&need_paths),
+        release_changes,
         needs,
         notes,
         unexplained: differences
@@ -486,41 +493,4 @@ fn top_paths(raw: &Value) -> Vec<Path> {
         }
     }
     out
-}
-
-/// The fields every imported hub has: its chart, and its namespace (which exists: jupyflux must not own it).
-fn base_spec(release: &Release, notes: &mut Vec<String>) -> Value {
-    let version = release.chart_version.as_deref().unwrap_or("");
-    let exact = !version.is_empty()
-        && version
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'));
-    let version = if exact {
-        version.trim_start_matches('v').to_owned()
-    } else {
-        notes.push(format!(
-            "the chart version `{}` is not an exact version: pinned to {KNOWN_CHART} (the newest jupyflux knows); check it",
-            if version.is_empty() { "(none)" } else { version }
-        ));
-        KNOWN_CHART.to_owned()
-    };
-    let mut chart = json!({"version": version});
-    if let Some(url) = release
-        .source_object
-        .as_ref()
-        .filter(|o| o.get("kind").and_then(Value::as_str) == Some("HelmRepository"))
-        .and_then(|o| o.pointer("/spec/url"))
-        .and_then(Value::as_str)
-        && url.trim_end_matches('/') != crate::model::hub::CHART_REPOSITORY.trim_end_matches('/')
-    {
-        chart["repository"] = json!(url);
-    }
-    let mut spec = json!({"chart": chart, "singleuser": {}});
-    if let Some(ns) = &release.namespace {
-        spec["namespace"] = json!({"name": ns, "managed": false});
-        notes.push(format!(
-            "namespace `{ns}` exists already: the definition says `managed: false`, so jupyflux never creates, relabels or prunes it"
-        ));
-    }
-    spec
 }

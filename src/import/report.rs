@@ -62,8 +62,11 @@ fn hub_report(out: &mut String, hub: &HubImport) {
             shown.join(", ")
         );
     }
-    if !hub.deliberate.is_empty() {
+    if !hub.deliberate.is_empty() || !hub.release_changes.is_empty() {
         let _ = writeln!(out, "  jupyflux changes on purpose:");
+        for change in &hub.release_changes {
+            let _ = writeln!(out, "    {change}");
+        }
         let mut seen = Vec::new();
         for (path, why) in &hub.deliberate {
             if !seen.contains(&why) {
