@@ -177,10 +177,10 @@ mod tests {
         assert_eq!(
             shown,
             [
+                "[\"a.b\"][0]=1",
+                "[\"a.b\"][1].c=null",
                 "hub.db.type=\"sqlite-pvc\"",
                 "hub.extraEnv={}",
-                "[\"a.b\"][0]=1",
-                "[\"a.b\"][1].c=null"
             ]
         );
     }
