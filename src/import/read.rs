@@ -312,3 +312,79 @@ pub fn set_path(path: &str) -> Path {
     steps.push(Step::Key(key));
     Path(steps)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(text: &str) -> Vec<Release> {
+        releases(&[Input {
+            path: "in.yaml".into(),
+            text: text.into(),
+        }])
+        .unwrap()
+    }
+
+    #[test]
+    fn values_are_what_flux_computes_configmaps_in_order_then_inline_values() {
+        let releases = read(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: base, namespace: hub}\ndata:\n  values.yaml: |\n    singleuser: {defaultUrl: /tree, cpu: {limit: 2}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra, namespace: hub}\ndata:\n  url: /lab\n---\napiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nmetadata: {name: lab, namespace: hub}\nspec:\n  chart: {spec: {chart: jupyterhub, version: \"3.1.0\", sourceRef: {kind: HelmRepository, name: jupyterhub}}}\n  valuesFrom:\n    - {kind: ConfigMap, name: base}\n    - {kind: ConfigMap, name: extra, valuesKey: url, targetPath: singleuser.defaultUrl}\n    - {kind: Secret, name: creds, valuesKey: secret, targetPath: hub.cookieSecret}\n  values:\n    singleuser: {cpu: {limit: 4}}\n",
+        );
+        let [release] = releases.as_slice() else {
+            panic!("one release")
+        };
+        assert_eq!(
+            release.values,
+            json!({"singleuser": {"defaultUrl": "/lab", "cpu": {"limit": 4}}})
+        );
+        assert_eq!(
+            release.unresolved,
+            [
+                json!({"kind": "Secret", "name": "creds", "valuesKey": "secret", "targetPath": "hub.cookieSecret"})
+            ]
+        );
+        assert_eq!(release.chart_version.as_deref(), Some("3.1.0"));
+        assert_eq!(
+            release.source,
+            Some(SourceRef {
+                kind: "HelmRepository".into(),
+                name: "jupyterhub".into(),
+                namespace: Some("hub".into())
+            })
+        );
+    }
+
+    #[test]
+    fn a_chart_ref_to_an_oci_repository_takes_its_chart_and_tag() {
+        let releases = read(
+            "apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata: {name: jupyterhub, namespace: flux-system}\nspec: {url: oci://ghcr.io/example/charts/jupyterhub, ref: {tag: 4.3.2}}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: lab, namespace: jupyter}\nspec:\n  targetNamespace: hubs\n  chartRef: {kind: OCIRepository, name: jupyterhub, namespace: flux-system}\n",
+        );
+        let [release] = releases.as_slice() else {
+            panic!("one release")
+        };
+        assert_eq!(release.chart_version.as_deref(), Some("4.3.2"));
+        assert_eq!(release.namespace.as_deref(), Some("hubs"));
+        assert_eq!(
+            release.source.as_ref().map(|s| s.kind.as_str()),
+            Some("OCIRepository")
+        );
+        assert!(release.source_object.is_some());
+    }
+
+    #[test]
+    fn other_charts_are_context_not_hubs() {
+        let text = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: grafana}\nspec: {chart: {spec: {chart: grafana, version: 1.0.0}}}\n";
+        let problems = releases(&[Input {
+            path: "g.yaml".into(),
+            text: text.into(),
+        }])
+        .unwrap_err();
+        assert!(
+            problems
+                .to_string()
+                .contains("no HelmRelease of the jupyterhub chart"),
+            "{problems}"
+        );
+    }
+}

@@ -19,7 +19,9 @@ pub fn lift(release: &Release) -> Lifted {
     let mut notes = Vec::new();
     let mut changes = Vec::new();
     let mut spec = json!({"chart": chart(release, &mut notes)});
-    let major = spec["chart"]["version"].as_str().and_then(|v| v.split('.').next()?.parse::<u64>().ok());
+    let major = spec["chart"]["version"]
+        .as_str()
+        .and_then(|v| v.split('.').next()?.parse::<u64>().ok());
     if major.is_some_and(|m| m < 4) {
         spec["podSecurity"] = json!("baseline");
         changes.push(format!(
@@ -38,10 +40,12 @@ pub fn lift(release: &Release) -> Lifted {
         .get("releaseName")
         .and_then(Value::as_str)
         .map(str::to_owned)
-        .unwrap_or_else(|| match original.get("targetNamespace").and_then(Value::as_str) {
-            Some(target) => format!("{target}-{}", release.name),
-            None => release.name.clone(),
-        });
+        .unwrap_or_else(
+            || match original.get("targetNamespace").and_then(Value::as_str) {
+                Some(target) => format!("{target}-{}", release.name),
+                None => release.name.clone(),
+            },
+        );
     if effective_name != release.name {
         notes.push(format!(
             "the Helm release is named `{effective_name}` today and jupyflux names it `{}`: Helm would install a second release; rename the Hub or migrate the release",
@@ -56,14 +60,22 @@ pub fn lift(release: &Release) -> Lifted {
     if !values_from.is_empty() {
         spec["valuesFrom"] = json!(values_from);
     }
-    Lifted { spec, notes, changes }
+    Lifted {
+        spec,
+        notes,
+        changes,
+    }
 }
 
 fn chart(release: &Release, notes: &mut Vec<String>) -> Value {
     let version = release.chart_version.as_deref().unwrap_or("");
     let exact = !version.is_empty()
-        && version.trim_start_matches('v').starts_with(|c: char| c.is_ascii_digit())
-        && version.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+        && version
+            .trim_start_matches('v')
+            .starts_with(|c: char| c.is_ascii_digit())
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
         && version.split('.').count() >= 3;
     let version = if exact {
         version.trim_start_matches('v').to_owned()
@@ -101,10 +113,18 @@ fn chart(release: &Release, notes: &mut Vec<String>) -> Value {
 }
 
 /// `spec.release` from the HelmRelease's settings; what Flux defaulted and jupyflux sets differently is listed.
-fn settings(original: &Value, changes: &mut Vec<String>, notes: &mut Vec<String>) -> Map<String, Value> {
+fn settings(
+    original: &Value,
+    changes: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) -> Map<String, Value> {
     let mut release = Map::new();
     let get = |p: &str| original.pointer(p).cloned();
-    for (from, to) in [("/interval", "interval"), ("/timeout", "timeout"), ("/maxHistory", "maxHistory")] {
+    for (from, to) in [
+        ("/interval", "interval"),
+        ("/timeout", "timeout"),
+        ("/maxHistory", "maxHistory"),
+    ] {
         if let Some(v) = get(from) {
             release.insert(to.into(), v);
         }
@@ -120,13 +140,18 @@ fn settings(original: &Value, changes: &mut Vec<String>, notes: &mut Vec<String>
         }
     }
     if get("/install/createNamespace").is_some() {
-        notes.push("install.createNamespace dropped: the namespace exists (or jupyflux renders it)".into());
+        notes.push(
+            "install.createNamespace dropped: the namespace exists (or jupyflux renders it)".into(),
+        );
     }
     let mut upgrade = Map::new();
     for (from, to) in [
         ("/upgrade/remediation/retries", "retries"),
         ("/upgrade/remediation/strategy", "strategy"),
-        ("/upgrade/remediation/remediateLastFailure", "remediateLastFailure"),
+        (
+            "/upgrade/remediation/remediateLastFailure",
+            "remediateLastFailure",
+        ),
         ("/upgrade/cleanupOnFail", "cleanupOnFail"),
         ("/upgrade/timeout", "timeout"),
     ] {
@@ -135,7 +160,10 @@ fn settings(original: &Value, changes: &mut Vec<String>, notes: &mut Vec<String>
         }
     }
     let mut uninstall = Map::new();
-    for (from, to) in [("/uninstall/keepHistory", "keepHistory"), ("/uninstall/timeout", "timeout")] {
+    for (from, to) in [
+        ("/uninstall/keepHistory", "keepHistory"),
+        ("/uninstall/timeout", "timeout"),
+    ] {
         if let Some(v) = get(from) {
             uninstall.insert(to.into(), v);
         }
@@ -155,7 +183,11 @@ fn settings(original: &Value, changes: &mut Vec<String>, notes: &mut Vec<String>
     if let Some(Value::Array(deps)) = get("/dependsOn") {
         release.insert("dependsOn".into(), json!(deps));
     }
-    for (key, section) in [("install", install), ("upgrade", upgrade), ("uninstall", uninstall)] {
+    for (key, section) in [
+        ("install", install),
+        ("upgrade", upgrade),
+        ("uninstall", uninstall),
+    ] {
         if !section.is_empty() {
             release.insert(key.into(), Value::Object(section));
         }
