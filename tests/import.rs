@@ -210,3 +210,37 @@ fn files_without_a_jupyterhub_release_or_with_an_unknown_api_version_are_refused
         "{problems}"
     );
 }
+
+#[test]
+fn links_and_special_files_are_refused_and_nothing_is_written() {
+    let scratch = Scratch {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    scratch.write("real.yaml", "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: lab}\nspec:\n  chart: {spec: {chart: jupyterhub, version: 4.4.0}}\n");
+    std::os::unix::fs::symlink(
+        scratch.path().join("real.yaml"),
+        scratch.path().join("link.yaml"),
+    )
+    .unwrap();
+    let out = scratch.jupyflux(&["import", "link.yaml", "--env", "dev"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("link.yaml"), "{}", stderr(&out));
+    let fifo = scratch.path().join("fifo.yaml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = scratch.jupyflux(&["import", "fifo.yaml", "--env", "dev"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a FIFO must be refused, not waited on"
+    );
+    assert!(
+        !scratch.path().join("overlays").exists(),
+        "nothing is written when an input is refused"
+    );
+}

@@ -58,6 +58,17 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         Err(problems) => return fail(&style, &problems.to_string()),
     };
     if !args.dry_run {
+        // All or nothing: refuse before writing anything when a file is there already (or is a link).
+        if let Some((path, _)) = imported
+            .files
+            .iter()
+            .find(|(p, _)| args.root.join(p).symlink_metadata().is_ok())
+        {
+            return fail(
+                &style,
+                &format!("{path}: exists already; import never overwrites a file"),
+            );
+        }
         for (path, text) in &imported.files {
             if let Err(e) = write_new(&args.root, path, text) {
                 return fail(&style, &format!("{path}: {e}"));
