@@ -26,11 +26,22 @@ pub fn explain(env: &Environment, hub: &Definition<HubSpec>, request: &Request<'
     } else {
         request.groups.join(", ")
     };
+    let (image, image_from) = match (request.image, &hub.spec.singleuser.image) {
+        (Some(image), _) => (image.to_string(), "--image"),
+        (None, Some(image)) => (image.to_string(), "singleuser"),
+        (None, None) => (
+            format!(
+                "the chart's default ({}, pinned by chart {})",
+                selection.image.name, selection.image.tag
+            ),
+            "chart",
+        ),
+    };
     let _ = writeln!(out, "Hub `{}` in environment `{}`", hub.name, env.name);
     let _ = writeln!(
         out,
-        "user: {}   groups: {groups}   image: {}",
-        request.user, selection.image
+        "user: {}   groups: {groups}   image: {image}",
+        request.user
     );
     out.push('\n');
 
@@ -65,12 +76,9 @@ pub fn explain(env: &Environment, hub: &Definition<HubSpec>, request: &Request<'
 
     out.push_str("Result (singleuser defaults, then each matching profile in order)\n");
     let mut rows = vec![row(["setting", "value", "from"])];
-    let image_from = if request.image.is_some() {
-        "--image"
-    } else {
-        "singleuser"
-    };
-    rows.push(row(["image", &selection.image.to_string(), image_from]));
+    rows.push(row(["image", &image, image_from]));
+    let url = &selection.default_url;
+    rows.push(row(["default URL", url.value, &url.from]));
     for (setting, value) in [
         ("cpu guarantee", &selection.cpu_guarantee),
         ("cpu limit", &selection.cpu_limit),
@@ -83,6 +91,14 @@ pub fn explain(env: &Environment, hub: &Definition<HubSpec>, request: &Request<'
     }
     if let Some(gpus) = &selection.gpus {
         rows.push(row(["nvidia.com/gpu", &gpus.value.to_string(), &gpus.from]));
+    }
+    for (bound, extra) in [
+        ("limit", &selection.extra_limits),
+        ("guarantee", &selection.extra_guarantees),
+    ] {
+        for (name, value) in extra {
+            rows.push(row([&format!("{name} {bound}"), &value.value, &value.from]));
+        }
     }
     for (name, value) in &selection.env {
         let shown = match value.value {
@@ -107,6 +123,10 @@ pub fn explain(env: &Environment, hub: &Definition<HubSpec>, request: &Request<'
             &toleration.from,
         ]));
     }
+    for (label, value) in &selection.node_selector {
+        let text = format!("{label}={}", value.value);
+        rows.push(row(["node selector", &text, &value.from]));
+    }
     for expression in &selection.node_affinity.required {
         let text = format!(
             "{} {} {}",
@@ -127,6 +147,9 @@ pub fn explain(env: &Environment, hub: &Definition<HubSpec>, request: &Request<'
     for mount in &selection.volume_mounts {
         let text = format!("{} at {}", mount.value.name, mount.value.mount_path);
         rows.push(row(["volume mount", &text, &mount.from]));
+    }
+    if let Some(shm) = &selection.shm {
+        rows.push(row(["/dev/shm", &shm.value, &shm.from]));
     }
     for profile in selection.matched() {
         for size in profile.sizes.iter().filter_map(|s| hub.spec.size(s)) {
@@ -337,6 +360,65 @@ spec:
         assert!(
             text.lines().all(|l| l == l.trim_end()),
             "no trailing spaces"
+        );
+    }
+
+    #[test]
+    fn without_an_image_the_chart_default_is_what_users_start() {
+        let model = crate::load::load_test_hub(concat!(
+            "  singleuser:\n",
+            "    nodeSelector: {pool: users}\n",
+            "    tolerations: [{key: pool, operator: Exists}]\n",
+            "  profiles:\n",
+            "    - name: Sample\n",
+            "      slug: sample\n",
+            "      images: [quay.io/jupyterhub/k8s-singleuser-sample:4.3.2]\n",
+            "      nodeSelector: {pool: gpu}\n",
+            "      shm: 2Gi\n",
+            "      defaultUrl: /desktop\n",
+            "      resources: {extra: {limits: {example.org/fpga: 1}}}\n",
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let env = &model.environments[0];
+        let request = Request {
+            user: "ada",
+            groups: &[],
+            image: None,
+        };
+        let text = explain(env, &env.hubs[0], &request);
+        let default =
+            "the chart's default (quay.io/jupyterhub/k8s-singleuser-sample, pinned by chart 4.3.2)";
+        assert!(line(&text, "user: ada").ends_with(default), "{text}");
+        assert_eq!(
+            line(&text, "image ").split_whitespace().last(),
+            Some("chart"),
+            "{text}"
+        );
+        assert!(line(&text, "1  sample").ends_with("yes, #1"), "{text}");
+        let words = |start: &str| line(&text, start).split_whitespace().collect::<Vec<_>>();
+        assert_eq!(
+            words("node selector"),
+            ["node", "selector", "pool=gpu", "profile", "sample"]
+        );
+        assert_eq!(
+            words("toleration"),
+            [
+                "toleration",
+                "pool",
+                "Exists",
+                "(any",
+                "effect)",
+                "singleuser"
+            ]
+        );
+        assert_eq!(words("/dev/shm"), ["/dev/shm", "2Gi", "profile", "sample"]);
+        assert_eq!(
+            words("default URL"),
+            ["default", "URL", "/desktop", "profile", "sample"]
+        );
+        assert_eq!(
+            words("example.org/fpga"),
+            ["example.org/fpga", "limit", "1", "profile", "sample"]
         );
     }
 }

@@ -87,6 +87,11 @@ fn storage(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
             storage.storage_class.is_some(),
             StorageKind::Dynamic,
         ),
+        (
+            "accessModes",
+            !storage.access_modes.is_empty(),
+            StorageKind::Dynamic,
+        ),
         ("pvcName", storage.pvc_name.is_some(), StorageKind::Static),
         ("subPath", storage.sub_path.is_some(), StorageKind::Static),
     ] {
@@ -100,6 +105,15 @@ fn storage(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
                 )),
             );
         }
+    }
+    if let Some(path) = &storage.home_mount_path
+        && !path.starts_with('/')
+    {
+        report.at(
+            at("homeMountPath"),
+            format!("Hub `{name}`: homeMountPath `{path}` is not an absolute path"),
+            Some("e.g. `/home/jovyan` (the chart's default) or `/home/{username}`".into()),
+        );
     }
     volume_names(name, &storage.extra_volumes, &at("extraVolumes"), report);
     let volumes: Vec<&str> = storage
@@ -154,6 +168,19 @@ mod tests {
         );
         assert!(
             text.contains("extraVolumeMounts names volume `data`"),
+            "{text}"
+        );
+        let text = problems(
+            "{dummy: {}}",
+            "    storage: {type: none, accessModes: [ReadWriteMany], homeMountPath: home}
+",
+        );
+        assert!(
+            text.contains("storage `accessModes` does not apply to `type: none`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("homeMountPath `home` is not an absolute path"),
             "{text}"
         );
     }

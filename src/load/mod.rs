@@ -15,6 +15,7 @@ mod profiles;
 pub mod report;
 mod routes;
 mod secrets;
+mod sections;
 mod validate;
 
 pub use discover::{SourceFile, Sources, read_sources};
@@ -56,6 +57,22 @@ type Merged<'a> = BTreeMap<(Kind, String), Cow<'a, Contribution>>;
 /// Validate definitions already read into memory. The result does not depend on the order of `sources.files`.
 pub fn load_sources(sources: &Sources) -> Result<Model, Diagnostics> {
     load_owned(sources.clone())
+}
+
+/// Tests: load hub `lab` (chart 4.3.2, dummy authenticator) of environment `dev` (`dev.example.org`, secrets from
+/// VaultStore `vault`), whose spec ends with `spec_tail`, YAML indented under `spec:`.
+#[cfg(test)]
+pub fn load_test_hub(spec_tail: &str) -> Result<Model, Diagnostics> {
+    let hub = format!(
+        "apiVersion: jupyflux.dev/v1alpha1\nkind: Hub\nmetadata: {{name: lab}}\nspec:\n  chart: {{version: \"4.3.2\"}}\n  auth: {{dummy: {{}}}}\n{spec_tail}"
+    );
+    let env = "apiVersion: jupyflux.dev/v1alpha1\nkind: Environment\nmetadata: {name: dev}\nspec: {domain: dev.example.org, secretStore: vault}\n";
+    let vault = "apiVersion: jupyflux.dev/v1alpha1\nkind: VaultStore\nmetadata: {name: vault}\nspec: {server: https://vault.example.org, path: secret, auth: {kubernetes: {role: hub}}}\n";
+    load_sources(&Sources::from_files(&[
+        ("overlays/base/hub.yaml", &hub),
+        ("overlays/base/vault.yaml", vault),
+        ("overlays/dev/environment.yaml", env),
+    ]))
 }
 
 /// [`load_sources`], freeing each text once it is parsed (the documents, then the model, are what stays).

@@ -53,10 +53,12 @@ fn instead(path: &[String]) -> String {
         "`spec.auth.<generic|github|gitlab>.clientSecret: {vault: \"<key>#client-secret\"}`"
     } else if joined.starts_with("hub.db") {
         "`spec.database.postgres.url: {vault: \"<key>#url\"}` (the whole URL, password included, in Vault)"
+    } else if joined.starts_with("hub.") && joined.contains("env") {
+        "`spec.hub.env.<NAME>: {vault: \"<key>#<property>\"}`"
     } else if joined.contains("extraenv") || joined.contains("env") {
         "`spec.singleuser.env.<NAME>: {vault: \"<key>#<property>\"}`"
     } else {
-        "a typed field with a secret reference (spec.secrets, spec.auth, spec.database, spec.singleuser.env)"
+        "a typed field with a secret reference (spec.secrets, spec.auth, spec.database, spec.hub.env, spec.singleuser.env)"
     };
     format!("secrets come from Vault, never from Git: use {field}; see docs/secrets.md")
 }
@@ -334,6 +336,16 @@ mod tests {
                 "singleuser.extraEnv.DB_PASSWORD",
                 "extra.stringData.anything",
             ]
+        );
+    }
+
+    #[test]
+    fn each_environment_points_to_its_typed_field() {
+        let path = |p: &str| -> Vec<String> { p.split('.').map(str::to_owned).collect() };
+        assert!(instead(&path("hub.extraEnv.API_TOKEN")).contains("spec.hub.env.<NAME>"));
+        assert!(
+            instead(&path("singleuser.extraEnv.DB_PASSWORD"))
+                .contains("spec.singleuser.env.<NAME>")
         );
     }
 

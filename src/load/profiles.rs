@@ -7,7 +7,8 @@ use super::validate::{bounds, field_path, is_env_name, loc_at};
 use crate::diagnostic::did_you_mean;
 use crate::model::hub::{HubSpec, bound_problems};
 use crate::model::is_dns_label;
-use crate::model::profile::Resources;
+use crate::model::profile::{GPU_RESOURCE, Profile, Resources, SHM_PATH, SHM_VOLUME};
+use crate::model::quantity::exceeds;
 use std::collections::BTreeMap;
 
 /// Validate `spec.profiles` and `spec.sizes` of hub `name`.
@@ -140,6 +141,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
                 );
             }
         }
+        overrides(name, spec, profile, &at, report);
         let storage = &spec.singleuser.storage;
         let volumes: Vec<&str> = storage
             .extra_volumes
@@ -167,6 +169,95 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
     }
 }
 
+/// A profile's settings that must agree with what else renders into its override: extended resources that the
+/// typed ones already set, a `/dev/shm` volume that another volume or mount takes, a default URL that is a path.
+fn overrides(
+    name: &str,
+    spec: &HubSpec,
+    profile: &Profile,
+    at: &dyn Fn(&[&str]) -> Loc,
+    report: &mut Reporter,
+) {
+    let slug = &profile.slug;
+    let resources = &profile.resources;
+    let extra = &resources.extra;
+    let typed = |bound: &str, resource: &str| match (bound, resource) {
+        ("limits", GPU_RESOURCE) => resources.gpus.is_some().then_some("gpus"),
+        ("limits", "cpu") => resources
+            .cpu
+            .as_ref()
+            .and_then(|c| c.limit.as_ref())
+            .map(|_| "cpu.limit"),
+        ("limits", "memory") => resources
+            .memory
+            .as_ref()
+            .and_then(|m| m.limit.as_ref())
+            .map(|_| "memory.limit"),
+        ("guarantees", "cpu") => resources
+            .cpu
+            .as_ref()
+            .and_then(|c| c.guarantee.as_ref())
+            .map(|_| "cpu.guarantee"),
+        ("guarantees", "memory") => resources
+            .memory
+            .as_ref()
+            .and_then(|m| m.guarantee.as_ref())
+            .map(|_| "memory.guarantee"),
+        _ => None,
+    };
+    for (bound, list) in [("limits", &extra.limits), ("guarantees", &extra.guarantees)] {
+        for resource in list.keys() {
+            if let Some(field) = typed(bound, resource) {
+                report.at(
+                    at(&["resources", "extra", bound, resource]),
+                    format!("Hub `{name}`: profile `{slug}` sets `{resource}` both in resources.{field} and in resources.extra.{bound}"),
+                    Some(format!("keep one: resources.{field}, or resources.extra.{bound}.{resource}")),
+                );
+            }
+        }
+    }
+    for (resource, guarantee) in &extra.guarantees {
+        if let Some(excess) = exceeds("guarantee", Some(guarantee), extra.limits.get(resource)) {
+            report.at(
+                at(&["resources", "extra", "guarantees", resource]),
+                format!("Hub `{name}`: profile `{slug}`, {resource}: {excess}"),
+                Some("lower the guarantee to at most the limit, or raise the limit".into()),
+            );
+        }
+    }
+    if profile.shm.is_some() {
+        let storage = &spec.singleuser.storage;
+        let named_shm = storage
+            .extra_volumes
+            .iter()
+            .chain(&profile.volumes)
+            .any(|v| v.get("name").and_then(|n| n.as_str()) == Some(SHM_VOLUME));
+        let at_shm = storage
+            .extra_volume_mounts
+            .iter()
+            .chain(&profile.volume_mounts)
+            .any(|m| m.mount_path.trim_end_matches('/') == SHM_PATH);
+        if named_shm || at_shm {
+            report.at(
+                at(&["shm"]),
+                format!("Hub `{name}`: profile `{slug}` sets shm, but a volume named `{SHM_VOLUME}` or a mount at {SHM_PATH} exists already"),
+                Some(format!("keep one: `shm: <size>` (a memory-backed {SHM_PATH}), or your own volume and mount")),
+            );
+        }
+    }
+    if let Some(url) = profile
+        .default_url
+        .as_deref()
+        .filter(|u| !u.starts_with('/'))
+    {
+        report.at(
+            at(&["defaultUrl"]),
+            format!("Hub `{name}`: profile `{slug}` defaultUrl `{url}` must be a path"),
+            Some("e.g. /lab, /tree or /vscode".into()),
+        );
+    }
+}
+
 /// A menu entry's resources are `singleuser`'s with the profile's, then the chosen size's, merged over them bound by
 /// bound (as KubeSpawner applies overrides): a guarantee from one and a limit from another can clash although each
 /// block alone is fine. Reported at the profile's resources, or at the size it offers.
@@ -175,7 +266,7 @@ fn entry_bounds(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
     let base = Resources {
         cpu: user.cpu.clone(),
         memory: user.memory.clone(),
-        gpus: None,
+        ..Resources::default()
     };
     let fine = |r: &Resources| bound_problems(r.cpu.as_ref(), r.memory.as_ref()).is_empty();
     if !fine(&base) {
@@ -261,5 +352,58 @@ fn first_use<'a>(
         );
     } else {
         seen.insert(value, at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The problems of hub `lab` whose spec ends with `extra`.
+    fn problems(extra: &str) -> String {
+        crate::load::load_test_hub(extra)
+            .err()
+            .map(|p| p.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn extra_resources_the_typed_ones_set_already_clash() {
+        let text = problems(
+            "  profiles:\n    - name: GPU\n      slug: gpu\n      resources:\n        gpus: 1\n        memory: {limit: 8Gi}\n        extra:\n          limits: {nvidia.com/gpu: 2, memory: 4G, example.org/fpga: 1}\n          guarantees: {example.org/fpga: 2}\n",
+        );
+        assert!(
+            text.contains("hub.yaml:14:36: error: Hub `lab`: profile `gpu` sets `nvidia.com/gpu` both in resources.gpus and in resources.extra.limits"),
+            "{text}"
+        );
+        assert!(
+            text.contains("profile `gpu` sets `memory` both in resources.memory.limit and in resources.extra.limits"),
+            "{text}"
+        );
+        assert!(
+            text.contains("profile `gpu`, example.org/fpga: guarantee 2 is more than the limit 1"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn shm_needs_its_own_volume_and_default_url_a_path() {
+        let text = problems(
+            "  profiles:\n    - name: GPU\n      slug: gpu\n      shm: 8Gi\n      defaultUrl: lab\n      volumes: [{name: shm, emptyDir: {medium: Memory}}]\n      volumeMounts: [{name: shm, mountPath: /dev/shm}]\n",
+        );
+        assert!(
+            text.contains("hub.yaml:10:12: error: Hub `lab`: profile `gpu` sets shm, but a volume named `shm` or a mount at /dev/shm exists already"),
+            "{text}"
+        );
+        assert!(
+            text.contains("profile `gpu` defaultUrl `lab` must be a path"),
+            "{text}"
+        );
+        assert!(
+            problems("  profiles:\n    - {name: GPU, slug: gpu, shm: 8Gi, defaultUrl: /lab}\n")
+                .is_empty()
+        );
+        assert!(
+            problems("  profiles:\n    - {name: GPU, slug: gpu, shm: 8}\n")
+                .contains("memory `8` has no unit")
+        );
     }
 }

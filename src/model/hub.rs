@@ -4,8 +4,12 @@ use super::auth::Auth;
 pub use super::chart::Toggle;
 pub use super::chart::cull::Culling;
 pub use super::chart::expose::{Expose, GatewayRef, HttpRoute, HubIngress};
-pub use super::chart::hub::{DATABASE_CHOICES, Database, ExternalDatabase, Sqlite};
-pub use super::chart::singleuser::{Singleuser, Storage, StorageKind};
+pub use super::chart::hub::{DATABASE_CHOICES, Database, ExternalDatabase, HubPod, Sqlite};
+pub use super::chart::pre_puller::PrePuller;
+pub use super::chart::proxy::Proxy;
+pub use super::chart::scheduling::UserScheduler;
+pub use super::chart::singleuser::{CHART_USER_IMAGE, Singleuser, Storage, StorageKind};
+use super::image::Image;
 use super::namespace::HubNamespace;
 use super::profile::{Profile, Size};
 pub use super::quantity::{Bounds, bound_problems};
@@ -36,7 +40,14 @@ pub struct HubSpec {
     pub expose: Expose,
     /// Who may log in and who administers the hub.
     pub auth: Auth,
+    /// The hub pod (where it runs, resources, environment) and JupyterHub's limits on servers.
+    #[serde(default)]
+    pub hub: HubPod,
+    /// The proxy pod: where it runs and its resources.
+    #[serde(default)]
+    pub proxy: Proxy,
     /// What every user's server gets.
+    #[serde(default)]
     pub singleuser: Singleuser,
     /// The chart's own secrets, from Vault, so the chart never generates random ones.
     #[serde(default)]
@@ -58,10 +69,20 @@ pub struct HubSpec {
     pub network_policy: Option<Toggle>,
     /// The chart's user scheduler, packing user pods tightly (default: the chart's, on).
     #[serde(default)]
-    pub user_scheduler: Option<Toggle>,
+    pub user_scheduler: Option<UserScheduler>,
+    /// Pod priorities, so real users evict placeholder pods (`scheduling.podPriority.enabled`; the chart's: off).
+    #[serde(default)]
+    pub pod_priority: Option<Toggle>,
+    /// Placeholder pods keeping room for arriving users (`scheduling.userPlaceholder.enabled`; the chart's: on,
+    /// with 0 replicas).
+    #[serde(default)]
+    pub user_placeholder: Option<Toggle>,
     /// Pulling user images onto nodes ahead of time (default: the chart's, on).
     #[serde(default)]
-    pub pre_puller: Option<Toggle>,
+    pub pre_puller: Option<PrePuller>,
+    /// Debug logging of the hub and the chart's components (`debug.enabled`; the chart's: off).
+    #[serde(default)]
+    pub debug: Option<bool>,
     /// Raw chart values, deep-merged over everything jupyflux renders (maps merge, other values replace).
     #[serde(default)]
     pub values: Map<String, Value>,
@@ -104,6 +125,14 @@ impl HubSpec {
     /// The size named `name` in `spec.sizes`.
     pub fn size(&self, name: &str) -> Option<&Size> {
         self.sizes.iter().find(|s| s.name == name)
+    }
+
+    /// The image users start: `singleuser.image`, else the chart's sample image, whose tag is the chart version.
+    pub fn user_image(&self) -> Image {
+        self.singleuser.image.clone().unwrap_or_else(|| Image {
+            name: CHART_USER_IMAGE.to_owned(),
+            tag: self.chart.version.clone(),
+        })
     }
 }
 

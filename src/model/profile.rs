@@ -1,9 +1,10 @@
 //! Profiles and sizes of a hub (Open Data Hub singleuser-profiles semantics): who and which image a profile
 //! applies to, and what it changes in the user's server.
 
+pub use super::chart::pod::{MatchExpression, NodeSelector, Toleration};
 use super::hub::Bounds;
 use super::image::Image;
-use super::quantity::{Memory, Quantity};
+use super::quantity::{Memory, Quantity, QuantityValue};
 use super::secret::MaybeSecret;
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer, Visitor};
@@ -11,6 +12,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
+
+/// The extended resource a GPU count becomes.
+pub const GPU_RESOURCE: &str = "nvidia.com/gpu";
+/// The memory-backed volume a profile's `shm` becomes, and where it is mounted.
+pub const SHM_VOLUME: &str = "shm";
+pub const SHM_PATH: &str = "/dev/shm";
 
 /// One profile: a choice on the spawn page, applied to the users, groups and images it names.
 #[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
@@ -57,6 +64,22 @@ pub struct Profile {
     /// Names from `spec.sizes` offered as a choice within this profile.
     #[serde(default)]
     pub sizes: Vec<String>,
+    /// Size of a memory-backed `/dev/shm` (e.g. `8Gi`, for PyTorch data loaders); it counts against the memory
+    /// limit.
+    #[serde(default)]
+    pub shm: Option<Memory>,
+    /// Node labels the user's pod requires (`node_selector`), merged over `singleuser.nodeSelector`.
+    #[serde(default)]
+    pub node_selector: NodeSelector,
+    /// Labels of the user's pod (`extra_labels`), merged over `singleuser.extraLabels`.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations of the user's pod (`extra_annotations`), merged over `singleuser.extraAnnotations`.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    /// URL the user lands on with this profile (`default_url`), e.g. `/vscode`.
+    #[serde(default)]
+    pub default_url: Option<String>,
 }
 
 impl Profile {
@@ -103,6 +126,7 @@ impl Size {
             cpu: self.cpu.clone(),
             memory: self.memory.clone(),
             gpus: self.gpus,
+            extra: ExtraResources::default(),
         }
     }
 
@@ -123,6 +147,37 @@ pub struct Resources {
     /// Number of NVIDIA GPUs (`nvidia.com/gpu`).
     #[serde(default, deserialize_with = "gpu_count")]
     pub gpus: Option<u32>,
+    /// Other resources by name (`extra_resource_limits` / `extra_resource_guarantees`), e.g.
+    /// `{limits: {nvidia.com/mig-1g.5gb: 1}}`.
+    #[serde(default)]
+    pub extra: ExtraResources,
+}
+
+/// Extended resources of a user's server by name, as KubeSpawner takes them; quantities kept as written.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct ExtraResources {
+    #[serde(default)]
+    pub limits: BTreeMap<String, QuantityValue>,
+    #[serde(default)]
+    pub guarantees: BTreeMap<String, QuantityValue>,
+}
+
+impl ExtraResources {
+    /// `over` merged over `self`, name by name.
+    fn merged(&self, over: &ExtraResources) -> ExtraResources {
+        let merge = |below: &BTreeMap<String, QuantityValue>,
+                     over: &BTreeMap<String, QuantityValue>| {
+            let mut merged = below.clone();
+            merged.extend(over.iter().map(|(k, v)| (k.clone(), v.clone())));
+            merged
+        };
+        ExtraResources {
+            limits: merge(&self.limits, &over.limits),
+            guarantees: merge(&self.guarantees, &over.guarantees),
+        }
+    }
 }
 
 impl Resources {
@@ -132,6 +187,7 @@ impl Resources {
             cpu: merge_bounds(&self.cpu, &over.cpu),
             memory: merge_bounds(&self.memory, &over.memory),
             gpus: over.gpus.or(self.gpus),
+            extra: self.extra.merged(&over.extra),
         }
     }
 
@@ -153,25 +209,6 @@ fn merge_bounds<Q: Clone>(
     }
 }
 
-/// A Kubernetes toleration.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(deny_unknown_fields)]
-pub struct Toleration {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// `Equal` (default) or `Exists`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty: all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effect: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub toleration_seconds: Option<i64>,
-}
-
 /// Node labels a pod requires.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -180,18 +217,6 @@ pub struct NodeAffinity {
     /// Match expressions every node must satisfy; a later profile's expression replaces one with the same key.
     #[serde(default)]
     pub required: Vec<MatchExpression>,
-}
-
-/// A node selector requirement (`key`, `operator`, `values`).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(deny_unknown_fields)]
-pub struct MatchExpression {
-    pub key: String,
-    /// `In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt` or `Lt`.
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub values: Vec<String>,
 }
 
 impl NodeAffinity {

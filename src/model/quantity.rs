@@ -125,6 +125,85 @@ impl<'de> Deserialize<'de> for Quantity {
     }
 }
 
+/// A quantity that renders back exactly as it was written: a YAML number stays a number (`cpu: 0.5`), text stays
+/// text (`cpu: 100m`), so chart values made from it match what a hand-written values file would hold.
+#[derive(Clone, Debug, PartialEq, JsonSchema)]
+#[schemars(
+    schema_with = "string_or_number",
+    description = "A Kubernetes quantity, kept as written: a number with an optional suffix (m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei)"
+)]
+pub struct QuantityValue {
+    quantity: Quantity,
+    /// The number as written, when it was one.
+    number: Option<serde_json::Number>,
+}
+
+impl QuantityValue {
+    pub fn quantity(&self) -> &Quantity {
+        &self.quantity
+    }
+
+    fn from_number(number: serde_json::Number) -> Result<Self, String> {
+        Ok(QuantityValue {
+            quantity: Quantity::parse(&number.to_string())?,
+            number: Some(number),
+        })
+    }
+}
+
+impl fmt::Display for QuantityValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.quantity.as_str())
+    }
+}
+
+impl Amount for QuantityValue {
+    fn amount(&self) -> f64 {
+        self.quantity.value()
+    }
+}
+
+impl Serialize for QuantityValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.number {
+            Some(number) => number.serialize(s),
+            None => s.serialize_str(self.quantity.as_str()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for QuantityValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = QuantityValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a Kubernetes quantity such as 500m, 2 or 4Gi")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<QuantityValue, E> {
+                Quantity::parse(v)
+                    .map(|quantity| QuantityValue {
+                        quantity,
+                        number: None,
+                    })
+                    .map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<QuantityValue, E> {
+                QuantityValue::from_number(v.into()).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<QuantityValue, E> {
+                QuantityValue::from_number(v.into()).map_err(E::custom)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<QuantityValue, E> {
+                let number = serde_json::Number::from_f64(v)
+                    .ok_or_else(|| E::custom(format!("`{v}` is not a Kubernetes quantity")))?;
+                QuantityValue::from_number(number).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
 /// Memory in the form KubeSpawner's `ByteSpecification` accepts (suffixes K, M, G, T, Ki, Mi, Gi, Ti).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[schemars(
@@ -246,6 +325,20 @@ mod tests {
     }
 
     #[test]
+    fn quantity_values_render_as_written() {
+        let value = |yaml: &str| -> serde_json::Value {
+            let parsed: QuantityValue = serde_json::from_str(yaml).unwrap();
+            serde_json::to_value(parsed).unwrap()
+        };
+        assert_eq!(value("0.5"), serde_json::json!(0.5));
+        assert_eq!(value("2"), serde_json::json!(2));
+        assert_eq!(value("\"100m\""), serde_json::json!("100m"));
+        assert_eq!(value("\"2\""), serde_json::json!("2"));
+        assert!(serde_json::from_str::<QuantityValue>("-1").is_err());
+        assert!(serde_json::from_str::<QuantityValue>("\"1 cpu\"").is_err());
+    }
+
+    #[test]
     fn memory_uses_spawner_suffixes() {
         assert_eq!(Memory::parse("512Mi").unwrap().spawner_value(), "512Mi");
         assert_eq!(Memory::parse("4096k").unwrap().spawner_value(), "4096K");
@@ -291,12 +384,17 @@ pub struct Bounds<Q> {
 impl<Q: Amount> Bounds<Q> {
     /// Why the guarantee cannot be met: it is more than the limit (the API server rejects such a pod).
     pub fn excess(&self) -> Option<String> {
-        match (&self.guarantee, &self.limit) {
-            (Some(guarantee), Some(limit)) if guarantee.amount() > limit.amount() => Some(format!(
-                "guarantee {guarantee} is more than the limit {limit}"
-            )),
-            _ => None,
+        exceeds("guarantee", self.guarantee.as_ref(), self.limit.as_ref())
+    }
+}
+
+/// `low` (called `what`) above `limit`: what the API server rejects, said as `<what> X is more than the limit Y`.
+pub fn exceeds<Q: Amount>(what: &str, low: Option<&Q>, limit: Option<&Q>) -> Option<String> {
+    match (low, limit) {
+        (Some(low), Some(limit)) if low.amount() > limit.amount() => {
+            Some(format!("{what} {low} is more than the limit {limit}"))
         }
+        _ => None,
     }
 }
 

@@ -1,10 +1,10 @@
 //! What one user gets from a hub's profiles: the profiles that match (user or group, and image) applied in file
-//! order over the single-user defaults. Later wins; env, volumes and tolerations append; resources and node
-//! affinity merge. `jupyflux explain` prints it.
+//! order over the single-user defaults. Later wins; env, volumes and tolerations append; resources, node
+//! selectors and node affinity merge. `jupyflux explain` prints it.
 
 use super::hub::HubSpec;
 use super::image::Image;
-use super::profile::{NodeAffinity, Profile, Resources, Toleration, VolumeMount};
+use super::profile::{NodeAffinity, NodeSelector, Profile, Resources, Toleration, VolumeMount};
 use super::secret::MaybeSecret;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -28,17 +28,25 @@ pub struct Selection<'a> {
     pub memory_guarantee: Option<Sourced<String>>,
     pub memory_limit: Option<Sourced<String>>,
     pub gpus: Option<Sourced<u32>>,
+    /// Extended resources by name: limits, then guarantees.
+    pub extra_limits: BTreeMap<String, Sourced<String>>,
+    pub extra_guarantees: BTreeMap<String, Sourced<String>>,
     pub tolerations: Vec<Sourced<&'a Toleration>>,
+    pub node_selector: BTreeMap<String, Sourced<&'a str>>,
     pub node_affinity: NodeAffinity,
     pub volumes: Vec<Sourced<&'a Map<String, Value>>>,
     pub volume_mounts: Vec<Sourced<&'a VolumeMount>>,
+    /// Size of a memory-backed `/dev/shm`.
+    pub shm: Option<Sourced<String>>,
+    pub default_url: Sourced<&'a str>,
 }
 
 impl<'a> Selection<'a> {
     /// What `user` in `groups` gets when starting `image` (default: the hub's single-user image).
     pub fn of(spec: &'a HubSpec, user: &str, groups: &[String], image: Option<&Image>) -> Self {
         let defaults = &spec.singleuser;
-        let image = image.cloned().unwrap_or_else(|| defaults.image.clone());
+        let image = image.cloned().unwrap_or_else(|| spec.user_image());
+        let from = "singleuser".to_owned();
         let mut selection = Selection {
             profiles: Vec::new(),
             image,
@@ -48,19 +56,24 @@ impl<'a> Selection<'a> {
             memory_guarantee: None,
             memory_limit: None,
             gpus: None,
+            extra_limits: BTreeMap::new(),
+            extra_guarantees: BTreeMap::new(),
             tolerations: Vec::new(),
+            node_selector: BTreeMap::new(),
             node_affinity: NodeAffinity::default(),
             volumes: Vec::new(),
             volume_mounts: Vec::new(),
+            shm: None,
+            default_url: sourced(&defaults.default_url, &from),
         };
         let base = Resources {
             cpu: defaults.cpu.clone(),
             memory: defaults.memory.clone(),
-            gpus: None,
+            ..Resources::default()
         };
-        let from = "singleuser".to_owned();
         selection.add_env(&defaults.env, &from);
         selection.add_resources(&base, &from);
+        selection.add_placement(&defaults.tolerations, &defaults.node_selector, &from);
         for volume in &defaults.storage.extra_volumes {
             selection.volumes.push(sourced(volume, &from));
         }
@@ -86,15 +99,35 @@ impl<'a> Selection<'a> {
         let from = format!("profile {}", profile.slug);
         self.add_env(&profile.env, &from);
         self.add_resources(&profile.resources, &from);
-        for toleration in &profile.tolerations {
-            self.tolerations.push(sourced(toleration, &from));
-        }
+        self.add_placement(&profile.tolerations, &profile.node_selector, &from);
         self.node_affinity = self.node_affinity.merged(&profile.node_affinity);
         for volume in &profile.volumes {
             self.volumes.push(sourced(volume, &from));
         }
         for mount in &profile.volume_mounts {
             self.volume_mounts.push(sourced(mount, &from));
+        }
+        if let Some(size) = &profile.shm {
+            self.shm = Some(sourced(size.to_string(), &from));
+        }
+        if let Some(url) = &profile.default_url {
+            self.default_url = sourced(url, &from);
+        }
+    }
+
+    /// Tolerations append; node selector labels merge, later wins.
+    fn add_placement(
+        &mut self,
+        tolerations: &'a [Toleration],
+        node_selector: &'a NodeSelector,
+        from: &str,
+    ) {
+        for toleration in tolerations {
+            self.tolerations.push(sourced(toleration, from));
+        }
+        for (label, value) in node_selector {
+            self.node_selector
+                .insert(label.clone(), sourced(value.as_str(), from));
         }
     }
 
@@ -138,6 +171,14 @@ impl<'a> Selection<'a> {
         }
         if let Some(gpus) = resources.gpus {
             self.gpus = Some(sourced(gpus, from));
+        }
+        for (slots, extra) in [
+            (&mut self.extra_limits, &resources.extra.limits),
+            (&mut self.extra_guarantees, &resources.extra.guarantees),
+        ] {
+            for (name, quantity) in extra {
+                slots.insert(name.clone(), sourced(quantity.to_string(), from));
+            }
         }
     }
 }

@@ -9,6 +9,8 @@ use super::secret::{MaybeSecret, SecretRef};
 pub enum Target {
     /// A chart value at a Helm `--set` path, fed to the HelmRelease through `valuesFrom`.
     ChartValue(String),
+    /// An environment variable of the hub pod.
+    HubEnv(String),
     /// An environment variable of every user's server.
     SingleuserEnv(String),
     /// An environment variable of the servers of one profile (its slug, the variable).
@@ -101,14 +103,19 @@ impl HubSpec {
                 &db.url,
             );
         }
-        for (name, value) in &self.singleuser.env {
-            if let MaybeSecret::Secret(reference) = value {
-                uses.push(SecretUse {
-                    field: field(&["spec", "singleuser", "env", name]),
-                    secret_key: format!("env-{name}"),
-                    target: Target::SingleuserEnv(name.clone()),
-                    reference,
-                });
+        for (section, env, target) in [
+            ("hub", &self.hub.env, Target::HubEnv as fn(String) -> Target),
+            ("singleuser", &self.singleuser.env, Target::SingleuserEnv),
+        ] {
+            for (name, value) in env {
+                if let MaybeSecret::Secret(reference) = value {
+                    uses.push(SecretUse {
+                        field: field(&["spec", section, "env", name]),
+                        secret_key: format!("env-{name}"),
+                        target: target(name.clone()),
+                        reference,
+                    });
+                }
             }
         }
         for (index, profile) in self.profiles.iter().enumerate() {
@@ -137,6 +144,7 @@ impl HubSpec {
 pub fn secret_name(hub: &str, target: &Target) -> String {
     match target {
         Target::ChartValue(_) => format!("{hub}-chart-secrets"),
+        Target::HubEnv(_) => format!("{hub}-hub-env"),
         Target::SingleuserEnv(_) | Target::ProfileEnv(..) => format!("{hub}-singleuser-env"),
         Target::Notebook => crate::notebook::uses::secret_name(hub),
     }

@@ -256,7 +256,10 @@ pub fn values_from(hub: &Definition<HubSpec>) -> Vec<Value> {
                 "targetPath": path,
                 "optional": false,
             })),
-            Target::SingleuserEnv(_) | Target::ProfileEnv(..) | Target::Notebook => None,
+            Target::HubEnv(_)
+            | Target::SingleuserEnv(_)
+            | Target::ProfileEnv(..)
+            | Target::Notebook => None,
         })
         .collect()
 }

@@ -1,9 +1,46 @@
-//! The chart's `hub` section: the hub pod and its database.
+//! The chart's `hub` section: the hub pod (where it runs, its resources and environment), JupyterHub's own
+//! server limits, and the hub database.
 
+use super::pod::{NodeSelector, PodResources, Toleration};
 use crate::model::quantity::Quantity;
-use crate::model::secret::SecretRef;
+use crate::model::secret::{MaybeSecret, SecretRef};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The hub pod and JupyterHub's limits on servers; every field unset keeps the chart's default.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct HubPod {
+    /// Node labels the hub pod requires (`hub.nodeSelector`).
+    #[serde(default)]
+    pub node_selector: NodeSelector,
+    /// Tolerations of the hub pod, besides the chart's core-pod ones (`hub.tolerations`).
+    #[serde(default)]
+    pub tolerations: Vec<Toleration>,
+    /// CPU and memory requests and limits of the hub container (`hub.resources`).
+    #[serde(default)]
+    pub resources: Option<PodResources>,
+    /// Environment variables of the hub pod (`hub.extraEnv`): text, or a secret reference.
+    #[serde(default)]
+    pub env: BTreeMap<String, MaybeSecret>,
+    /// Whether `/hub/metrics` needs a token (`hub.authenticatePrometheus`; JupyterHub's default: yes).
+    #[serde(default)]
+    pub authenticate_prometheus: Option<bool>,
+    /// Most servers running at once, hub-wide; 0: no limit (`hub.activeServerLimit`).
+    #[serde(default)]
+    pub active_server_limit: Option<u32>,
+    /// Most servers starting at once; 0: no limit (`hub.concurrentSpawnLimit`, the chart's default 64).
+    #[serde(default)]
+    pub concurrent_spawn_limit: Option<u32>,
+    /// Whether a user may run several named servers (`hub.allowNamedServers`).
+    #[serde(default)]
+    pub allow_named_servers: Option<bool>,
+    /// Most named servers per user; 0: no limit (`hub.namedServerLimitPerUser`; needs `allowNamedServers`).
+    #[serde(default)]
+    pub named_server_limit_per_user: Option<u32>,
+}
 
 /// The hub database: exactly one of `sqlite` (a volume), `postgres` or `mysql` (an external server).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]

@@ -1,9 +1,12 @@
 //! The chart's `hub` section: `hub.config` (the authenticator, and the spawner's restricted security context),
-//! the database volume, and the profile filter under `hub.extraConfig`.
+//! the database volume, the profile filter under `hub.extraConfig`, the hub pod's scheduling, resources and
+//! environment, and JupyterHub's limits on servers.
 
+use super::shared::{extra_env, put};
 use super::{auth, profiles};
 use crate::model::auth::Auth;
 use crate::model::profile::Profile;
+use crate::model::usage::Target;
 use crate::model::{Definition, Environment, HubSpec};
 use serde_json::{Map, Value, json};
 
@@ -18,6 +21,32 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     if let Some(config) = profiles::extra_config(&spec.profiles, spec.auth.authenticator()) {
         values["extraConfig"] = json!({profiles::EXTRA_CONFIG_KEY: config});
     }
+    let pod = &spec.hub;
+    put(&mut values, "nodeSelector", &pod.node_selector);
+    put(&mut values, "tolerations", &pod.tolerations);
+    put(&mut values, "resources", &pod.resources);
+    put(
+        &mut values,
+        "extraEnv",
+        &extra_env(hub, &pod.env, |name| Target::HubEnv(name.to_owned())),
+    );
+    put(
+        &mut values,
+        "authenticatePrometheus",
+        &pod.authenticate_prometheus,
+    );
+    put(&mut values, "activeServerLimit", &pod.active_server_limit);
+    put(
+        &mut values,
+        "concurrentSpawnLimit",
+        &pod.concurrent_spawn_limit,
+    );
+    put(&mut values, "allowNamedServers", &pod.allow_named_servers);
+    put(
+        &mut values,
+        "namedServerLimitPerUser",
+        &pod.named_server_limit_per_user,
+    );
     values
 }
 
@@ -59,4 +88,52 @@ fn database(env: &Environment, spec: &HubSpec) -> Option<Value> {
         pvc.insert("storageClassName".into(), json!(class));
     }
     Some(json!({"type": "sqlite-pvc", "pvc": pvc}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_values;
+    use serde_json::json;
+
+    #[test]
+    fn the_hub_pod_and_server_limits_render_as_the_chart_takes_them() {
+        let values = test_values(
+            "  hub:\n    nodeSelector: {role/store: \"true\"}\n    tolerations: [{key: dedicated, operator: Equal, value: core, effect: NoSchedule}]\n    resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {cpu: 0.5, memory: 1G}}\n    authenticatePrometheus: false\n    activeServerLimit: 6\n    concurrentSpawnLimit: 10\n    allowNamedServers: true\n    namedServerLimitPerUser: 3\n    env: {LOG_LEVEL: debug, API_TOKEN: {vault: \"lab/hub#token\"}}\n",
+        );
+        let hub = &values["hub"];
+        assert_eq!(hub["nodeSelector"], json!({"role/store": "true"}));
+        assert_eq!(
+            hub["tolerations"],
+            json!([{"key": "dedicated", "operator": "Equal", "value": "core", "effect": "NoSchedule"}])
+        );
+        // Quantities as written: text stays text, numbers stay numbers.
+        assert_eq!(
+            hub["resources"],
+            json!({"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": 0.5, "memory": "1G"}})
+        );
+        assert_eq!(
+            hub["extraEnv"],
+            json!({
+                "API_TOKEN": {"valueFrom": {"secretKeyRef": {"name": "lab-hub-env", "key": "env-API_TOKEN"}}},
+                "LOG_LEVEL": "debug",
+            })
+        );
+        for (key, value) in [
+            ("authenticatePrometheus", json!(false)),
+            ("activeServerLimit", json!(6)),
+            ("concurrentSpawnLimit", json!(10)),
+            ("allowNamedServers", json!(true)),
+            ("namedServerLimitPerUser", json!(3)),
+        ] {
+            assert_eq!(hub[key], value, "{key}");
+        }
+    }
+
+    #[test]
+    fn unset_settings_leave_the_chart_defaults() {
+        let values = test_values("");
+        let hub = values["hub"].as_object().unwrap();
+        let keys: Vec<&str> = hub.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["config"], "{hub:?}");
+    }
 }

@@ -2,23 +2,17 @@
 //! images as `profile_options`), and, only when some profiles are for some users or groups, a `hub.extraConfig`
 //! snippet that shows each user only the profiles meant for them.
 
-use super::shared::{cpu_bounds, env_value, memory_bounds};
+use super::profile_lists::override_lists;
+use super::shared::{cpu_bounds, extra_env, memory_bounds, put};
 use crate::model::Definition;
 use crate::model::auth::Authenticator;
-use crate::model::hub::{HubSpec, StorageKind};
-use crate::model::profile::{Profile, Resources};
+use crate::model::hub::HubSpec;
+use crate::model::profile::{GPU_RESOURCE, Profile, Resources};
 use crate::model::usage::Target;
 use serde_json::{Map, Value, json};
 
 /// The key of the generated snippet under `hub.extraConfig`.
 pub const EXTRA_CONFIG_KEY: &str = "jupyflux-profiles";
-
-/// The chart's default tolerations of user pods (`scheduling.userPods.tolerations`). A profile's `tolerations`
-/// replace KubeSpawner's list, so they are repeated in front of the profile's own.
-const USER_POD_TOLERATIONS: [&str; 2] = ["hub.jupyter.org/dedicated", "hub.jupyter.org_dedicated"];
-
-/// Extended resources a GPU count becomes.
-pub const GPU_RESOURCE: &str = "nvidia.com/gpu";
 
 /// `singleuser.profileList`, when the hub has profiles.
 pub fn profile_list(hub: &Definition<HubSpec>) -> Option<Value> {
@@ -42,50 +36,23 @@ fn entry(hub: &Definition<HubSpec>, profile: &Profile) -> Value {
     if profile.default {
         entry["default"] = json!(true);
     }
-    let mut overrides = resource_overrides(&profile.resources);
+    let mut overrides = Value::Object(resource_overrides(&profile.resources));
     if let [image] = profile.images.as_slice() {
-        overrides.insert("image".into(), json!(image.to_string()));
+        overrides["image"] = json!(image.to_string());
     }
-    if !profile.env.is_empty() {
-        // KubeSpawner merges dictionaries of an override into the configured ones: singleuser.env stays.
-        let env: Map<String, Value> = profile
-            .env
-            .iter()
-            .map(|(name, value)| {
-                let target = Target::ProfileEnv(profile.slug.clone(), name.clone());
-                (name.clone(), env_value(hub, &target, value))
-            })
-            .collect();
-        overrides.insert("environment".into(), Value::Object(env));
-    }
-    if !profile.tolerations.is_empty() {
-        let mut tolerations: Vec<Value> = USER_POD_TOLERATIONS
-            .iter()
-            .map(|key| json!({"key": key, "operator": "Equal", "value": "user", "effect": "NoSchedule"}))
-            .collect();
-        tolerations.extend(profile.tolerations.iter().map(|t| json!(t)));
-        overrides.insert("tolerations".into(), Value::Array(tolerations));
-    }
-    if !profile.node_affinity.required.is_empty() {
-        overrides.insert(
-            "node_affinity_required".into(),
-            json!([{"matchExpressions": profile.node_affinity.required}]),
-        );
-    }
-    if !profile.volumes.is_empty() || !profile.volume_mounts.is_empty() {
-        // Lists of an override replace the configured ones: repeat the home and extra volumes first.
-        let (volumes, mounts) = home_volumes(&hub.spec);
-        let volumes = volumes
-            .into_iter()
-            .chain(profile.volumes.iter().map(|v| json!(v)));
-        let mounts = mounts
-            .into_iter()
-            .chain(profile.volume_mounts.iter().map(|m| json!(m)));
-        overrides.insert("volumes".into(), Value::Array(volumes.collect()));
-        overrides.insert("volume_mounts".into(), Value::Array(mounts.collect()));
-    }
-    if !overrides.is_empty() {
-        entry["kubespawner_override"] = Value::Object(overrides);
+    // KubeSpawner merges dictionaries of an override into the configured ones: singleuser.env, nodeSelector,
+    // extraLabels and extraAnnotations stay.
+    let env = extra_env(hub, &profile.env, |name| {
+        Target::ProfileEnv(profile.slug.clone(), name.to_owned())
+    });
+    put(&mut overrides, "environment", &env);
+    put(&mut overrides, "node_selector", &profile.node_selector);
+    put(&mut overrides, "extra_labels", &profile.labels);
+    put(&mut overrides, "extra_annotations", &profile.annotations);
+    put(&mut overrides, "default_url", &profile.default_url);
+    override_lists(&hub.spec, profile, &mut overrides);
+    if overrides.as_object().is_some_and(|o| !o.is_empty()) {
+        entry["kubespawner_override"] = overrides;
     }
     let options = profile_options(&hub.spec, profile);
     if !options.is_empty() {
@@ -166,42 +133,32 @@ pub fn resource_overrides(resources: &Resources) -> Map<String, Value> {
             overrides.insert(format!("mem_{bound}"), value);
         }
     }
+    let mut limits = Map::new();
     if let Some(gpus) = resources.gpus {
-        overrides.insert(
-            "extra_resource_limits".into(),
-            json!({GPU_RESOURCE: gpus.to_string()}),
-        );
+        limits.insert(GPU_RESOURCE.into(), json!(gpus.to_string()));
+    }
+    let extra = &resources.extra;
+    limits.extend(
+        extra
+            .limits
+            .iter()
+            .map(|(name, q)| (name.clone(), json!(q))),
+    );
+    let guarantees: Map<String, Value> = extra
+        .guarantees
+        .iter()
+        .map(|(name, q)| (name.clone(), json!(q)))
+        .collect();
+    for (key, resources) in [
+        ("extra_resource_limits", limits),
+        ("extra_resource_guarantees", guarantees),
+    ] {
+        if !resources.is_empty() {
+            overrides.insert(key.into(), Value::Object(resources));
+        }
     }
     overrides
 }
-
-/// The volumes and mounts the chart configures for the single-user storage (what a profile's lists replace).
-fn home_volumes(spec: &HubSpec) -> (Vec<Value>, Vec<Value>) {
-    let storage = &spec.singleuser.storage;
-    let (mut volumes, mut mounts) = match storage.kind {
-        StorageKind::Dynamic => (
-            vec![
-                json!({"name": "volume-{user_server}", "persistentVolumeClaim": {"claimName": "{pvc_name}"}}),
-            ],
-            vec![json!({"name": "volume-{user_server}", "mountPath": HOME})],
-        ),
-        StorageKind::Static => (
-            vec![json!({"name": "home", "persistentVolumeClaim": {"claimName": storage.pvc_name}})],
-            vec![json!({
-                "name": "home",
-                "mountPath": HOME,
-                "subPath": storage.sub_path.as_deref().unwrap_or(super::singleuser::STATIC_SUB_PATH),
-            })],
-        ),
-        StorageKind::None => (Vec::new(), Vec::new()),
-    };
-    volumes.extend(storage.extra_volumes.iter().map(|v| json!(v)));
-    mounts.extend(storage.extra_volume_mounts.iter().map(|m| json!(m)));
-    (volumes, mounts)
-}
-
-/// Where the chart mounts a user's home (`singleuser.storage.homeMountPath`).
-const HOME: &str = "/home/jovyan";
 
 const FILTER_TEMPLATE: &str = include_str!("profile_filter.py.tera");
 
@@ -245,4 +202,39 @@ fn python_json(value: &Value) -> String {
     let text = serde_json::to_string(value).expect("JSON values serialize");
     let literal = serde_json::to_string(&text).expect("strings serialize");
     format!("json.loads({literal})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_values;
+    use serde_json::json;
+
+    #[test]
+    fn profile_pod_settings_and_extra_resources() {
+        let values = test_values(concat!(
+            "  profiles:\n",
+            "    - name: VDI\n",
+            "      slug: vdi\n",
+            "      nodeSelector: {node.kubernetes.io/gpu: \"true\"}\n",
+            "      labels: {kind: vdi}\n",
+            "      annotations: {io.cilium.ipam.ip-pool: jupyter-vdi-pool}\n",
+            "      defaultUrl: /desktop\n",
+            "      resources:\n",
+            "        gpus: 1\n",
+            "        extra:\n",
+            "          limits: {nvidia.com/mig-1g.5gb: 0, example.org/fpga: \"2\"}\n",
+            "          guarantees: {example.org/fpga: \"1\"}\n",
+        ));
+        assert_eq!(
+            values["singleuser"]["profileList"][0]["kubespawner_override"],
+            json!({
+                "extra_resource_limits": {"nvidia.com/gpu": "1", "example.org/fpga": "2", "nvidia.com/mig-1g.5gb": 0},
+                "extra_resource_guarantees": {"example.org/fpga": "1"},
+                "node_selector": {"node.kubernetes.io/gpu": "true"},
+                "extra_labels": {"kind": "vdi"},
+                "extra_annotations": {"io.cilium.ipam.ip-pool": "jupyter-vdi-pool"},
+                "default_url": "/desktop",
+            })
+        );
+    }
 }

@@ -1,19 +1,25 @@
-//! The chart's `singleuser` section: every user's image, resources, storage, default URL and environment; the
-//! spawn-page menu comes from `profiles`.
+//! The chart's `singleuser` section: every user's image, command, resources, storage, default URL, environment,
+//! scheduling and pod metadata; the spawn-page menu comes from `profiles`.
 
 use super::profiles;
-use super::shared::{cpu_bounds, env_value, memory_bounds};
+use super::shared::{cpu_bounds, extra_env, memory_bounds, put};
 use crate::model::hub::{HubSpec, Singleuser, StorageKind};
 use crate::model::usage::Target;
 use crate::model::{Definition, Environment};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// `singleuser`: what the definition decides.
 pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     let user: &Singleuser = &hub.spec.singleuser;
-    let mut values = json!({
-        "image": {"name": user.image.name, "tag": user.image.tag},
-    });
+    let mut values = json!({});
+    if let Some(image) = &user.image {
+        // Left out, the chart's own sample image applies, pinned by the chart version.
+        values["image"] = json!({"name": image.name, "tag": image.tag});
+    }
+    put(&mut values, "cmd", &user.cmd);
+    put(&mut values, "startTimeout", &user.start_timeout);
+    put(&mut values, "uid", &user.uid);
+    put(&mut values, "fsGid", &user.fs_gid);
     if let Some(cpu) = &user.cpu {
         values["cpu"] = Value::Object(cpu_bounds(cpu));
     }
@@ -22,9 +28,23 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     }
     values["storage"] = storage(env, user);
     values["defaultUrl"] = json!(user.default_url);
-    if !user.env.is_empty() {
-        values["extraEnv"] = extra_env(hub);
-    }
+    put(
+        &mut values,
+        "extraEnv",
+        &extra_env(hub, &user.env, |name| {
+            Target::SingleuserEnv(name.to_owned())
+        }),
+    );
+    put(&mut values, "nodeSelector", &user.node_selector);
+    put(&mut values, "extraTolerations", &user.tolerations);
+    let affinity = &user.extra_node_affinity;
+    let mut node_affinity = json!({});
+    put(&mut node_affinity, "required", &affinity.required);
+    put(&mut node_affinity, "preferred", &affinity.preferred);
+    put(&mut values, "extraNodeAffinity", &node_affinity);
+    put(&mut values, "extraLabels", &user.extra_labels);
+    put(&mut values, "extraAnnotations", &user.extra_annotations);
+    put(&mut values, "lifecycleHooks", &user.lifecycle_hooks);
     if let Some(list) = profiles::profile_list(hub) {
         values["profileList"] = list;
     }
@@ -33,7 +53,7 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     values
 }
 
-/// `singleuser.storage`: the home volume (dynamic, static or none) and extra volumes.
+/// `singleuser.storage`: the home volume (dynamic, static or none), where it is mounted, and extra volumes.
 fn storage(env: &Environment, user: &Singleuser) -> Value {
     let storage = &user.storage;
     let mut values = json!({"type": storage.kind.as_str()});
@@ -41,14 +61,15 @@ fn storage(env: &Environment, user: &Singleuser) -> Value {
         StorageKind::Dynamic => {
             let capacity = storage.capacity.as_ref().map_or("10Gi", |c| c.as_str());
             values["capacity"] = json!(capacity);
-            if let Some(class) = storage.storage_class.as_ref().or(env
-                .definition
-                .spec
-                .storage_class
-                .as_ref())
-            {
-                values["dynamic"] = json!({"storageClass": class});
-            }
+            let mut dynamic = json!({});
+            let class = storage.storage_class.as_ref();
+            put(
+                &mut dynamic,
+                "storageClass",
+                &class.or(env.definition.spec.storage_class.as_ref()),
+            );
+            put(&mut dynamic, "storageAccessModes", &storage.access_modes);
+            put(&mut values, "dynamic", &dynamic);
         }
         StorageKind::Static => {
             values["static"] = json!({
@@ -58,29 +79,107 @@ fn storage(env: &Environment, user: &Singleuser) -> Value {
         }
         StorageKind::None => {}
     }
-    if !storage.extra_volumes.is_empty() {
-        values["extraVolumes"] = json!(storage.extra_volumes);
-    }
-    if !storage.extra_volume_mounts.is_empty() {
-        values["extraVolumeMounts"] = json!(storage.extra_volume_mounts);
-    }
+    put(&mut values, "homeMountPath", &storage.home_mount_path);
+    put(&mut values, "extraVolumes", &storage.extra_volumes);
+    put(
+        &mut values,
+        "extraVolumeMounts",
+        &storage.extra_volume_mounts,
+    );
     values
-}
-
-/// `singleuser.extraEnv`: text as is, secrets as `secretKeyRef`s to the Secret External Secrets writes.
-fn extra_env(hub: &Definition<HubSpec>) -> Value {
-    let env: Map<String, Value> = hub
-        .spec
-        .singleuser
-        .env
-        .iter()
-        .map(|(name, value)| {
-            let target = Target::SingleuserEnv(name.clone());
-            (name.clone(), env_value(hub, &target, value))
-        })
-        .collect();
-    Value::Object(env)
 }
 
 /// Each user's directory on a static claim unless the definition says otherwise (the chart's default).
 pub const STATIC_SUB_PATH: &str = "{username}";
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_values;
+    use serde_json::json;
+
+    #[test]
+    fn user_pod_settings_render_as_the_chart_takes_them() {
+        let values = test_values(concat!(
+            "  singleuser:\n",
+            "    image: quay.io/jupyter/base-notebook:2025-03-17\n",
+            "    cmd: [jupyterhub-singleuser, --debug]\n",
+            "    startTimeout: 600\n",
+            "    uid: 1000\n",
+            "    fsGid: 100\n",
+            "    nodeSelector: {role/compute: \"true\"}\n",
+            "    tolerations: [{key: pool, operator: Equal, value: users, effect: NoSchedule}]\n",
+            "    extraNodeAffinity:\n",
+            "      required: [{matchExpressions: [{key: kubernetes.io/arch, operator: In, values: [amd64]}]}]\n",
+            "      preferred: [{weight: 10, preference: {matchExpressions: [{key: pool, operator: In, values: [fast]}]}}]\n",
+            "    extraLabels: {team: physics}\n",
+            "    extraAnnotations: {owner: \"{username}\"}\n",
+            "    lifecycleHooks: {postStart: {exec: {command: [sh, -c, echo hi]}}}\n",
+            "    env: {DATA_TOKEN: {vault: \"lab/data#token\"}}\n",
+            "    storage:\n",
+            "      accessModes: [ReadWriteMany]\n",
+            "      homeMountPath: /home/{username}\n",
+        ));
+        let user = &values["singleuser"];
+        for (key, value) in [
+            (
+                "image",
+                json!({"name": "quay.io/jupyter/base-notebook", "tag": "2025-03-17"}),
+            ),
+            ("cmd", json!(["jupyterhub-singleuser", "--debug"])),
+            ("startTimeout", json!(600)),
+            ("uid", json!(1000)),
+            ("fsGid", json!(100)),
+            ("nodeSelector", json!({"role/compute": "true"})),
+            (
+                "extraTolerations",
+                json!([{"key": "pool", "operator": "Equal", "value": "users", "effect": "NoSchedule"}]),
+            ),
+            (
+                "extraNodeAffinity",
+                json!({
+                    "required": [{"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}]}],
+                    "preferred": [{"weight": 10, "preference": {"matchExpressions": [{"key": "pool", "operator": "In", "values": ["fast"]}]}}],
+                }),
+            ),
+            ("extraLabels", json!({"team": "physics"})),
+            ("extraAnnotations", json!({"owner": "{username}"})),
+            (
+                "lifecycleHooks",
+                json!({"postStart": {"exec": {"command": ["sh", "-c", "echo hi"]}}}),
+            ),
+            (
+                "extraEnv",
+                json!({"DATA_TOKEN": {"valueFrom": {"secretKeyRef": {"name": "lab-singleuser-env", "key": "env-DATA_TOKEN"}}}}),
+            ),
+        ] {
+            assert_eq!(user[key], value, "{key}");
+        }
+        assert_eq!(
+            user["storage"],
+            json!({
+                "type": "dynamic",
+                "capacity": "10Gi",
+                "dynamic": {"storageAccessModes": ["ReadWriteMany"]},
+                "homeMountPath": "/home/{username}",
+            })
+        );
+    }
+
+    #[test]
+    fn without_an_image_the_chart_default_applies() {
+        let values = test_values("  singleuser: {cmd: start-singleuser.sh}\n");
+        let user = values["singleuser"].as_object().unwrap();
+        assert!(!user.contains_key("image"), "{user:?}");
+        assert_eq!(user["cmd"], json!("start-singleuser.sh"));
+        for unset in [
+            "startTimeout",
+            "uid",
+            "nodeSelector",
+            "extraTolerations",
+            "extraNodeAffinity",
+            "extraLabels",
+        ] {
+            assert!(!user.contains_key(unset), "{unset}: {user:?}");
+        }
+    }
+}

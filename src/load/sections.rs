@@ -1,0 +1,250 @@
+//! Checks of a hub's chart-section settings that a type alone cannot make: resource requests within their
+//! limits, environment variable names, settings that need another (named-server limits, one switch per puller),
+//! and user-pod settings Kubernetes or the restricted Pod Security profile would refuse.
+
+use super::node::Node;
+use super::report::Reporter;
+use super::validate::{field_path, is_env_name, loc_at};
+use crate::model::chart::pod::PodResources;
+use crate::model::hub::HubSpec;
+
+/// Report a problem of hub `hub` at `path` of its document: `Hub `x`, spec.a.b: message`.
+pub(super) struct Checks<'r, 'a> {
+    pub hub: &'r str,
+    pub node: &'r Node,
+    pub report: &'r mut Reporter<'a>,
+}
+
+impl Checks<'_, '_> {
+    pub fn at(&mut self, path: &[&str], message: String, help: &str) {
+        let message = format!("Hub `{}`, {}: {message}", self.hub, field_path(path));
+        self.report
+            .at(loc_at(self.node, path), message, Some(help.to_owned()));
+    }
+
+    /// Requests above their limits in the resources at `path`.
+    fn resources(&mut self, path: &[&str], resources: Option<&PodResources>) {
+        for (field, message) in resources.map(PodResources::problems).unwrap_or_default() {
+            let mut at = path.to_vec();
+            at.extend(field);
+            self.at(
+                &at,
+                message,
+                "lower the request to at most the limit, or raise the limit",
+            );
+        }
+    }
+}
+
+/// Validate the chart-section settings of hub `name`.
+pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
+    let mut checks = Checks {
+        hub: name,
+        node,
+        report,
+    };
+    let resources = [
+        (
+            &["spec", "hub", "resources"][..],
+            spec.hub.resources.as_ref(),
+        ),
+        (
+            &["spec", "proxy", "resources"],
+            spec.proxy.resources.as_ref(),
+        ),
+        (
+            &["spec", "userScheduler", "resources"],
+            spec.user_scheduler
+                .as_ref()
+                .and_then(|s| s.resources.as_ref()),
+        ),
+        (
+            &["spec", "prePuller", "resources"],
+            spec.pre_puller.as_ref().and_then(|p| p.resources.as_ref()),
+        ),
+        (
+            &["spec", "prePuller", "hook", "resources"],
+            spec.pre_puller
+                .as_ref()
+                .and_then(|p| p.hook.as_ref())
+                .and_then(|h| h.resources.as_ref()),
+        ),
+    ];
+    for (path, resources) in resources {
+        checks.resources(path, resources);
+    }
+    hub(spec, &mut checks);
+    pre_puller(spec, &mut checks);
+    singleuser(spec, &mut checks);
+}
+
+fn hub(spec: &HubSpec, checks: &mut Checks) {
+    let hub = &spec.hub;
+    for var in hub.env.keys().filter(|v| !is_env_name(v)) {
+        checks.at(
+            &["spec", "hub", "env", var],
+            format!("`{var}` is not an environment variable name"),
+            "use letters, digits and `_`, not starting with a digit",
+        );
+    }
+    if hub.named_server_limit_per_user.is_some() && hub.allow_named_servers != Some(true) {
+        checks.at(
+            &["spec", "hub", "namedServerLimitPerUser"],
+            "a limit on named servers, but named servers are not allowed".into(),
+            "add `allowNamedServers: true` beside it, or remove the limit",
+        );
+    }
+}
+
+fn pre_puller(spec: &HubSpec, checks: &mut Checks) {
+    let Some(puller) = &spec.pre_puller else {
+        return;
+    };
+    if puller.enabled.is_none() {
+        return;
+    }
+    let hook = puller.hook.as_ref().and_then(|h| h.enabled);
+    let continuous = puller.continuous.as_ref().and_then(|c| c.enabled);
+    for (field, set) in [("hook", hook), ("continuous", continuous)] {
+        if set.is_some() {
+            checks.at(
+                &["spec", "prePuller", field, "enabled"],
+                format!("both prePuller.enabled and prePuller.{field}.enabled are set"),
+                "`enabled` switches both pullers: set it, or `hook.enabled` / `continuous.enabled` each",
+            );
+        }
+    }
+}
+
+fn singleuser(spec: &HubSpec, checks: &mut Checks) {
+    let user = &spec.singleuser;
+    if user.uid == Some(0) {
+        checks.at(
+            &["spec", "singleuser", "uid"],
+            "uid 0 runs servers as root, which the restricted Pod Security profile refuses".into(),
+            "use the image's user (e.g. 1000), or leave uid out for the chart's 1000",
+        );
+    }
+    if user.start_timeout == Some(0) {
+        checks.at(
+            &["spec", "singleuser", "startTimeout"],
+            "startTimeout must be more than 0 seconds".into(),
+            "e.g. `startTimeout: 600` for large images (the chart's default is 300)",
+        );
+    }
+    if let Some(cmd) = &user.cmd
+        && cmd.words().first().is_none_or(|w| w.trim().is_empty())
+    {
+        checks.at(
+            &["spec", "singleuser", "cmd"],
+            "the command is empty".into(),
+            "write the program, e.g. `cmd: start-singleuser.sh` or `cmd: [jupyterhub-singleuser]`",
+        );
+    }
+    let affinity = &user.extra_node_affinity;
+    for (i, term) in affinity.required.iter().enumerate() {
+        if term.is_empty() {
+            checks.at(
+                &[
+                    "spec",
+                    "singleuser",
+                    "extraNodeAffinity",
+                    "required",
+                    &i.to_string(),
+                ],
+                "a node selector term without requirements matches no node".into(),
+                "give it `matchExpressions: [{key, operator, values}]`",
+            );
+        }
+    }
+    for (i, term) in affinity.preferred.iter().enumerate() {
+        if !(1..=100).contains(&term.weight) {
+            checks.at(
+                &[
+                    "spec",
+                    "singleuser",
+                    "extraNodeAffinity",
+                    "preferred",
+                    &i.to_string(),
+                    "weight",
+                ],
+                format!("weight {} is outside 1–100", term.weight),
+                "Kubernetes takes a preference weight from 1 to 100",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The problems of hub `lab` whose spec ends with `extra`.
+    fn problems(extra: &str) -> String {
+        crate::load::load_test_hub(extra)
+            .err()
+            .map(|p| p.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn requests_above_limits_are_located() {
+        let text = problems(
+            "  hub:\n    resources: {requests: {cpu: 2, memory: 1Gi}, limits: {cpu: 500m, memory: 2Gi}}\n  prePuller:\n    hook:\n      resources: {requests: {memory: 64Mi}, limits: {memory: 32Mi}}\n",
+        );
+        assert!(
+            text.contains("hub.yaml:8:33: error: Hub `lab`, spec.hub.resources.requests.cpu: cpu request 2 is more than the limit 500m"),
+            "{text}"
+        );
+        assert!(
+            text.contains("spec.prePuller.hook.resources.requests.memory: memory request 64Mi is more than the limit 32Mi"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn memory_of_a_pod_needs_a_unit() {
+        let text = problems("  proxy:\n    resources: {limits: {memory: 512}}\n");
+        assert!(
+            text.contains("spec.proxy.resources.limits.memory: memory `512` has no unit"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn settings_that_need_another() {
+        let text = problems(
+            "  hub:\n    namedServerLimitPerUser: 3\n    env: {1BAD: x}\n  prePuller:\n    enabled: false\n    hook: {enabled: true}\n",
+        );
+        assert!(
+            text.contains("spec.hub.namedServerLimitPerUser: a limit on named servers, but named servers are not allowed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("spec.hub.env.1BAD: `1BAD` is not an environment variable name"),
+            "{text}"
+        );
+        assert!(
+            text.contains("hub.yaml:12:21: error: Hub `lab`, spec.prePuller.hook.enabled: both prePuller.enabled and prePuller.hook.enabled are set"),
+            "{text}"
+        );
+        let fine = problems(
+            "  hub: {allowNamedServers: true, namedServerLimitPerUser: 3}\n  prePuller: {hook: {enabled: false}, continuous: {enabled: true}}\n",
+        );
+        assert_eq!(fine, "");
+    }
+
+    #[test]
+    fn user_pods_kubernetes_would_refuse() {
+        let text = problems(
+            "  singleuser:\n    uid: 0\n    startTimeout: 0\n    cmd: []\n    extraNodeAffinity:\n      required: [{}]\n      preferred: [{weight: 0, preference: {matchExpressions: [{key: a, operator: Exists}]}}]\n",
+        );
+        for expected in [
+            "spec.singleuser.uid: uid 0 runs servers as root",
+            "spec.singleuser.startTimeout: startTimeout must be more than 0 seconds",
+            "spec.singleuser.cmd: the command is empty",
+            "spec.singleuser.extraNodeAffinity.required[0]: a node selector term without requirements",
+            "spec.singleuser.extraNodeAffinity.preferred[0].weight: weight 0 is outside 1–100",
+        ] {
+            assert!(text.contains(expected), "{expected}\n{text}");
+        }
+    }
+}

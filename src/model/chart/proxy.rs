@@ -1,0 +1,22 @@
+//! The chart's `proxy` section: where the configurable-http-proxy pod (`proxy.chp`) runs and what it may use.
+//! Its Service type and exposure are jupyflux's (see `expose`), not settings of this section.
+
+use super::pod::{NodeSelector, PodResources, Toleration};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// The proxy pod (configurable-http-proxy); every field unset keeps the chart's default.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Proxy {
+    /// Node labels the proxy pod requires (`proxy.chp.nodeSelector`).
+    #[serde(default)]
+    pub node_selector: NodeSelector,
+    /// Tolerations of the proxy pod, besides the chart's core-pod ones (`proxy.chp.tolerations`).
+    #[serde(default)]
+    pub tolerations: Vec<Toleration>,
+    /// CPU and memory requests and limits of the proxy container (`proxy.chp.resources`).
+    #[serde(default)]
+    pub resources: Option<PodResources>,
+}
