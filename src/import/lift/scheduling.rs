@@ -32,13 +32,13 @@ pub fn lift(values: &Value) -> Vec<Part> {
             puller.field(&["prePuller", field, "enabled"], v.clone());
         }
     }
-    for key in ["resources", "nodeSelector"] {
-        if let Some(v) = puller.take(&["prePuller", key]) {
-            puller.field(&["prePuller", key], v.clone());
-        }
+    if let Some(v) = puller.take(&["prePuller", "resources"]) {
+        puller.field(&["prePuller", "resources"], v.clone());
     }
-    if let Some(v) = puller.take(&["prePuller", "hook", "nodeSelector"]) {
-        puller.field(&["prePuller", "nodeSelector"], v.clone());
+    for key in ["nodeSelector", "tolerations", "resources"] {
+        if let Some(v) = puller.take(&["prePuller", "hook", key]) {
+            puller.field(&["prePuller", "hook", key], v.clone());
+        }
     }
     parts.extend(puller.finish());
     let mut proxy = Builder::new(values, "proxy.chp");
