@@ -57,6 +57,8 @@ pub struct HubImport {
     pub raw_leaves: usize,
     /// Values jupyflux changes on purpose.
     pub deliberate: Vec<(Path, String)>,
+    /// Typed fields proposed and not taken, and why (their values stay under `values`).
+    pub refused: Vec<(String, String)>,
     /// HelmRelease settings jupyflux sets differently from what Flux defaulted.
     pub release_changes: Vec<String>,
     /// Values taken out for a person, and leaf count.
@@ -367,21 +369,14 @@ fn import_release(
         render_values(existing, &trial, env, &release.name)
     };
     // A part that cannot load on its own (a shape jupyflux's field refuses) stays under values.
-    // Fields a definition cannot be without (the image, until the chart's default can stand in) go with each.
-    let anchors: Vec<&Part> = proposed
-        .iter()
-        .filter(|p| p.fields.iter().any(|(f, _)| f == &["singleuser", "image"]))
-        .collect();
-    let mut kept: Vec<&Part> = proposed
-        .iter()
-        .filter(|p| {
-            let mut alone = anchors.clone();
-            if !alone.iter().any(|a| std::ptr::eq(*a, *p)) {
-                alone.push(p);
-            }
-            attempt(&with(&alone, &json!({}))).is_ok()
-        })
-        .collect();
+    let mut refused: Vec<(String, String)> = Vec::new();
+    let mut kept: Vec<&Part> = Vec::new();
+    for part in &proposed {
+        match attempt(&with(&[part], &json!({}))) {
+            Ok(_) => kept.push(part),
+            Err(problems) => refused.push((part.what.clone(), first_problem(&problems))),
+        }
+    }
     let raw_of = |kept: &[&Part]| {
         let mut raw = working.clone();
         for part in kept {
@@ -422,6 +417,12 @@ fn import_release(
             .collect();
         if blamed.is_empty() {
             break (rendered, differences);
+        }
+        for part in &blamed {
+            let why = "jupyflux would render these values differently".to_owned();
+            if !refused.iter().any(|(w, _)| *w == part.what) {
+                refused.push((part.what.clone(), why));
+            }
         }
         kept.retain(|p| !blamed.iter().any(|b| std::ptr::eq(*b, *p)));
     };
@@ -470,6 +471,7 @@ fn import_release(
             .collect(),
         needs_leaves: count_under(&need_paths),
         release_changes,
+        refused,
         needs,
         notes,
         unexplained: differences
@@ -479,6 +481,14 @@ fn import_release(
         original: release.values.clone(),
         rendered,
     })
+}
+
+/// The first problem's message (without its location: the definition was never written).
+fn first_problem(problems: &Diagnostics) -> String {
+    problems
+        .0
+        .first()
+        .map_or_else(String::new, |d| d.message.clone())
 }
 
 /// The paths of `raw` two keys deep (what the report lists as kept under values).

@@ -62,6 +62,9 @@ fn hub_report(out: &mut String, hub: &HubImport) {
             shown.join(", ")
         );
     }
+    for (what, why) in &hub.refused {
+        let _ = writeln!(out, "  not typed: {what}: {why}");
+    }
     if !hub.deliberate.is_empty() || !hub.release_changes.is_empty() {
         let _ = writeln!(out, "  jupyflux changes on purpose:");
         for change in &hub.release_changes {
