@@ -43,6 +43,15 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         "the authenticator is chosen explicitly (the chart's default, dummy)",
     ),
     (
+        &[
+            "singleuser",
+            "profileList",
+            "kubespawner_override",
+            "tolerations",
+        ],
+        "a profile's tolerations keep the chart's user-pod tolerations in front (KubeSpawner replaces the list, which would drop them)",
+    ),
+    (
         &["hub", "config", "*", "oauth_callback_url"],
         "the OAuth callback URL is derived from the hub's host",
     ),

@@ -407,23 +407,26 @@ fn import_release(
             }
         };
         let differences = fidelity::compare(&working, &rendered, &kept, &needs);
-        let blamed: Vec<&Part> = differences
-            .iter()
-            .filter_map(|d| match d {
-                Difference::Unexplained { path, .. } => Some(fidelity::culprits(path, &kept)),
-                _ => None,
-            })
-            .flatten()
-            .collect();
+        let mut blamed: Vec<(&Part, &Path)> = Vec::new();
+        for difference in &differences {
+            if let Difference::Unexplained { path, .. } = difference {
+                blamed.extend(
+                    fidelity::culprits(path, &kept)
+                        .into_iter()
+                        .map(|p| (p, path)),
+                );
+            }
+        }
         if blamed.is_empty() {
             break (rendered, differences);
         }
-        for part in &blamed {
-            let why = "jupyflux would render these values differently".to_owned();
+        for (part, path) in &blamed {
             if !refused.iter().any(|(w, _)| *w == part.what) {
+                let why = format!("jupyflux would render it differently (first at {path})");
                 refused.push((part.what.clone(), why));
             }
         }
+        let blamed: Vec<&Part> = blamed.into_iter().map(|(p, _)| p).collect();
         kept.retain(|p| !blamed.iter().any(|b| std::ptr::eq(*b, *p)));
     };
     let raw = raw_of(&kept);
@@ -444,6 +447,8 @@ fn import_release(
             .count()
     };
     let consumed: Vec<&Path> = kept.iter().flat_map(|p| p.consumed.iter()).collect();
+    let untyped: Vec<&Path> = kept.iter().flat_map(|p| p.untyped.iter()).collect();
+    let untyped_leaves = count_under(&untyped);
     let need_paths: Vec<&Path> = needs.iter().map(|n| &n.path).collect();
     let raw_paths = top_paths(&raw);
     Ok(HubImport {
@@ -455,12 +460,13 @@ fn import_release(
             .unwrap_or_default()
             .to_owned(),
         typed: kept.iter().map(|p| p.what.clone()).collect(),
-        typed_leaves: count_under(&consumed),
-        raw_leaves: if raw.as_object().is_some_and(Map::is_empty) {
-            0
-        } else {
-            leaves(&raw).len()
-        },
+        typed_leaves: count_under(&consumed) - untyped_leaves,
+        raw_leaves: untyped_leaves
+            + if raw.as_object().is_some_and(Map::is_empty) {
+                0
+            } else {
+                leaves(&raw).len()
+            },
         raw: raw_paths,
         deliberate: differences
             .iter()

@@ -31,6 +31,23 @@ pub fn check(document: &Node, report: &mut Reporter) {
             );
         });
     }
+    if let Some(Value::Seq(profiles)) = spec.get("profiles").map(|p| &p.value) {
+        for (i, profile) in profiles.iter().enumerate() {
+            if let Some(spawner) = profile.get("spawner") {
+                let mut path = Vec::new();
+                secret_keys(spawner, &mut path, &mut |path, loc| {
+                    report.at(
+                        loc,
+                        format!(
+                            "plaintext secret in spec.profiles[{i}].spawner at `{}` (value not shown)",
+                            shown(&path.join("."))
+                        ),
+                        Some(instead(path)),
+                    );
+                });
+            }
+        }
+    }
     if let Some(Value::Seq(patches)) = spec.get("patches").map(|p| &p.value) {
         for (i, patch) in patches.iter().enumerate() {
             if let Some(text) = patch.get("patch") {

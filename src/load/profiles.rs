@@ -49,6 +49,15 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
     let mut slugs: BTreeMap<&str, Loc> = BTreeMap::new();
     let mut default: Option<(&str, Loc)> = None;
     for (i, profile) in spec.profiles.iter().enumerate() {
+        for key in profile.spawner.keys() {
+            if crate::model::profile::TYPED_OVERRIDES.contains(&key.as_str()) {
+                report.at(
+                    loc_at(node, &["spec", "profiles", &i.to_string(), "spawner", key]),
+                    format!("Hub `{name}`: profile `{}` sets `{key}` in spawner, which a typed profile field renders", profile.slug),
+                    Some("use the profile's typed field (images, resources, env, nodeSelector, labels, annotations, defaultUrl, tolerations, nodeAffinity, volumes, volumeMounts)".into()),
+                );
+            }
+        }
         let index = i.to_string();
         let resources = &profile.resources;
         let path = ["spec", "profiles", index.as_str(), "resources"];

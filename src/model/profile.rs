@@ -80,7 +80,33 @@ pub struct Profile {
     /// URL the user lands on with this profile (`default_url`), e.g. `/vscode`.
     #[serde(default)]
     pub default_url: Option<String>,
+    /// Other KubeSpawner settings of this entry, as `kubespawner_override` takes them (`supplemental_gids`,
+    /// `extra_pod_config`, …): an escape hatch like the hub's `values`, merged over what the typed fields render.
+    /// Keys the typed fields render are refused (use the field), and secrets are refused as in `values`.
+    #[serde(default)]
+    pub spawner: Map<String, Value>,
 }
+
+/// `kubespawner_override` keys that typed profile fields render (so `spawner` may not set them).
+pub const TYPED_OVERRIDES: [&str; 17] = [
+    "image",
+    "cpu_guarantee",
+    "cpu_limit",
+    "mem_guarantee",
+    "mem_limit",
+    "extra_resource_limits",
+    "extra_resource_guarantees",
+    "environment",
+    "node_selector",
+    "extra_labels",
+    "extra_annotations",
+    "default_url",
+    "tolerations",
+    "node_affinity_required",
+    "node_affinity_preferred",
+    "volumes",
+    "volume_mounts",
+];
 
 impl Profile {
     /// Whether a user with these groups, starting `image`, gets this profile.

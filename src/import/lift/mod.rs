@@ -24,6 +24,9 @@ pub struct Part {
     pub consumed: Vec<Path>,
     /// Chart value paths the fields render although the original did not have them (explained in the report).
     pub adds: Vec<Path>,
+    /// Consumed paths carried through verbatim by an escape hatch of the part (a profile's `spawner`): counted
+    /// as untyped.
+    pub untyped: Vec<Path>,
 }
 
 /// What lifters know besides the values.
@@ -49,6 +52,7 @@ impl<'v> Builder<'v> {
                 fields: Vec::new(),
                 consumed: Vec::new(),
                 adds: Vec::new(),
+                untyped: Vec::new(),
             },
         }
     }
@@ -80,6 +84,11 @@ impl<'v> Builder<'v> {
     /// Declare a chart value path (with list indices) the fields render that the original may not have.
     pub fn adds_at(&mut self, path: Path) {
         self.part.adds.push(path);
+    }
+
+    /// Declare a consumed path carried through untyped.
+    pub fn untyped(&mut self, path: Path) {
+        self.part.untyped.push(path);
     }
 
     /// The part, if it sets any field.

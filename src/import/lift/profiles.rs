@@ -14,9 +14,18 @@ pub fn lift(values: &Value) -> Vec<Part> {
     };
     let mut profiles = Vec::new();
     for (i, entry) in list.iter().enumerate() {
-        let Some(profile) = profile(entry) else {
+        let Some((profile, untyped)) = profile(entry) else {
             return Vec::new();
         };
+        for key in untyped {
+            b.untyped(Path(vec![
+                Step::Key("singleuser".into()),
+                Step::Key("profileList".into()),
+                Step::Index(i),
+                Step::Key("kubespawner_override".into()),
+                Step::Key(key),
+            ]));
+        }
         if entry.get("slug").is_none() {
             b.adds_at(Path(vec![
                 Step::Key("singleuser".into()),
@@ -32,12 +41,14 @@ pub fn lift(values: &Value) -> Vec<Part> {
     b.finish().into_iter().collect()
 }
 
-/// The typed profile for one entry, when every key of it has a typed field.
-fn profile(entry: &Value) -> Option<Value> {
+/// The typed profile for one entry, when every key of it has a typed field (override keys without one go to
+/// `spawner`, and are named in the second value).
+fn profile(entry: &Value) -> Option<(Value, Vec<String>)> {
     let entry = entry.as_object()?;
     let name = entry.get("display_name")?.as_str()?;
     let mut profile = Map::new();
     profile.insert("name".into(), json!(name));
+    let mut untyped = Vec::new();
     let slug = match entry.get("slug") {
         Some(slug) => slug.as_str()?.to_owned(),
         None => slugify(name),
@@ -52,14 +63,18 @@ fn profile(entry: &Value) -> Option<Value> {
             "default" => {
                 profile.insert("default".into(), value.clone());
             }
-            "kubespawner_override" => overrides(value.as_object()?, &mut profile)?,
+            "kubespawner_override" => overrides(value.as_object()?, &mut profile, &mut untyped)?,
             _ => return None,
         }
     }
-    Some(Value::Object(profile))
+    Some((Value::Object(profile), untyped))
 }
 
-fn overrides(overrides: &Map<String, Value>, profile: &mut Map<String, Value>) -> Option<()> {
+fn overrides(
+    overrides: &Map<String, Value>,
+    profile: &mut Map<String, Value>,
+    untyped: &mut Vec<String>,
+) -> Option<()> {
     let mut resources = Map::new();
     for (key, value) in overrides {
         match key.as_str() {
@@ -80,7 +95,10 @@ fn overrides(overrides: &Map<String, Value>, profile: &mut Map<String, Value>) -
             "extra_resource_limits" => {
                 let limits = value.as_object()?;
                 for (name, amount) in limits {
-                    if name == "nvidia.com/gpu" {
+                    let guaranteed = overrides
+                        .get("extra_resource_guarantees")
+                        .is_some_and(|g| g.get(name).is_some());
+                    if name == "nvidia.com/gpu" && !guaranteed {
                         let count: u32 = match amount {
                             Value::String(s) => s.parse().ok()?,
                             Value::Number(n) => u32::try_from(n.as_u64()?).ok()?,
@@ -121,7 +139,11 @@ fn overrides(overrides: &Map<String, Value>, profile: &mut Map<String, Value>) -
                 }
                 profile.insert("env".into(), value.clone());
             }
-            _ => return None,
+            _ => {
+                let spawner = profile.entry("spawner").or_insert_with(|| json!({}));
+                spawner[key] = value.clone();
+                untyped.push(key.clone());
+            }
         }
     }
     if !resources.is_empty() {

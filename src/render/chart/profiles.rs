@@ -51,6 +51,8 @@ fn entry(hub: &Definition<HubSpec>, profile: &Profile) -> Value {
     put(&mut overrides, "extra_annotations", &profile.annotations);
     put(&mut overrides, "default_url", &profile.default_url);
     override_lists(&hub.spec, profile, &mut overrides);
+    // The escape hatch last, as `values` is merged last into the chart values.
+    crate::render::overrides::merge(&mut overrides, &Value::Object(profile.spawner.clone()));
     if overrides.as_object().is_some_and(|o| !o.is_empty()) {
         entry["kubespawner_override"] = overrides;
     }
