@@ -52,6 +52,10 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         "a profile's tolerations keep the chart's user-pod tolerations in front (KubeSpawner replaces the list, which would drop them)",
     ),
     (
+        &["singleuser", "storage", "static", "subPath"],
+        "each user's directory on the claim is written explicitly (the chart's default, {username})",
+    ),
+    (
         &["hub", "config", "*", "oauth_callback_url"],
         "the OAuth callback URL is derived from the hub's host",
     ),

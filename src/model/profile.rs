@@ -271,6 +271,17 @@ pub struct VolumeMount {
     pub sub_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
+    /// `None` (default), `HostToContainer` or `Bidirectional` (the latter needs a privileged container).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount_propagation: Option<MountPropagation>,
+}
+
+/// How mounts propagate between host and container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum MountPropagation {
+    None,
+    HostToContainer,
+    Bidirectional,
 }
 
 /// A GPU count: a whole number, so `0.5` or `"1"` is an error that says so.

@@ -11,6 +11,7 @@ pub fn lift(values: &Value) -> Vec<Part> {
         ("every", "every"),
         ("maxAge", "maxAge"),
         ("users", "users"),
+        ("removeNamedServers", "removeNamedServers"),
     ] {
         if let Some(v) = b.take(&["cull", key]) {
             b.field(&["culling", field], v.clone());

@@ -16,12 +16,27 @@ pub fn lift(values: &Value) -> Vec<Part> {
         ("concurrentSpawnLimit", "concurrentSpawnLimit"),
         ("allowNamedServers", "allowNamedServers"),
         ("namedServerLimitPerUser", "namedServerLimitPerUser"),
+        ("extraVolumes", "extraVolumes"),
+        ("extraVolumeMounts", "extraVolumeMounts"),
     ] {
         if let Some(v) = pod.take(&["hub", key]) {
             pod.field(&["hub", field], v.clone());
         }
     }
     parts.extend(pod.finish());
+    for (section, field) in [
+        (&["hub"][..], "hub"),
+        (&["proxy", "chp"][..], "proxy"),
+        (&["singleuser"][..], "singleuser"),
+    ] {
+        let mut b = Builder::new(values, format!("{}.networkPolicy", section.join(".")));
+        let mut keys = section.to_vec();
+        keys.extend(["networkPolicy", "enabled"]);
+        if let Some(v) = b.take(&keys) {
+            b.field(&[field, "networkPolicy", "enabled"], v.clone());
+        }
+        parts.extend(b.finish());
+    }
     let mut debug = Builder::new(values, "debug");
     if let Some(v) = debug.take(&["debug", "enabled"]) {
         debug.field(&["debug"], v.clone());

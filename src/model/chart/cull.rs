@@ -22,6 +22,9 @@ pub struct Culling {
     /// Also remove idle users (not only their servers).
     #[serde(default)]
     pub users: Option<bool>,
+    /// Also stop idle named servers (`cull.removeNamedServers`).
+    #[serde(default)]
+    pub remove_named_servers: Option<bool>,
 }
 
 pub(crate) fn enabled() -> bool {

@@ -40,6 +40,16 @@ pub struct HubPod {
     /// Most named servers per user; 0: no limit (`hub.namedServerLimitPerUser`; needs `allowNamedServers`).
     #[serde(default)]
     pub named_server_limit_per_user: Option<u32>,
+    /// The hub pod's NetworkPolicy (`hub.networkPolicy.enabled`; wins over `spec.networkPolicy`).
+    #[serde(default)]
+    pub network_policy: Option<super::Toggle>,
+    /// Extra volumes of the hub pod (Kubernetes `Volume` objects, `hub.extraVolumes`), e.g. a ConfigMap of
+    /// templates.
+    #[serde(default)]
+    pub extra_volumes: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Where they are mounted in the hub container (`hub.extraVolumeMounts`).
+    #[serde(default)]
+    pub extra_volume_mounts: Vec<crate::model::profile::VolumeMount>,
 }
 
 /// The hub database: exactly one of `sqlite` (a volume), `postgres` or `mysql` (an external server).

@@ -19,4 +19,7 @@ pub struct Proxy {
     /// CPU and memory requests and limits of the proxy container (`proxy.chp.resources`).
     #[serde(default)]
     pub resources: Option<PodResources>,
+    /// The proxy pod's NetworkPolicy (`proxy.chp.networkPolicy.enabled`; wins over `spec.networkPolicy`).
+    #[serde(default)]
+    pub network_policy: Option<super::Toggle>,
 }

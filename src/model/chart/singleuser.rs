@@ -40,6 +40,9 @@ pub struct Singleuser {
     /// Environment variables of every user's server: text, or a secret reference.
     #[serde(default)]
     pub env: BTreeMap<String, MaybeSecret>,
+    /// User pods' NetworkPolicy (`singleuser.networkPolicy.enabled`; wins over `spec.networkPolicy`).
+    #[serde(default)]
+    pub network_policy: Option<super::Toggle>,
     /// The command starting the server, a string or a list (`singleuser.cmd`; the chart's default
     /// `jupyterhub-singleuser`).
     #[serde(default)]
@@ -82,6 +85,7 @@ impl Default for Singleuser {
             storage: Storage::default(),
             default_url: default_url(),
             env: BTreeMap::new(),
+            network_policy: None,
             cmd: None,
             start_timeout: None,
             uid: None,

@@ -25,5 +25,8 @@ fn cull(culling: &Culling) -> Value {
     if let Some(users) = culling.users {
         cull["users"] = json!(users);
     }
+    if let Some(named) = culling.remove_named_servers {
+        cull["removeNamedServers"] = json!(named);
+    }
     cull
 }

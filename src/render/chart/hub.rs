@@ -42,6 +42,8 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
         &pod.concurrent_spawn_limit,
     );
     put(&mut values, "allowNamedServers", &pod.allow_named_servers);
+    put(&mut values, "extraVolumes", &pod.extra_volumes);
+    put(&mut values, "extraVolumeMounts", &pod.extra_volume_mounts);
     put(
         &mut values,
         "namedServerLimitPerUser",

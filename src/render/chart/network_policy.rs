@@ -17,4 +17,18 @@ pub fn merge_into(values: &mut Value, spec: &HubSpec) {
             }),
         );
     }
+    // A section's own switch wins over the one for all.
+    for (path, policy) in [
+        (&["hub"][..], spec.hub.network_policy),
+        (&["proxy", "chp"][..], spec.proxy.network_policy),
+        (&["singleuser"][..], spec.singleuser.network_policy),
+    ] {
+        if let Some(policy) = policy {
+            let mut patch = json!({"networkPolicy": {"enabled": policy.enabled}});
+            for key in path.iter().rev() {
+                patch = json!({*key: patch});
+            }
+            merge(values, &patch);
+        }
+    }
 }
