@@ -1,6 +1,6 @@
 //! Conformance: every rendered object validates against the real schemas in `../shared/reference`
 //! (Flux and External Secrets CRDs, Kubernetes JSON schemas, kustomization.json, the Zero to
-//! JupyterHub values schema over the chart defaults), and every rendered tree builds with a real
+//! JupyterHub values schema over the chart defaults, merged by `jupyflux::chart_values`), and every rendered tree builds with a real
 //! `kustomize build`. The negative tests prove each validator catches what it is for.
 
 #[path = "conformance/mod.rs"]

@@ -18,6 +18,7 @@ mod secrets;
 mod validate;
 
 pub use discover::{SourceFile, Sources, read_sources};
+pub use validate::field_path;
 
 use crate::diagnostic::Diagnostics;
 use crate::model::{
@@ -35,7 +36,39 @@ use std::sync::Arc;
 
 /// Read and validate the definitions under `<root>/overlays/`.
 pub fn load(root: &Path) -> Result<Model, Diagnostics> {
-    load_owned(read_sources(root)?)
+    load_owned(read_sources(root)?, None).map(|(model, _)| model)
+}
+
+/// [`load`], keeping each hub's merged document with its locations for the checks `validate` runs on the
+/// rendered output ([`crate::checks`]).
+pub fn load_located(root: &Path) -> Result<(Model, Located), Diagnostics> {
+    let mut located = Located::default();
+    let (model, files) = load_owned(read_sources(root)?, Some(&mut located))?;
+    located.files = files;
+    Ok((model, located))
+}
+
+/// Where each hub's fields are: its merged document (every value with its file, line and column).
+#[derive(Debug, Default)]
+pub struct Located {
+    /// The definition files, by [`node::FileId`].
+    files: Vec<String>,
+    /// Each hub's merged document, by environment and hub name.
+    pub hubs: BTreeMap<(String, String), Node>,
+}
+
+impl Located {
+    /// A location as problems name it.
+    pub fn location(&self, loc: Loc) -> crate::diagnostic::Location {
+        crate::diagnostic::Location {
+            file: self
+                .files
+                .get(loc.file.0 as usize)
+                .cloned()
+                .unwrap_or_default(),
+            position: Some((loc.line, loc.column)),
+        }
+    }
 }
 
 /// A document that contributed to a definition, kept with where it came from.
@@ -55,11 +88,15 @@ type Merged<'a> = BTreeMap<(Kind, String), Cow<'a, Contribution>>;
 
 /// Validate definitions already read into memory. The result does not depend on the order of `sources.files`.
 pub fn load_sources(sources: &Sources) -> Result<Model, Diagnostics> {
-    load_owned(sources.clone())
+    load_owned(sources.clone(), None).map(|(model, _)| model)
 }
 
-/// [`load_sources`], freeing each text once it is parsed (the documents, then the model, are what stays).
-fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
+/// [`load_sources`], freeing each text once it is parsed (the documents, then the model, are what stays); with
+/// `located`, each hub's merged document is kept there. Also returns the file table.
+fn load_owned(
+    mut sources: Sources,
+    mut located: Option<&mut Located>,
+) -> Result<(Model, Vec<String>), Diagnostics> {
     sources.files.sort_by(|a, b| a.path.cmp(&b.path));
     // Parsing is most of loading and files are independent: parse on every core, then file in order.
     let parsed = crate::parallel::map(&sources.files, 16, parse_file);
@@ -132,7 +169,8 @@ fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
             );
             continue;
         }
-        if let Some(environment) = assemble(env, &base, scope, &mut shared, &mut report) {
+        let keep = located.as_deref_mut();
+        if let Some(environment) = assemble(env, &base, scope, &mut shared, keep, &mut report) {
             model.environments.push(environment);
         }
     }
@@ -150,7 +188,7 @@ fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
     }
     let problems = report.problems.finish();
     if problems.is_empty() {
-        Ok(model)
+        Ok((model, files.iter().map(|f| f.path.clone()).collect()))
     } else {
         Err(problems)
     }
@@ -248,6 +286,7 @@ fn assemble(
     base: &Scope,
     own: Scope,
     shared: &mut Shared,
+    located: Option<&mut Located>,
     report: &mut Reporter,
 ) -> Option<Environment> {
     let mut merged: Merged<'_> = base
@@ -364,6 +403,12 @@ fn assemble(
         &notebook_nodes,
         report,
     );
+    if let Some(located) = located {
+        for (hub, node) in environment.hubs.iter().zip(&nodes) {
+            let key = (env.to_owned(), hub.name.clone());
+            located.hubs.insert(key, (*node).clone());
+        }
+    }
     Some(environment)
 }
 

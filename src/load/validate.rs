@@ -233,7 +233,7 @@ pub(super) fn bounds(
 }
 
 /// A path as messages write it: `spec.sizes[0].memory`, not `spec.sizes.0.memory`.
-pub(super) fn field_path(path: &[&str]) -> String {
+pub fn field_path(path: &[&str]) -> String {
     let mut text = String::new();
     for part in path {
         if part.bytes().all(|b| b.is_ascii_digit()) {

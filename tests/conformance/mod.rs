@@ -14,7 +14,6 @@ mod openapi;
 mod report;
 mod schemas;
 mod validate;
-mod values;
 
 pub use environment::{reference_available, repo_root, say};
 pub use kustomize::{kustomize_available, kustomize_build_all};
