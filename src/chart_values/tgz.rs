@@ -134,4 +134,12 @@ mod tests {
         assert!(error.contains("symbolic link"), "{error}");
         assert!(chart_files(b"not an archive").is_err());
     }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused() {
+        let big = "#".repeat(MAX_CHART_BYTES as usize + 1);
+        let bytes = archive(&[("jupyterhub/values.yaml", &big)], None);
+        let error = chart_files(&bytes).err().unwrap();
+        assert!(error.contains("is over"), "{error}");
+    }
 }

@@ -1,5 +1,6 @@
 //! Strategic merge patches, as Kustomize applies them: maps merge, `null` deletes a key, lists are replaced —
-//! except, in built-in Kubernetes kinds, the lists Kubernetes merges by key (containers, volumes, env, …) —
+//! except, in built-in Kubernetes kinds, the lists Kubernetes merges by key (containers, volumes, env, …: new
+//! items first, as Kustomize puts them) —
 //! and `$patch: delete` / `$patch: replace` remove or replace a map, a list item or the whole object.
 
 use serde_json::{Map, Value};
@@ -138,13 +139,14 @@ fn deletes(fields: &Map<String, Value>) -> bool {
 }
 
 /// Merge a keyed list: an item with the key of an existing one merges into it (or deletes it with
-/// `$patch: delete`); others are appended.
+/// `$patch: delete`); the others come first, in the patch's order (as Kustomize puts them).
 fn merge_keyed(
     target: &mut Vec<Value>,
     patch: Vec<Value>,
     key: &str,
     builtin: bool,
 ) -> Result<(), String> {
+    let mut added = Vec::new();
     for item in patch {
         let id = item.get(key).cloned();
         let existing = id
@@ -167,10 +169,11 @@ fn merge_keyed(
             (Some(at), false) => merge(&mut target[at], Value::Object(fields), builtin, "")?,
             (None, false) => {
                 fields.shift_remove("$patch");
-                target.push(without_directives(Value::Object(fields), builtin, "")?);
+                added.push(without_directives(Value::Object(fields), builtin, "")?);
             }
         }
     }
+    target.splice(0..0, added);
     Ok(())
 }
 
@@ -240,11 +243,11 @@ mod tests {
         let spec = &patched(deployment, patch)["spec"]["template"]["spec"];
         assert_eq!(
             spec["containers"],
-            json!([{"name": "app", "image": "a:2", "env": [{"name": "A", "value": "1"}, {"name": "C", "value": "3"}]}])
+            json!([{"name": "app", "image": "a:2", "env": [{"name": "C", "value": "3"}, {"name": "A", "value": "1"}]}])
         );
         assert_eq!(
             spec["volumes"],
-            json!([{"name": "v", "emptyDir": {}}, {"name": "w", "configMap": {"name": "c"}}])
+            json!([{"name": "w", "configMap": {"name": "c"}}, {"name": "v", "emptyDir": {}}])
         );
         assert_eq!(spec["securityContext"], json!({"runAsNonRoot": true}));
     }
