@@ -46,7 +46,7 @@ pub enum Command {
     },
     /// Check the definitions and the output they render, without writing anything or needing the network.
     #[command(
-        after_help = "Checks: definitions (fields, types, names, quantities, cross-references), then the rendered\ntree: allowed API versions, object identity, kustomization listings, references between objects.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production"
+        after_help = "Checks: definitions (fields, types, names, quantities, cross-references); each hub's patches,\napplied to its rendered objects as Kustomize would; its chart values against the chart's\nvalues.schema.json (spec.chart.schema); then the rendered tree: allowed API versions, object\nidentity, kustomization listings, references between objects.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production"
     )]
     Validate {
         /// Only this environment.
