@@ -31,7 +31,7 @@ fn objects() -> Vec<Value> {
 }
 
 /// `(what it shows, target, patch text)`.
-const CASES: [(&str, &str, &str); 9] = [
+const CASES: [(&str, &str, &str); 11] = [
     (
         "JSON 6902: add, remove, copy, move, a passing test",
         r#"{"kind": "HelmRelease", "name": "research"}"#,
@@ -66,6 +66,16 @@ const CASES: [(&str, &str, &str); 9] = [
         "strategic merge deleting an object",
         r#"{"kind": "Namespace"}"#,
         "apiVersion: v1\nkind: Namespace\nmetadata: {name: research}\n$patch: delete\n",
+    ),
+    (
+        "strategic merge replacing a map",
+        r#"{"kind": "HelmRelease"}"#,
+        "kind: HelmRelease\nmetadata: {name: x}\nspec:\n  values:\n    $patch: replace\n    n: 1\n",
+    ),
+    (
+        "a strategic merge patch without metadata.name",
+        r#"{"kind": "HelmRelease"}"#,
+        "kind: HelmRelease\nmetadata: {labels: {a: b}}\nspec: {suspend: true}\n",
     ),
     (
         "a failing test operation",
