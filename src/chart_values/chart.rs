@@ -87,12 +87,12 @@ pub fn read_chart(root: &Path, relative: &str) -> Result<Chart, ChartError> {
     // A lone schema file: the chart's defaults are the values.yaml beside it, when there is one.
     let dir = relative.rsplit_once('/').map_or("", |(dir, _)| dir);
     let beside = join(dir, "values.yaml");
-    let defaults = read_optional(root, &beside)?;
+    let defaults = read_optional(root, &beside, &beside)?;
     assemble(relative, &bytes, defaults.as_deref(), None)
 }
 
 fn from_directory(path: &Path, relative: &str) -> Result<Chart, ChartError> {
-    let read = |name: &str| read_optional(path, name);
+    let read = |name: &str| read_optional(path, name, &join(relative, name));
     let schema = read("values.schema.json")?.ok_or(ChartError::NoFile {
         path: relative.to_owned(),
         file: "values.schema.json",
@@ -102,13 +102,13 @@ fn from_directory(path: &Path, relative: &str) -> Result<Chart, ChartError> {
     assemble(relative, &schema, values.as_deref(), chart.as_deref())
 }
 
-/// The file `name` under `dir`, `None` when it does not exist.
-fn read_optional(dir: &Path, name: &str) -> Result<Option<Vec<u8>>, ChartError> {
+/// The file `name` under `dir` (shown as `display`), `None` when it does not exist.
+fn read_optional(dir: &Path, name: &str, display: &str) -> Result<Option<Vec<u8>>, ChartError> {
     let path = dir.join(name);
     if std::fs::symlink_metadata(&path).is_err() {
         return Ok(None);
     }
-    Ok(Some(read_regular(&path, &path.display().to_string())?))
+    Ok(Some(read_regular(&path, display)?))
 }
 
 fn join(dir: &str, name: &str) -> String {

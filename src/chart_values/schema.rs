@@ -12,6 +12,8 @@ pub struct Violation {
     pub path: Vec<String>,
     /// What the schema says, naming the path.
     pub message: String,
+    /// Whether the last key of `path` is one the schema does not allow (`additionalProperties: false`).
+    pub unexpected: bool,
 }
 
 /// Every violation of `values` (already coalesced over the chart's defaults), sorted by path. With `defaults`
@@ -44,7 +46,11 @@ pub fn violations(
                         "additional property `{key}` is not allowed at {}",
                         dotted(&at)
                     );
-                    found.push(Violation { path, message });
+                    found.push(Violation {
+                        path,
+                        message,
+                        unexpected: true,
+                    });
                 }
             }
             ValidationErrorKind::Required { .. } if !defaults => {}
@@ -54,6 +60,7 @@ pub fn violations(
                 found.push(Violation {
                     message: format!("{text} at {}", dotted(&at)),
                     path: at,
+                    unexpected: false,
                 });
             }
         }
@@ -64,22 +71,12 @@ pub fn violations(
 }
 
 /// A values path as people write it: `hub.config.x`, `singleuser.profileList[0]`, `the top level` for none.
-pub fn dotted(path: &[String]) -> String {
+fn dotted(path: &[String]) -> String {
     if path.is_empty() {
         return "the top level".to_owned();
     }
-    let mut text = String::new();
-    for part in path {
-        if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
-            text.push_str(&format!("[{part}]"));
-        } else {
-            if !text.is_empty() {
-                text.push('.');
-            }
-            text.push_str(part);
-        }
-    }
-    text
+    let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+    crate::load::field_path(&parts)
 }
 
 #[cfg(test)]

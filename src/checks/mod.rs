@@ -9,8 +9,8 @@ mod values;
 pub use objects::{apply_patches, hub_objects, release};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::Located;
 use crate::load::node::{Loc, Node};
+use crate::load::{Located, loc_at};
 use crate::model::Model;
 use crate::output::Tree;
 use std::path::Path;
@@ -39,18 +39,6 @@ pub fn check(root: &Path, model: &Model, located: &Located, tree: &Tree) -> Diag
         }
     }
     problems.finish()
-}
-
-/// The location of the value at `path`, or of the nearest parent that exists.
-fn loc_at(node: &Node, path: &[&str]) -> Loc {
-    let mut current = node;
-    for key in path {
-        match current.get(key) {
-            Some(next) => current = next,
-            None => break,
-        }
-    }
-    current.loc
 }
 
 /// The location of the key `path` ends with (of the item, in a list), when the whole path exists.

@@ -1,12 +1,13 @@
 //! A hub's chart values — the HelmRelease's, every `valuesFrom` secret filled by a placeholder of the type the
 //! schema expects — coalesced over the chart's defaults and checked against its `values.schema.json`.
 
-use super::{key_loc, loc_at};
+use super::key_loc;
 use crate::chart_values::{
     Chart, Segment, Violation, coalesce, placeholder, read_chart, release_values, schema_at,
     violations,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, did_you_mean, shorten_quoted};
+use crate::load::loc_at;
 use crate::load::node::{Loc, Node};
 use crate::model::Definition;
 use crate::model::hub::HubSpec;
@@ -115,8 +116,7 @@ fn locate(node: &Node, violation: &Violation, schema: &Value, path: &str) -> (Op
     let mut written = vec!["spec", "values"];
     written.extend(violation.path.iter().map(String::as_str));
     let field = crate::load::field_path(&written);
-    let unexpected = violation.message.starts_with("additional property");
-    let help = if unexpected {
+    let help = if violation.unexpected {
         let (key, parent) = violation.path.split_last().expect("an unexpected key");
         let segments: Vec<Segment> = parent.iter().map(|p| segment(p)).collect();
         let known = schema_at(schema, &segments)

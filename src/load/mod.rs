@@ -18,7 +18,7 @@ mod secrets;
 mod validate;
 
 pub use discover::{SourceFile, Sources, read_sources};
-pub use validate::field_path;
+pub use validate::{field_path, loc_at};
 
 use crate::diagnostic::Diagnostics;
 use crate::model::{

@@ -10,7 +10,7 @@ use crate::notebook::NotebookSpec;
 use std::collections::BTreeMap;
 
 /// The location of the value at `path` in a document, or of the nearest parent that exists.
-pub(super) fn loc_at<S: AsRef<str>>(node: &Node, path: &[S]) -> Loc {
+pub fn loc_at<S: AsRef<str>>(node: &Node, path: &[S]) -> Loc {
     let mut current = node;
     for key in path {
         match current.get(key.as_ref()) {
