@@ -92,7 +92,7 @@ pub fn load_sources(sources: &Sources) -> Result<Model, Diagnostics> {
 }
 
 /// [`load_sources`], freeing each text once it is parsed (the documents, then the model, are what stays); with
-/// `located`, each hub's merged document is kept there. Also returns the file table.
+/// `located`, each hub's merged document is kept there, and the file table is returned too.
 fn load_owned(
     mut sources: Sources,
     mut located: Option<&mut Located>,
@@ -188,7 +188,12 @@ fn load_owned(
     }
     let problems = report.problems.finish();
     if problems.is_empty() {
-        Ok((model, files.iter().map(|f| f.path.clone()).collect()))
+        // The file table outlives loading only for `validate`'s checks.
+        let table = match located {
+            Some(_) => files.iter().map(|f| f.path.clone()).collect(),
+            None => Vec::new(),
+        };
+        Ok((model, table))
     } else {
         Err(problems)
     }
