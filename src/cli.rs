@@ -46,7 +46,7 @@ pub enum Command {
     },
     /// Check the definitions and the output they render, without writing anything or needing the network.
     #[command(
-        after_help = "Checks: definitions (fields, types, names, quantities, cross-references), then the rendered\ntree: allowed API versions, object identity, kustomization listings, references between objects.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production"
+        after_help = "Checks: definitions (fields, types, names, quantities, cross-references); each hub's patches,\napplied to its rendered objects as Kustomize would; its chart values against the chart's\nvalues.schema.json (spec.chart.schema); then the rendered tree: allowed API versions, object\nidentity, kustomization listings, references between objects.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production"
     )]
     Validate {
         /// Only this environment.
@@ -66,6 +66,8 @@ pub enum Command {
     Import(crate::import::command::ImportArgs),
     /// Show which profiles a user sees on a hub and what their server gets (image, env, resources, tolerations).
     Explain(crate::explain::command::ExplainArgs),
+    /// Print the chart values a hub's HelmRelease sends (secrets shown as where they come from).
+    Values(crate::values_cmd::ValuesArgs),
     /// Show what a change to the definitions does to the rendered objects, per environment.
     Diff(crate::diff::command::DiffArgs),
     /// Print the JSON Schema of every definition kind (for editors).
@@ -129,6 +131,7 @@ pub fn run(cli: Cli) -> ExitCode {
         } => validate_command(&root, env.as_deref(), render::Options { expand_notebooks }),
         Command::Import(args) => crate::import::command::run(&args),
         Command::Explain(args) => crate::explain::command::run(&args),
+        Command::Values(args) => crate::values_cmd::run(&args),
         Command::Diff(args) => crate::diff::command::run(&args),
         Command::Schema { overlay } => {
             let schema = if overlay {
@@ -167,10 +170,24 @@ fn crd_command(root: &Path, env: Option<&str>) -> ExitCode {
 
 /// Load the model, keeping only `env` when given. Errors are printed; the exit code is returned.
 fn load_model(root: &Path, env: Option<&str>) -> Result<Model, ExitCode> {
-    let mut model = load::load(root).map_err(|problems| {
+    let model = load::load(root).map_err(|problems| {
         eprintln!("{}", errors().problems(&problems.to_string()));
         ExitCode::from(INVALID)
     })?;
+    only(model, env)
+}
+
+/// [`load_model`], with where each hub's fields are (for [`crate::checks`]).
+fn load_located(root: &Path, env: Option<&str>) -> Result<(Model, load::Located), ExitCode> {
+    let (model, located) = load::load_located(root).map_err(|problems| {
+        eprintln!("{}", errors().problems(&problems.to_string()));
+        ExitCode::from(INVALID)
+    })?;
+    Ok((only(model, env)?, located))
+}
+
+/// The model with only `env`, when given (an unknown one is a usage error).
+fn only(mut model: Model, env: Option<&str>) -> Result<Model, ExitCode> {
     if let Some(env) = env {
         let names: Vec<&str> = model.environments.iter().map(|e| e.name.as_str()).collect();
         if !names.contains(&env) {
@@ -261,11 +278,16 @@ fn render_command(
 }
 
 fn validate_command(root: &Path, env: Option<&str>, options: render::Options) -> ExitCode {
-    let model = match load_model(root, env) {
-        Ok(model) => model,
+    let (model, located) = match load_located(root, env) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let tree = render::render_with(&model, options);
+    let found = crate::checks::check(root, &model, &located, &tree);
+    if !found.is_empty() {
+        eprintln!("{}", errors().problems(&found.to_string()));
+        return ExitCode::from(INVALID);
+    }
     let problems = verify::verify(&tree);
     for problem in &problems {
         eprintln!("{problem}");

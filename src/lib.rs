@@ -2,6 +2,8 @@
 //!
 //! The flow is [`load`] (files → [`model::Model`]) → [`render::render`] (pure) → [`output`] (write or check).
 
+pub mod chart_values;
+pub mod checks;
 pub mod cli;
 pub mod completions;
 pub mod controller;
@@ -15,7 +17,9 @@ pub mod model;
 pub mod notebook;
 pub mod output;
 pub mod parallel;
+pub mod patch;
 pub mod paths;
 pub mod render;
 pub mod schema;
 pub mod style;
+pub mod values_cmd;

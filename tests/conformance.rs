@@ -1,6 +1,6 @@
 //! Conformance: every rendered object validates against the real schemas in `../shared/reference`
 //! (Flux and External Secrets CRDs, Kubernetes JSON schemas, kustomization.json, the Zero to
-//! JupyterHub values schema over the chart defaults), and every rendered tree builds with a real
+//! JupyterHub values schema over the chart defaults, merged by `jupyflux::chart_values`), and every rendered tree builds with a real
 //! `kustomize build`. The negative tests prove each validator catches what it is for.
 
 #[path = "conformance/mod.rs"]
@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use conformance::{
-    Report, kustomize_available, kustomize_build_all, reference_available, repo_root, say,
-    validate_tree,
+    Report, kustomize_available, kustomize_build_all, patch_engine_disagreements,
+    reference_available, repo_root, say, validate_tree,
 };
 
 /// Validates and kustomize-builds every `generated/<env>` and `flux/<env>` under `root`.
@@ -269,4 +269,12 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).expect("copy fixture file");
         }
     }
+}
+
+#[test]
+fn the_patch_engine_agrees_with_kustomize() {
+    let Some(disagreements) = patch_engine_disagreements() else {
+        return;
+    };
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
 }

@@ -19,6 +19,7 @@ mod sections;
 mod validate;
 
 pub use discover::{SourceFile, Sources, read_sources};
+pub use validate::{field_path, loc_at};
 
 use crate::diagnostic::Diagnostics;
 use crate::model::{
@@ -36,7 +37,39 @@ use std::sync::Arc;
 
 /// Read and validate the definitions under `<root>/overlays/`.
 pub fn load(root: &Path) -> Result<Model, Diagnostics> {
-    load_owned(read_sources(root)?)
+    load_owned(read_sources(root)?, None).map(|(model, _)| model)
+}
+
+/// [`load`], keeping each hub's merged document with its locations for the checks `validate` runs on the
+/// rendered output ([`crate::checks`]).
+pub fn load_located(root: &Path) -> Result<(Model, Located), Diagnostics> {
+    let mut located = Located::default();
+    let (model, files) = load_owned(read_sources(root)?, Some(&mut located))?;
+    located.files = files;
+    Ok((model, located))
+}
+
+/// Where each hub's fields are: its merged document (every value with its file, line and column).
+#[derive(Debug, Default)]
+pub struct Located {
+    /// The definition files, by [`node::FileId`].
+    files: Vec<String>,
+    /// Each hub's merged document, by environment and hub name.
+    pub hubs: BTreeMap<(String, String), Node>,
+}
+
+impl Located {
+    /// A location as problems name it.
+    pub fn location(&self, loc: Loc) -> crate::diagnostic::Location {
+        crate::diagnostic::Location {
+            file: self
+                .files
+                .get(loc.file.0 as usize)
+                .cloned()
+                .unwrap_or_default(),
+            position: Some((loc.line, loc.column)),
+        }
+    }
 }
 
 /// A document that contributed to a definition, kept with where it came from.
@@ -56,7 +89,7 @@ type Merged<'a> = BTreeMap<(Kind, String), Cow<'a, Contribution>>;
 
 /// Validate definitions already read into memory. The result does not depend on the order of `sources.files`.
 pub fn load_sources(sources: &Sources) -> Result<Model, Diagnostics> {
-    load_owned(sources.clone())
+    load_owned(sources.clone(), None).map(|(model, _)| model)
 }
 
 /// Tests: load hub `lab` (chart 4.3.2, dummy authenticator) of environment `dev` (`dev.example.org`, secrets from
@@ -75,8 +108,12 @@ pub fn load_test_hub(spec_tail: &str) -> Result<Model, Diagnostics> {
     ]))
 }
 
-/// [`load_sources`], freeing each text once it is parsed (the documents, then the model, are what stays).
-fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
+/// [`load_sources`], freeing each text once it is parsed (the documents, then the model, are what stays); with
+/// `located`, each hub's merged document is kept there, and the file table is returned too.
+fn load_owned(
+    mut sources: Sources,
+    mut located: Option<&mut Located>,
+) -> Result<(Model, Vec<String>), Diagnostics> {
     sources.files.sort_by(|a, b| a.path.cmp(&b.path));
     // Parsing is most of loading and files are independent: parse on every core, then file in order.
     let parsed = crate::parallel::map(&sources.files, 16, parse_file);
@@ -149,7 +186,8 @@ fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
             );
             continue;
         }
-        if let Some(environment) = assemble(env, &base, scope, &mut shared, &mut report) {
+        let keep = located.as_deref_mut();
+        if let Some(environment) = assemble(env, &base, scope, &mut shared, keep, &mut report) {
             model.environments.push(environment);
         }
     }
@@ -167,7 +205,12 @@ fn load_owned(mut sources: Sources) -> Result<Model, Diagnostics> {
     }
     let problems = report.problems.finish();
     if problems.is_empty() {
-        Ok(model)
+        // The file table outlives loading only for `validate`'s checks.
+        let table = match located {
+            Some(_) => files.iter().map(|f| f.path.clone()).collect(),
+            None => Vec::new(),
+        };
+        Ok((model, table))
     } else {
         Err(problems)
     }
@@ -265,6 +308,7 @@ fn assemble(
     base: &Scope,
     own: Scope,
     shared: &mut Shared,
+    located: Option<&mut Located>,
     report: &mut Reporter,
 ) -> Option<Environment> {
     let mut merged: Merged<'_> = base
@@ -381,6 +425,12 @@ fn assemble(
         &notebook_nodes,
         report,
     );
+    if let Some(located) = located {
+        for (hub, node) in environment.hubs.iter().zip(&nodes) {
+            let key = (env.to_owned(), hub.name.clone());
+            located.hubs.insert(key, (*node).clone());
+        }
+    }
     Some(environment)
 }
 

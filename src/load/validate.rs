@@ -10,7 +10,7 @@ use crate::notebook::NotebookSpec;
 use std::collections::BTreeMap;
 
 /// The location of the value at `path` in a document, or of the nearest parent that exists.
-pub(super) fn loc_at<S: AsRef<str>>(node: &Node, path: &[S]) -> Loc {
+pub fn loc_at<S: AsRef<str>>(node: &Node, path: &[S]) -> Loc {
     let mut current = node;
     for key in path {
         match current.get(key.as_ref()) {
@@ -234,7 +234,7 @@ pub(super) fn bounds(
 }
 
 /// A path as messages write it: `spec.sizes[0].memory`, not `spec.sizes.0.memory`.
-pub(super) fn field_path(path: &[&str]) -> String {
+pub fn field_path(path: &[&str]) -> String {
     let mut text = String::new();
     for part in path {
         if part.bytes().all(|b| b.is_ascii_digit()) {

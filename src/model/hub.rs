@@ -115,6 +115,11 @@ pub struct Chart {
     /// Helm repository URL (default: the JupyterHub chart repository).
     #[serde(default = "default_repository")]
     pub repository: String,
+    /// The chart's values schema, relative to the repository root, for `jupyflux validate` to check the chart
+    /// values against: a `values.schema.json` (with the chart's `values.yaml` beside it, if there), a chart
+    /// directory or a chart `.tgz` as `helm pull` downloads it. Not used by `render`.
+    #[serde(default)]
+    pub schema: Option<String>,
 }
 
 fn default_repository() -> String {

@@ -8,7 +8,7 @@ use super::environment::display_path;
 use super::manifests::{Document, Tree};
 use super::report::Report;
 use super::schemas::{schemas, violations};
-use super::values::{coalesce, merge_maps, parse_path, placeholder, schema_at, set_path};
+use jupyflux::chart_values::{coalesce, merge_maps, parse_path, placeholder, schema_at, set_path};
 
 const JUPYTERHUB_CHART: &str = "jupyterhub";
 /// The chart version `../shared/reference/z2jh` was taken from (its Chart.yaml says

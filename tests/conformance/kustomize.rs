@@ -44,7 +44,7 @@ pub fn kustomize_build_all(dir: &Path) -> Report {
 /// The kustomize binary: `$KUSTOMIZE`, else the one `.ci/install-tools.sh` installs under
 /// `target/tools`. Looked up once per test binary; `None` after reporting it unavailable
 /// (once per test binary when not under `CI`; under `CI` every caller fails).
-fn kustomize_binary() -> Option<&'static Path> {
+pub fn kustomize_binary() -> Option<&'static Path> {
     static BINARY: OnceLock<Option<PathBuf>> = OnceLock::new();
     let binary = BINARY.get_or_init(|| {
         let candidate = std::env::var_os("KUSTOMIZE")

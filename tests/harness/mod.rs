@@ -123,3 +123,26 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// `../shared/reference/z2jh` beside the repository (the Zero to JupyterHub 4.4.0 chart's `values.yaml` and
+/// `values.schema.json`; never copied into the repository). When it is missing: a failure if `CI` is set,
+/// otherwise `None` (the test skips) and one printed line per test binary.
+pub fn z2jh_reference() -> Option<PathBuf> {
+    let dir = repo().join("../shared/reference/z2jh");
+    if dir.join("values.schema.json").is_file() {
+        return Some(dir);
+    }
+    let why = format!(
+        "Zero to JupyterHub reference not found at {}",
+        dir.display()
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{why} (CI is set, so this is a failure, not a skip)");
+    }
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), "skipped: {why}");
+    });
+    None
+}

@@ -1,6 +1,14 @@
-//! Chart values the way Flux and Helm combine them: Flux merges `valuesFrom` and inline values,
-//! `targetPath` uses Helm's `--set` path syntax, and Helm coalesces the result over the chart's
-//! defaults (where `null` deletes a default).
+//! Chart values the way Flux and Helm combine them: Flux merges `valuesFrom` and inline values, `targetPath` uses
+//! Helm's `--set` path syntax, and Helm coalesces the result over the chart's defaults (where `null` deletes a
+//! default). Used by `jupyflux values`, by `validate` (against a chart's `values.schema.json`) and by the
+//! conformance tests.
+
+pub mod chart;
+mod schema;
+mod tgz;
+
+pub use chart::{Chart, ChartError, read_chart};
+pub use schema::{Violation, violations};
 
 use serde_json::{Map, Value};
 
@@ -30,8 +38,8 @@ pub fn merge_maps(base: &mut Value, overlay: Value) {
     }
 }
 
-/// Helm's `CoalesceValues`: user values win over chart defaults, maps merge recursively, and a
-/// user `null` deletes the key from the defaults.
+/// Helm's `CoalesceValues`: user values win over chart defaults, maps merge recursively, and a user `null`
+/// deletes the key from the defaults.
 pub fn coalesce(user: Value, defaults: &Value) -> Value {
     let (mut user, defaults) = match (user, defaults) {
         (Value::Object(user), Value::Object(defaults)) => (user, defaults),
@@ -114,8 +122,8 @@ pub fn set_path(target: &mut Value, path: &[Segment], value: Value) {
     }
 }
 
-/// The sub-schema of a JSON Schema that governs `path` (properties, patternProperties,
-/// additionalProperties, items), if the schema says anything about it.
+/// The sub-schema of a JSON Schema that governs `path` (properties, patternProperties, additionalProperties,
+/// items), if the schema says anything about it.
 pub fn schema_at<'a>(schema: &'a Value, path: &[Segment]) -> Option<&'a Value> {
     path.iter().try_fold(schema, |node, segment| match segment {
         Segment::Key(key) => node["properties"]
@@ -134,8 +142,8 @@ fn matching_pattern_property<'a>(node: &'a Value, key: &str) -> Option<&'a Value
     })
 }
 
-/// A stand-in for a value we cannot know (a Secret's content), of the type the schema expects;
-/// a string when the schema does not say (Flux inserts the secret's text).
+/// A stand-in for a value that cannot be known (a Secret's content), of the type the schema expects; a string
+/// when the schema does not say (Flux inserts the secret's text).
 pub fn placeholder(schema: Option<&Value>) -> Value {
     let declared = schema.and_then(|s| match &s["type"] {
         Value::String(single) => Some(single.as_str()),
@@ -155,61 +163,66 @@ pub fn placeholder(schema: Option<&Value>) -> Value {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
+/// One entry of a HelmRelease's `spec.valuesFrom`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValuesFrom {
+    /// `Secret` or `ConfigMap`.
+    pub kind: String,
+    pub name: String,
+    /// The key of the Secret or ConfigMap (Flux's default: `values.yaml`).
+    pub key: String,
+    /// Where the value goes (`--set` syntax); `None`: the key holds a whole values document.
+    pub target_path: Option<String>,
+    pub optional: bool,
+}
 
-    #[test]
-    fn coalesce_follows_helm_null_deletes_and_maps_merge() {
-        let defaults = json!({"a": {"x": 1, "y": 2}, "b": [1, 2], "c": "keep"});
-        let user = json!({"a": {"y": null, "z": 3}, "b": [9], "d": null});
-        let merged = coalesce(user, &defaults);
-        assert_eq!(
-            merged,
-            json!({"a": {"x": 1, "z": 3}, "b": [9], "c": "keep", "d": null})
-        );
+impl ValuesFrom {
+    /// The entries of a HelmRelease's `spec.valuesFrom`, in order.
+    pub fn of_release(release: &Value) -> Vec<ValuesFrom> {
+        let text = |entry: &Value, field: &str| entry[field].as_str().map(str::to_owned);
+        release["spec"]["valuesFrom"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|entry| ValuesFrom {
+                kind: text(entry, "kind").unwrap_or_default(),
+                name: text(entry, "name").unwrap_or_default(),
+                key: text(entry, "valuesKey").unwrap_or_else(|| "values.yaml".to_owned()),
+                target_path: text(entry, "targetPath"),
+                optional: entry["optional"] == true,
+            })
+            .collect()
     }
 
-    #[test]
-    fn flux_merge_replaces_lists_and_keeps_nulls() {
-        let mut base = json!({"a": {"x": 1}, "b": [1]});
-        merge_maps(&mut base, json!({"a": {"y": 2}, "b": [2], "c": null}));
-        assert_eq!(base, json!({"a": {"x": 1, "y": 2}, "b": [2], "c": null}));
-    }
-
-    #[test]
-    fn set_paths_parse_escaped_dots_and_indices() {
-        let path = parse_path(r"hub.config.a\.b[1].c").unwrap();
-        let key = |k: &str| Segment::Key(k.into());
-        let expected = [
-            key("hub"),
-            key("config"),
-            key("a.b"),
-            Segment::Index(1),
-            key("c"),
-        ];
-        assert_eq!(path, expected);
-        let mut values = json!({"hub": {"other": true}});
-        set_path(&mut values, &path, json!("s"));
-        assert_eq!(
-            values,
-            json!({"hub": {"other": true, "config": {"a.b": [null, {"c": "s"}]}}})
-        );
-        assert!(parse_path("a..b").is_err());
-        assert!(parse_path("a[x]").is_err());
-    }
-
-    #[test]
-    fn placeholders_take_the_type_the_schema_declares() {
-        let schema = json!({"properties": {"hub": {"properties": {
-            "n": {"type": ["integer", "null"]},
-            "config": {"patternProperties": {"^[A-Z]": {"type": "object", "additionalProperties": true}}},
-        }}}});
-        let at = |p: &str| placeholder(schema_at(&schema, &parse_path(p).unwrap()));
-        assert_eq!(at("hub.n"), json!(0));
-        assert_eq!(at("hub.config.Authenticator"), json!({}));
-        assert_eq!(at("hub.config.Authenticator.secret"), json!("placeholder"));
-        assert_eq!(at("hub.config.lower"), json!("placeholder"));
+    /// How `jupyflux values` shows the value: `<from Secret research-chart-secrets key proxy-token>`.
+    pub fn describe(&self) -> String {
+        format!("<from {} {} key {}>", self.kind, self.name, self.key)
     }
 }
+
+/// The values a HelmRelease sends: each `valuesFrom` entry with a `targetPath` set (in order) to what `fill`
+/// gives for it, then the inline `spec.values` merged over them (Flux's order). Entries without a `targetPath`
+/// (whole documents, unknown here) are not applied; the caller lists them from [`ValuesFrom::of_release`].
+pub fn release_values(
+    release: &Value,
+    mut fill: impl FnMut(&ValuesFrom, &[Segment]) -> Value,
+) -> Result<Value, String> {
+    let mut values = Value::Object(Map::new());
+    for entry in ValuesFrom::of_release(release) {
+        let Some(target) = &entry.target_path else {
+            continue;
+        };
+        let path = parse_path(target)
+            .map_err(|e| format!("valuesFrom {} key {}: {e}", entry.name, entry.key))?;
+        let value = fill(&entry, &path);
+        set_path(&mut values, &path, value);
+    }
+    let inline = release["spec"]["values"].clone();
+    if !inline.is_null() {
+        merge_maps(&mut values, inline);
+    }
+    Ok(values)
+}
+
+#[cfg(test)]
+mod tests;
