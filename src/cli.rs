@@ -260,7 +260,7 @@ fn validate_command(root: &Path, env: Option<&str>, options: render::Options) ->
         Err(code) => return code,
     };
     let tree = render::render_with(&model, options);
-    let problems = verify::verify(&tree);
+    let problems = verify::verify_with(&tree, &render::declared_elsewhere(&model));
     for problem in &problems {
         eprintln!("{problem}");
     }
