@@ -288,7 +288,7 @@ fn validate_command(root: &Path, env: Option<&str>, options: render::Options) ->
         eprintln!("{}", errors().problems(&found.to_string()));
         return ExitCode::from(INVALID);
     }
-    let problems = verify::verify(&tree);
+    let problems = verify::verify_with(&tree, &render::declared_elsewhere(&model));
     for problem in &problems {
         eprintln!("{problem}");
     }

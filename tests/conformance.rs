@@ -62,22 +62,13 @@ fn valid_fixtures_conform() {
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap_or_default().to_string_lossy();
-        let work = tempfile::tempdir().expect("temporary directory");
-        copy_dir(case, work.path());
-        let render = Command::new(env!("CARGO_BIN_EXE_jupyflux"))
-            .arg("render")
-            .arg("--root")
-            .arg(work.path())
-            .output()
-            .expect("run jupyflux");
-        if !render.status.success() {
-            let stderr = String::from_utf8_lossy(&render.stderr);
-            failures.push(format!(
-                "{name}: jupyflux render failed ({}):\n{stderr}",
-                render.status
-            ));
-            continue;
-        }
+        let work = match rendered_copy(case) {
+            Ok(work) => work,
+            Err(why) => {
+                failures.push(format!("{name}: {why}"));
+                continue;
+            }
+        };
         let report = check_rendered(work.path());
         say(&format!(
             "conformance: fixture {name}: {}",
@@ -88,6 +79,63 @@ fn valid_fixtures_conform() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A scratch copy of the project `case`, rendered by the real binary.
+fn rendered_copy(case: &Path) -> Result<tempfile::TempDir, String> {
+    let work = tempfile::tempdir().expect("temporary directory");
+    copy_dir(case, work.path());
+    let render = Command::new(env!("CARGO_BIN_EXE_jupyflux"))
+        .arg("render")
+        .arg("--root")
+        .arg(work.path())
+        .output()
+        .expect("run jupyflux");
+    if render.status.success() {
+        Ok(work)
+    } else {
+        let stderr = String::from_utf8_lossy(&render.stderr);
+        Err(format!(
+            "jupyflux render failed ({}):\n{stderr}",
+            render.status
+        ))
+    }
+}
+
+#[test]
+fn extra_objects_are_checked_like_the_rest() {
+    if !reference_available() {
+        return;
+    }
+    let work = rendered_copy(&repo_root().join("fixtures/valid/hub-release-settings"))
+        .unwrap_or_else(|why| panic!("{why}"));
+    let hub = work.path().join("generated/prod/hubs/lab");
+    let report = validate_tree(&hub);
+    report.assert_conforms("hub-release-settings/hubs/lab");
+    // The Namespace, and the extra ConfigMap and PersistentVolumeClaim against the Kubernetes schemas; the
+    // PersistentVolume and the ResourceQuota have none in the reference data and are named as such.
+    assert_eq!(report.validated_in("kubernetes"), 3, "{report:#?}");
+    for kind in ["PersistentVolume (v1)", "ResourceQuota (v1)"] {
+        assert_eq!(report.without_schema.get(kind), Some(&1), "{report:#?}");
+    }
+    // The chart values include the extra ConfigMap's, read through the release's `valuesFrom`: a wrong type there
+    // is found like one in the HelmRelease.
+    assert_eq!(report.validated_in("chart values"), 1, "{report:#?}");
+    let config_map = hub.join("configmap-lab-overrides.yaml");
+    let text = std::fs::read_to_string(&config_map).expect("the extra ConfigMap");
+    std::fs::write(
+        &config_map,
+        text.replace("startTimeout: 600", "startTimeout: soon"),
+    )
+    .expect("write the ConfigMap");
+    let report = validate_tree(&hub);
+    let [violation] = report.violations.as_slice() else {
+        panic!("expected exactly one violation: {report:#?}");
+    };
+    assert!(
+        violation.contains("HelmRelease/lab: chart values /singleuser/startTimeout"),
+        "{violation}"
+    );
 }
 
 #[test]

@@ -284,3 +284,24 @@ fn the_login_sidecar_keeps_its_own_non_root_user_beside_a_root_server() {
     assert_eq!(proxy["securityContext"]["runAsNonRoot"], true);
     assert_eq!(proxy["securityContext"]["runAsUser"], 65532);
 }
+
+#[test]
+fn the_ingress_controllers_default_certificate_needs_no_secret() {
+    let notebook = notebook(
+        "plain",
+        json!({
+            "storage": {"new": {"size": "1Gi"}},
+            "routing": {"host": "notebooks.example.org", "tls": {"defaultCertificate": true}},
+        }),
+    );
+    let objects = children(&notebook, &ControllerConfig::default());
+    let ingress = objects.iter().find(|o| o["kind"] == "Ingress").unwrap();
+    assert_eq!(
+        ingress["spec"]["tls"],
+        json!([{"hosts": ["notebooks.example.org"]}])
+    );
+    assert!(
+        ingress["metadata"].get("annotations").is_none(),
+        "{ingress}"
+    );
+}

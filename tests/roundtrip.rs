@@ -4,7 +4,9 @@
 
 mod harness;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, ServiceAccount};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Namespace, PersistentVolume, PersistentVolumeClaim, ResourceQuota, ServiceAccount,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -24,13 +26,30 @@ struct HelmReleaseSpec {
     release_name: String,
     interval: String,
     timeout: String,
-    chart: HelmChartTemplate,
+    #[serde(default)]
+    max_history: Option<u32>,
+    /// From a HelmRepository: `chart`; from an OCIRepository: `chartRef`.
+    #[serde(default)]
+    chart: Option<HelmChartTemplate>,
+    #[serde(default)]
+    chart_ref: Option<CrossNamespaceRef>,
+    #[serde(default)]
+    depends_on: Vec<CrossNamespaceRef>,
     install: Value,
     upgrade: Value,
+    #[serde(default)]
+    uninstall: Option<Value>,
+    drift_detection: DriftDetection,
     #[serde(default)]
     values: Option<Value>,
     #[serde(default)]
     values_from: Option<Vec<Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DriftDetection {
+    mode: String,
 }
 
 #[derive(Deserialize)]
@@ -51,7 +70,8 @@ struct HelmChartSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CrossNamespaceRef {
-    kind: String,
+    #[serde(default)]
+    kind: Option<String>,
     name: String,
     #[serde(default)]
     namespace: Option<String>,
@@ -61,6 +81,8 @@ struct CrossNamespaceRef {
 #[serde(deny_unknown_fields)]
 struct HelmRepositorySpec {
     interval: String,
+    #[serde(default)]
+    r#type: Option<String>,
     url: String,
 }
 
@@ -135,6 +157,10 @@ fn every_generated_document_parses_into_its_type() {
                 ("v1", "Namespace") => parse::<Namespace>(path, text),
                 ("v1", "ServiceAccount") => parse::<ServiceAccount>(path, text),
                 ("v1", "ConfigMap") => parse::<ConfigMap>(path, text),
+                // A hub's extra objects.
+                ("v1", "PersistentVolume") => parse::<PersistentVolume>(path, text),
+                ("v1", "PersistentVolumeClaim") => parse::<PersistentVolumeClaim>(path, text),
+                ("v1", "ResourceQuota") => parse::<ResourceQuota>(path, text),
                 ("helm.toolkit.fluxcd.io/v2", "HelmRelease") => {
                     parse::<Object<HelmReleaseSpec>>(path, text)
                 }

@@ -61,6 +61,7 @@ pub fn problems(spec: &NotebookSpec) -> Vec<Problem> {
     if spec.routing.host.is_none() && spec.routing.tls.is_some() {
         let kind = match spec.routing.tls {
             Some(Tls::ClusterIssuer(_)) => "a certificate from a cluster issuer",
+            Some(Tls::DefaultCertificate(_)) => "the ingress controller's default certificate",
             _ => "a TLS secret",
         };
         problems.push(Problem {

@@ -1,4 +1,4 @@
-//! Checks of a hub's settings that must agree with each other: one way of exposure, storage fields that fit the
+//! Checks of a hub's settings that must agree with each other: at most one way of exposure, storage fields that fit the
 //! storage type, one database, groups only where the authenticator can enforce them.
 
 use super::node::Node;
@@ -10,11 +10,11 @@ use crate::model::hub::{HubSpec, StorageKind};
 
 /// Validate the settings of hub `name`.
 pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
-    if spec.expose.ingress.is_some() && spec.expose.http_route.is_some() {
+    if let [first, second, ..] = spec.expose.chosen().as_slice() {
         report.at(
-            loc_at(node, &["spec", "expose", "httpRoute"]),
-            format!("Hub `{name}`: both ingress and httpRoute are set under spec.expose"),
-            Some("choose one: `ingress` (an Ingress controller) or `httpRoute` (a Gateway API Gateway)".into()),
+            loc_at(node, &["spec", "expose", second]),
+            format!("Hub `{name}`: both {first} and {second} are set under spec.expose"),
+            Some("choose one: `ingress` (an Ingress controller), `httpRoute` (a Gateway API Gateway) or `none: {}` (neither)".into()),
         );
     }
     storage(name, spec, node, report);

@@ -6,12 +6,14 @@
 pub mod classify;
 pub mod de;
 pub mod discover;
+mod extra_objects;
 mod hub_settings;
 pub mod merge;
 mod namespaces;
 pub mod node;
 pub mod plaintext;
 mod profiles;
+mod release;
 pub mod report;
 mod routes;
 mod secrets;
@@ -416,6 +418,7 @@ fn assemble(
     let env_node = &merged[&(Kind::Environment, env.to_owned())].node;
     validate::environment(&environment, env_node, &nodes, report);
     namespaces::validate(&environment, env_node, &nodes, &notebook_nodes, report);
+    extra_objects::validate(&environment, &nodes, report);
     routes::notebook_routes(&environment, &notebook_nodes, report);
     secrets::validate(
         &environment,

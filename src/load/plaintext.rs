@@ -1,5 +1,6 @@
 //! Secret material written as text where no typed field guards it: credentials in URLs (`user:password@`)
-//! anywhere in a definition, and literal values under secret-looking keys in a hub's `values` and `patches`.
+//! anywhere in a definition, and literal values under secret-looking keys in a hub's `values`, `extraObjects` and
+//! `patches`.
 //!
 //! These checks read the documents as written (before merging), so each problem is reported once, in the file
 //! that holds it. A message names where the secret is and what to use instead, never the secret.
@@ -47,6 +48,19 @@ pub fn check(document: &Node, report: &mut Reporter) {
                 });
             }
         }
+    }
+    if let Some(objects) = spec.get("extraObjects") {
+        let mut path = Vec::new();
+        secret_keys(objects, &mut path, &mut |path, loc| {
+            report.at(
+                loc,
+                format!(
+                    "plaintext secret in spec.extraObjects at `{}` (value not shown)",
+                    shown(&path.join("."))
+                ),
+                Some("secrets come from Vault, never from Git: reference them from a typed field (`{vault: \"path#property\"}`), or keep the object out of Git; see docs/secrets.md".into()),
+            );
+        });
     }
     if let Some(Value::Seq(patches)) = spec.get("patches").map(|p| &p.value) {
         for (i, patch) in patches.iter().enumerate() {

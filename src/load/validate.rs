@@ -70,6 +70,24 @@ pub fn environment(env: &Environment, env_node: &Node, hub_nodes: &[&Node], repo
             "host",
             report,
         );
+        let extra_hosts = hub.spec.expose.ingress.iter().flat_map(|i| &i.hosts);
+        for (i, extra) in extra_hosts.enumerate() {
+            let loc = loc_at(
+                node,
+                &["spec", "expose", "ingress", "hosts", &i.to_string()],
+            );
+            if !is_dns_subdomain(extra) {
+                report.at(
+                    loc,
+                    format!(
+                        "Hub `{}`: ingress host `{extra}` is not a DNS name",
+                        hub.name
+                    ),
+                    Some("write a lowercase DNS name such as lab.example.org".into()),
+                );
+            }
+            claim(&mut hosts, extra.clone(), &hub.name, loc, "host", report);
+        }
     }
 }
 
@@ -133,13 +151,7 @@ fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut R
             Some("write a lowercase DNS name such as research.example.org".into()),
         );
     }
-    if !is_exact_version(&spec.chart.version) {
-        report.at(
-            loc_at(node, &["spec", "chart", "version"]),
-            format!("Hub `{name}`: chart version `{}` is not an exact version", spec.chart.version),
-            Some("pin one release, e.g. \"4.3.1\"; ranges let the deployed chart drift from what was reviewed".into()),
-        );
-    }
+    super::release::validate(env, hub, node, report);
     let chosen = spec.auth.chosen();
     if chosen.len() != 1 {
         let (message, at) = match chosen.get(1) {
@@ -262,27 +274,12 @@ fn is_minor_version(v: &str) -> bool {
     matches!((parts.next(), parts.next(), parts.next()), (Some("1"), Some(m), None) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// `MAJOR.MINOR.PATCH` with an optional `-prerelease` / `+build`: what Helm resolves to exactly one release.
-fn is_exact_version(v: &str) -> bool {
-    let core = v.split(['-', '+']).next().unwrap_or("");
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn versions() {
-        assert!(is_exact_version("4.3.1"));
-        assert!(is_exact_version("4.0.0-beta.1"));
-        for bad in ["4.3", "^4.3.1", "4.x.1", ">=4.0.0", "4.3.*"] {
-            assert!(!is_exact_version(bad), "{bad}");
-        }
         assert!(is_minor_version("1.33"));
         assert!(!is_minor_version("1.3.3") || !is_minor_version("2.1"));
     }

@@ -102,12 +102,13 @@ pub struct IngressDefaults {
     /// `ingressClassName` of the generated Ingresses.
     #[serde(default)]
     pub class_name: Option<String>,
-    /// How TLS certificates are obtained.
+    /// How TLS certificates are obtained: `{clusterIssuer: NAME}`, `{secretName: NAME}` or
+    /// `{defaultCertificate: true}`.
     #[serde(default)]
     pub tls: Option<Tls>,
 }
 
-/// Where a TLS certificate comes from: exactly one of the two.
+/// Where a TLS certificate comes from: exactly one of the three.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Tls {
@@ -115,6 +116,44 @@ pub enum Tls {
     ClusterIssuer(DnsSubdomain),
     /// An existing TLS secret (e.g. a wildcard certificate) in the hub's namespace.
     SecretName(DnsSubdomain),
+    /// The ingress controller's default certificate (`defaultCertificate: true`): TLS for the hosts, no secret.
+    DefaultCertificate(Yes),
+}
+
+/// The value `true`, and only it: a switch that is either written as on or left out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Yes;
+
+impl<'de> Deserialize<'de> for Yes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match bool::deserialize(deserializer)? {
+            true => Ok(Yes),
+            false => Err(serde::de::Error::custom(format!(
+                "`defaultCertificate` can only be `true`{}to serve without TLS, remove `tls`",
+                crate::diagnostic::HELP_SEPARATOR
+            ))),
+        }
+    }
+}
+
+impl serde::Serialize for Yes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bool(true)
+    }
+}
+
+impl JsonSchema for Yes {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Yes".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "boolean", "enum": [true]})
+    }
 }
 
 /// A Git repository for Flux to sync from.

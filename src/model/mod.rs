@@ -2,13 +2,16 @@
 
 pub mod auth;
 pub mod chart;
+pub mod chart_source;
 pub mod environment;
+pub mod extra_objects;
 pub mod hub;
 pub mod image;
 pub mod names;
 pub mod namespace;
 pub mod profile;
 pub mod quantity;
+pub mod release;
 pub mod secret;
 pub mod selection;
 pub mod usage;

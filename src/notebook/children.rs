@@ -262,6 +262,9 @@ fn ingress(name: &str, spec: &NotebookSpec, prefix: &str, mut meta: Value) -> Va
         Some(Tls::SecretName(secret)) => {
             body["tls"] = json!([{"hosts": [host], "secretName": secret}]);
         }
+        Some(Tls::DefaultCertificate(_)) => {
+            body["tls"] = json!([{"hosts": [host]}]);
+        }
         None => {}
     }
     object(

@@ -3,7 +3,7 @@
 //! so a notebook created at run time (say by the Data Manager) gets the same defaults as one rendered from Git.
 
 use super::spec::{NotebookSpec, NotebookStorage};
-use crate::model::environment::{EnvironmentSpec, Tls};
+use crate::model::environment::{EnvironmentSpec, Tls, Yes};
 use crate::model::names::DnsSubdomain;
 
 /// The oauth2-proxy image of OIDC notebooks unless the Environment names another.
@@ -33,7 +33,7 @@ pub struct NotebookDefaults {
     /// Ingress class when `routing.ingressClass` is not set.
     #[arg(long = "default-ingress-class")]
     pub ingress_class: Option<String>,
-    /// TLS when `routing.tls` is not set: `clusterIssuer=<name>` or `secretName=<name>`.
+    /// TLS when `routing.tls` is not set: `clusterIssuer=<name>`, `secretName=<name>` or `defaultCertificate=true`.
     #[arg(long = "default-tls", value_parser = parse_tls)]
     pub tls: Option<Tls>,
     /// Storage class of new volumes without one.
@@ -81,6 +81,7 @@ impl ControllerConfig {
         let tls = d.tls.as_ref().map(|tls| match tls {
             Tls::ClusterIssuer(issuer) => format!("clusterIssuer={issuer}"),
             Tls::SecretName(secret) => format!("secretName={secret}"),
+            Tls::DefaultCertificate(_) => "defaultCertificate=true".to_owned(),
         });
         for (flag, value) in [
             ("default-host", &d.host),
@@ -126,8 +127,9 @@ fn parse_tls(text: &str) -> Result<Tls, String> {
     match text.split_once('=') {
         Some(("clusterIssuer", issuer)) => DnsSubdomain::parse(issuer).map(Tls::ClusterIssuer),
         Some(("secretName", secret)) => DnsSubdomain::parse(secret).map(Tls::SecretName),
+        Some(("defaultCertificate", "true")) => Ok(Tls::DefaultCertificate(Yes)),
         _ => Err(format!(
-            "`{text}` is not `clusterIssuer=<name>` or `secretName=<name>`"
+            "`{text}` is not `clusterIssuer=<name>`, `secretName=<name>` or `defaultCertificate=true`"
         )),
     }
 }
@@ -172,6 +174,17 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(parse(&config.args()).unwrap(), config);
+        let default_certificate = ControllerConfig {
+            defaults: NotebookDefaults {
+                tls: Some(Tls::DefaultCertificate(Yes)),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert_eq!(
+            parse(&default_certificate.args()).unwrap(),
+            default_certificate
+        );
         assert_eq!(parse(&[]).unwrap(), ControllerConfig::default());
     }
 

@@ -5,8 +5,21 @@ use super::spec::NotebookSecurityContext;
 use serde_json::{Value, json};
 
 /// A Pod Security Standards level, weakest last (`Ord` follows that order).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum PodSecurityLevel {
+    #[default]
     Restricted,
     Baseline,
     Privileged,

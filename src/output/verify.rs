@@ -5,13 +5,16 @@ use super::tree::{HEADER_MARKER, Tree, is_preview};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The API versions jupyflux may emit: GA Flux, External Secrets, Kustomize, core Kubernetes, and its own.
-pub const ALLOWED_API_VERSIONS: [&str; 12] = [
+/// The API versions jupyflux may emit: GA Flux, External Secrets, Kustomize, core Kubernetes (with storage and
+/// scheduling, for a hub's extra objects), and its own.
+pub const ALLOWED_API_VERSIONS: [&str; 14] = [
     "v1",
     "apps/v1",
     "networking.k8s.io/v1",
     "rbac.authorization.k8s.io/v1",
     "policy/v1",
+    "storage.k8s.io/v1",
+    "scheduling.k8s.io/v1",
     "apiextensions.k8s.io/v1",
     "helm.toolkit.fluxcd.io/v2",
     "kustomize.toolkit.fluxcd.io/v1",
@@ -45,8 +48,34 @@ impl Doc<'_> {
     }
 }
 
+/// Objects that definitions say exist outside jupyflux (a shared chart source, values from a ConfigMap managed
+/// elsewhere, a storage operator's Kustomization): references to them need not resolve in the tree.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Declared {
+    objects: BTreeSet<(String, String, String, String)>,
+}
+
+impl Declared {
+    /// Declare `kind` `namespace/name` of environment `env` as made elsewhere.
+    pub fn insert(&mut self, env: &str, kind: &str, namespace: &str, name: &str) {
+        let key = (env, kind, namespace, name);
+        self.objects
+            .insert((key.0.into(), key.1.into(), key.2.into(), key.3.into()));
+    }
+
+    fn contains(&self, env: &str, kind: &str, namespace: &str, name: &str) -> bool {
+        let key = (env.into(), kind.into(), namespace.into(), name.into());
+        self.objects.contains(&key)
+    }
+}
+
 /// Every structural problem of `tree`, as `path: message` lines, sorted.
 pub fn verify(tree: &Tree) -> Vec<String> {
+    verify_with(tree, &Declared::default())
+}
+
+/// [`verify`], where references to the `declared` objects made outside jupyflux count as resolved.
+pub fn verify_with(tree: &Tree, declared: &Declared) -> Vec<String> {
     let mut problems = Vec::new();
     let mut docs = Vec::new();
     for (path, bytes) in tree.iter() {
@@ -63,7 +92,7 @@ pub fn verify(tree: &Tree) -> Vec<String> {
         identity(doc, &mut problems);
     }
     listings(tree, &docs, &mut problems);
-    references(tree, &docs, &mut problems);
+    references(tree, &docs, declared, &mut problems);
     duplicates(&docs, &mut problems);
     problems.sort();
     problems.dedup();
@@ -144,7 +173,7 @@ fn listings(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
 }
 
 /// References between objects resolve within the environment.
-fn references(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
+fn references(tree: &Tree, docs: &[Doc], declared: &Declared, problems: &mut Vec<String>) {
     let env_of = |path: &str| path.split('/').nth(1).unwrap_or("").to_owned();
     let mut by_kind: BTreeMap<(String, &str, &str, &str), ()> = BTreeMap::new();
     for d in docs {
@@ -152,6 +181,7 @@ fn references(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
     }
     let has = |env: &str, kind: &str, ns: &str, name: &str| {
         by_kind.contains_key(&(env.to_owned(), kind, ns, name))
+            || declared.contains(env, kind, ns, name)
     };
     // Secrets that ExternalSecrets make, by environment, namespace and target name.
     let secret_targets: BTreeSet<(String, &str, &str)> = docs
@@ -163,15 +193,19 @@ fn references(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
         let env = env_of(d.path);
         match (d.str("/apiVersion"), d.kind()) {
             ("helm.toolkit.fluxcd.io/v2", "HelmRelease") => {
-                let source = d.str("/spec/chart/spec/sourceRef/name");
+                let (pointer, kind) = match d.value.pointer("/spec/chartRef") {
+                    Some(_) => ("/spec/chartRef", d.str("/spec/chartRef/kind")),
+                    None => ("/spec/chart/spec/sourceRef", "HelmRepository"),
+                };
+                let source = d.str(&format!("{pointer}/name"));
                 let ns = d
                     .value
-                    .pointer("/spec/chart/spec/sourceRef/namespace")
+                    .pointer(&format!("{pointer}/namespace"))
                     .and_then(Value::as_str)
                     .unwrap_or(d.namespace());
-                if !has(&env, "HelmRepository", ns, source) {
+                if !has(&env, kind, ns, source) {
                     problems.push(format!(
-                        "{}: chart source HelmRepository {ns}/{source} is not rendered",
+                        "{}: chart source {kind} {ns}/{source} is not rendered",
                         d.path
                     ));
                 }
@@ -198,7 +232,8 @@ fn references(tree: &Tree, docs: &[Doc], problems: &mut Vec<String>) {
                 }
                 for dep in array(&d.value, "/spec/dependsOn") {
                     let name = dep["name"].as_str().unwrap_or("");
-                    if !has(&env, "Kustomization", d.namespace(), name) {
+                    let ns = dep["namespace"].as_str().unwrap_or(d.namespace());
+                    if !has(&env, "Kustomization", ns, name) {
                         problems.push(format!(
                             "{}: dependsOn `{name}`, which is not rendered",
                             d.path
@@ -395,5 +430,30 @@ mod tests {
             ("generated/e/x/c.yaml", secret),
         ]));
         assert_eq!(made, Vec::<String>::new());
+    }
+
+    #[test]
+    fn references_to_objects_made_elsewhere_resolve_when_declared() {
+        let release = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: h\n  namespace: lab\nspec:\n  chartRef:\n    kind: OCIRepository\n    name: chart\n    namespace: flux-system\n  valuesFrom:\n  - kind: ConfigMap\n    name: extra\n";
+        let sync = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: k\n  namespace: flux-system\nspec:\n  path: ./generated/e/x\n  dependsOn:\n  - name: storage\n    namespace: ops\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n";
+        let kust = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- a.yaml\n";
+        let t = tree(&[
+            ("generated/e/x/kustomization.yaml", kust),
+            ("generated/e/x/a.yaml", release),
+            ("flux/e/k.yaml", sync),
+        ]);
+        assert_eq!(
+            verify(&t),
+            [
+                "flux/e/k.yaml: dependsOn `storage`, which is not rendered",
+                "generated/e/x/a.yaml: chart source OCIRepository flux-system/chart is not rendered",
+                "generated/e/x/a.yaml: valuesFrom ConfigMap `extra` is neither rendered nor made by an ExternalSecret",
+            ]
+        );
+        let mut declared = Declared::default();
+        declared.insert("e", "OCIRepository", "flux-system", "chart");
+        declared.insert("e", "ConfigMap", "lab", "extra");
+        declared.insert("e", "Kustomization", "ops", "storage");
+        assert_eq!(verify_with(&t, &declared), Vec::<String>::new());
     }
 }

@@ -1,15 +1,17 @@
-//! A hub's objects: the chart's HelmRepository, and the HelmRelease with its chart values.
+//! A hub's objects: the chart's HelmRepository (unless the hub names an existing source), the HelmRelease with
+//! its chart values, and the extra objects the hub brings along.
 
 use super::chart;
+use super::extra_objects;
 use super::files::Files;
 use super::object::{HUB_LABEL, metadata, object};
+use super::release;
 use super::secrets;
 use crate::model::hub::HubSpec;
 use crate::model::{Definition, Environment};
 use serde_json::{Value, json};
 
-/// Name of the HelmRepository of the chart, in each hub's namespace.
-pub const REPOSITORY_NAME: &str = "jupyterhub";
+pub use release::REPOSITORY_NAME;
 
 /// Render one hub into `hubs/<hub>/` of the environment's files.
 pub fn render(env: &Environment, hub: &Definition<HubSpec>, files: &mut Files) {
@@ -20,32 +22,18 @@ pub fn render(env: &Environment, hub: &Definition<HubSpec>, files: &mut Files) {
 
     // Its Namespace, when jupyflux owns it, comes from `super::namespaces` (in the secrets layer when it reads
     // secrets: Flux applies that one first).
-    let repository = object(
-        "source.toolkit.fluxcd.io/v1",
-        "HelmRepository",
-        metadata(REPOSITORY_NAME, Some(&ns), &labels),
-        json!({"spec": {"interval": "12h", "url": hub.spec.chart.repository}}),
-    );
-    files.object(&format!("{dir}/helmrepository.yaml"), sources, &repository);
-
-    let mut release_spec = json!({
-        "releaseName": hub.name,
-        "interval": "30m",
-        "timeout": "10m",
-        "chart": {"spec": {
-            "chart": "jupyterhub",
-            "version": hub.spec.chart.version,
-            "sourceRef": {"kind": "HelmRepository", "name": REPOSITORY_NAME, "namespace": ns},
-            "interval": "12h",
-        }},
-        "install": {"remediation": {"retries": 3}},
-        "upgrade": {"cleanupOnFail": true, "remediation": {"retries": 3, "strategy": "rollback"}},
-    });
-    let values_from = secrets::values_from(hub);
-    if !values_from.is_empty() {
-        release_spec["valuesFrom"] = json!(values_from);
+    if let Some(repository) = release::repository(hub, &ns, &labels) {
+        files.object(&format!("{dir}/helmrepository.yaml"), sources, &repository);
     }
-    release_spec["values"] = chart::values(env, hub);
+
+    let mut release_spec = release::spec(hub, &ns);
+    // jupyflux's own entries (the chart's secrets) first, then the objects managed elsewhere, in file order.
+    let mut values_from = secrets::values_from(hub);
+    values_from.extend(release::values_from(hub));
+    if !values_from.is_empty() {
+        release_spec.insert("valuesFrom".into(), json!(values_from));
+    }
+    release_spec.insert("values".into(), chart::values(env, hub));
     let release = object(
         "helm.toolkit.fluxcd.io/v2",
         "HelmRelease",
@@ -53,6 +41,7 @@ pub fn render(env: &Environment, hub: &Definition<HubSpec>, files: &mut Files) {
         json!({"spec": release_spec}),
     );
     files.object(&format!("{dir}/helmrelease.yaml"), sources, &release);
+    extra_objects::render(hub, &ns, &dir, files);
     if !hub.spec.patches.is_empty() {
         let patches: Vec<Value> = hub
             .spec

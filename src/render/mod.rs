@@ -3,6 +3,7 @@
 pub mod access;
 pub mod chart;
 pub mod controller;
+mod extra_objects;
 mod files;
 pub mod flux;
 pub mod hub;
@@ -11,6 +12,7 @@ pub mod notebooks;
 pub(crate) mod object;
 pub mod overrides;
 mod previews;
+mod release;
 pub mod secrets;
 
 #[cfg(test)]
@@ -19,6 +21,7 @@ mod tests;
 use crate::model::{Environment, Model};
 use crate::output::Tree;
 use files::Files;
+pub use release::declared_elsewhere;
 
 /// A directory of `generated/<env>/` that Flux reconciles as one unit, after the layers it depends on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -112,15 +112,17 @@ pub fn notebook_namespace(env: &Environment, ns: &str) -> Value {
     )
 }
 
-/// The hub's Namespace, labelled for the "restricted" Pod Security profile.
+/// The hub's Namespace, enforcing its Pod Security level (`spec.podSecurity`, restricted by default) and warning
+/// at it; audited against restricted in any case.
 pub fn hub_namespace(hub: &Definition<HubSpec>) -> Value {
+    let level = hub.spec.pod_security.as_str();
     namespace(
         &hub.namespace(),
         &[
             (HUB_LABEL, hub.name.as_str()),
-            ("pod-security.kubernetes.io/enforce", "restricted"),
+            ("pod-security.kubernetes.io/enforce", level),
             ("pod-security.kubernetes.io/audit", "restricted"),
-            ("pod-security.kubernetes.io/warn", "restricted"),
+            ("pod-security.kubernetes.io/warn", level),
         ],
     )
 }

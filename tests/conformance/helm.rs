@@ -20,6 +20,12 @@ pub fn check_chart_values(release: &Document, tree: &Tree, report: &mut Report) 
     let file = display_path(&release.file);
     let who = release.identity();
     let chart = release.str_at("/spec/chart/spec/chart");
+    // A hub's release from an OCIRepository (`chartRef`) names no chart, but jupyflux only renders z2jh releases.
+    let hub = release
+        .str_at("/metadata/labels/jupyflux.dev~1hub")
+        .is_some();
+    let chart = chart
+        .or((hub && release.str_at("/spec/chartRef/kind").is_some()).then_some(JUPYTERHUB_CHART));
     if chart != Some(JUPYTERHUB_CHART) {
         let chart = chart.unwrap_or("(from chartRef)");
         report.note(format!(

@@ -28,6 +28,9 @@ const KUBERNETES: &[&str] = &[
     "policy/v1",
     "apiextensions.k8s.io/v1",
     "gateway.networking.k8s.io/v1",
+    // A hub's extra objects: storage classes and priority classes for its users.
+    "storage.k8s.io/v1",
+    "scheduling.k8s.io/v1",
 ];
 const JUPYFLUX: &str = "jupyflux.dev/v1alpha1";
 

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// How users reach the hub: an Ingress (default) or a Gateway API HTTPRoute, never both.
+/// How users reach the hub: an Ingress (default), a Gateway API HTTPRoute, or neither (`none`): at most one.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
@@ -16,7 +16,35 @@ pub struct Expose {
     /// A Gateway API HTTPRoute attached to an existing Gateway.
     #[serde(default)]
     pub http_route: Option<HttpRoute>,
+    /// No Ingress and no route (`none: {}`): the hub is reached some other way (a port-forward, a route made
+    /// elsewhere).
+    #[serde(default)]
+    pub none: Option<NoExposure>,
 }
+
+impl Expose {
+    /// The field names under `spec.expose`, each a way of exposure.
+    pub const CHOICES: [&'static str; 3] = ["ingress", "httpRoute", "none"];
+
+    /// The ways of exposure written (valid definitions have at most one).
+    pub fn chosen(&self) -> Vec<&'static str> {
+        let set = [
+            self.ingress.is_some(),
+            self.http_route.is_some(),
+            self.none.is_some(),
+        ];
+        Self::CHOICES
+            .into_iter()
+            .zip(set)
+            .filter_map(|(name, set)| set.then_some(name))
+            .collect()
+    }
+}
+
+/// Settings of no exposure (none).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct NoExposure {}
 
 /// Ingress for the hub's proxy.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
@@ -30,6 +58,9 @@ pub struct HubIngress {
     /// Extra annotations for the Ingress (e.g. body size limits of the ingress controller).
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
+    /// More host names the Ingress serves besides the hub's `host` (TLS covers them too).
+    #[serde(default)]
+    pub hosts: Vec<String>,
 }
 
 /// A Gateway API HTTPRoute to the hub's proxy.

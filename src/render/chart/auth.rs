@@ -1,10 +1,57 @@
 //! The authenticator under `hub.config`: its class, its OAuth settings besides the client credentials (those come
-//! from the secret store through `valuesFrom`), and who may log in.
+//! from the secret store through `valuesFrom`), and who may log in — under the key names of the OAuthenticator
+//! version the chart ships.
 
 use super::profiles;
 use crate::model::auth::{Auth, Authenticator};
+use crate::model::chart_source::{ChartVersion, GENERATIONS};
 use crate::model::profile::Profile;
 use serde_json::{Map, Value, json};
+
+/// The OAuthenticator settings whose names changed between the versions the chart majors ship
+/// (`crate::model::chart_source::GENERATIONS`):
+///
+/// * OAuthenticator 16.0 deprecated `GenericOAuthenticator.username_key` for `username_claim` (changelog 16.0.0,
+///   "Deprecations"; docs/source/how-to/migrations/upgrade-to-16.md): chart 3.x and later read `username_claim`,
+///   1.x and 2.x (OAuthenticator 14, 15) only `username_key`.
+/// * OAuthenticator 17.0 deprecated `GenericOAuthenticator.claim_groups_key` for `auth_state_groups_key`, a path
+///   into auth state (`oauth_user.<claim>`), and made every group setting (`allowed_groups`, `admin_groups`, the
+///   groups key) require `manage_groups: true`, refusing to start otherwise (jupyterhub/oauthenticator#735,
+///   oauthenticator/generic.py). Chart 4.x ships OAuthenticator 17 (upgrade-3-to-4.md).
+/// * `GitLabOAuthenticator.allowed_gitlab_groups` (OAuthenticator 0.12 and later) is the same in every chart major.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Keys {
+    oauthenticator: u64,
+}
+
+impl Keys {
+    fn of(chart: &ChartVersion) -> Keys {
+        let newest = &GENERATIONS[GENERATIONS.len() - 1];
+        let generation = chart.generation().unwrap_or(newest);
+        Keys {
+            oauthenticator: generation.oauthenticator_major,
+        }
+    }
+
+    /// The key naming the claim that holds the user name.
+    fn username(self) -> &'static str {
+        if self.oauthenticator >= 16 {
+            "username_claim"
+        } else {
+            "username_key"
+        }
+    }
+
+    /// Where the authenticator reads a user's groups from: the claim `claim` of the userdata.
+    fn groups(self, claim: &str, values: &mut Value) {
+        if self.oauthenticator >= 17 {
+            values["manage_groups"] = json!(true);
+            values["auth_state_groups_key"] = json!(format!("oauth_user.{claim}"));
+        } else {
+            values["claim_groups_key"] = json!(claim);
+        }
+    }
+}
 
 /// The authenticator's part of `hub.config`: `JupyterHub.authenticator_class`, its own section, `Authenticator`.
 pub fn merge_into(
@@ -12,6 +59,7 @@ pub fn merge_into(
     auth: &Auth,
     hub_profiles: &[Profile],
     host: &str,
+    chart: &ChartVersion,
 ) {
     if let Some(authenticator) = auth.authenticator() {
         config.insert(
@@ -22,7 +70,7 @@ pub fn merge_into(
             let reads_groups = profiles::filters_by_claim(hub_profiles, Some(authenticator));
             config.insert(
                 section.into(),
-                oauth(authenticator, auth, reads_groups, host),
+                oauth(authenticator, auth, reads_groups, host, Keys::of(chart)),
             );
         }
     }
@@ -44,7 +92,13 @@ pub fn merge_into(
 
 /// The settings of an OAuth authenticator besides its client credentials (those come from Vault via `valuesFrom`).
 /// `reads_groups`: the profile filter reads the groups claim, so the authenticator must name it.
-fn oauth(authenticator: Authenticator<'_>, auth: &Auth, reads_groups: bool, host: &str) -> Value {
+fn oauth(
+    authenticator: Authenticator<'_>,
+    auth: &Auth,
+    reads_groups: bool,
+    host: &str,
+    keys: Keys,
+) -> Value {
     let mut values = json!({"oauth_callback_url": format!("https://{host}/hub/oauth_callback")});
     match authenticator {
         Authenticator::Dummy | Authenticator::Other(_) => {}
@@ -74,14 +128,14 @@ fn oauth(authenticator: Authenticator<'_>, auth: &Auth, reads_groups: bool, host
                 values["scope"] = json!(generic.scopes);
             }
             if let Some(claim) = &generic.username_claim {
-                values["username_claim"] = json!(claim);
+                values[keys.username()] = json!(claim);
             }
-            if reads_groups
+            let wants_groups = reads_groups
                 || !auth.allowed_groups.is_empty()
                 || !auth.admin_groups.is_empty()
-                || generic.groups_claim.is_some()
-            {
-                values["claim_groups_key"] = json!(authenticator.groups_claim());
+                || generic.groups_claim.is_some();
+            if wants_groups && let Some(claim) = authenticator.groups_claim() {
+                keys.groups(claim, &mut values);
             }
             if !auth.allowed_groups.is_empty() {
                 values["allowed_groups"] = json!(auth.allowed_groups);
@@ -92,4 +146,26 @@ fn oauth(authenticator: Authenticator<'_>, auth: &Auth, reads_groups: bool, host
         }
     }
     values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_names_follow_the_oauthenticator_the_chart_ships() {
+        let keys = |v: &str| Keys::of(&ChartVersion::parse(v).unwrap());
+        let groups = |v: &str| {
+            let mut values = json!({});
+            keys(v).groups("roles", &mut values);
+            values
+        };
+        assert_eq!(keys("2.0.0").username(), "username_key");
+        assert_eq!(keys("3.3.6").username(), "username_claim");
+        assert_eq!(groups("3.3.6"), json!({"claim_groups_key": "roles"}));
+        assert_eq!(
+            groups("4.3.3-0.dev.git.7285.h2e426380"),
+            json!({"manage_groups": true, "auth_state_groups_key": "oauth_user.roles"})
+        );
+    }
 }

@@ -1,5 +1,6 @@
-//! The chart's `ingress` and `httpRoute` sections: how users reach a hub: the chart's Ingress (class and TLS from the hub, else the Environment), or a Gateway
-//! API HTTPRoute on an existing Gateway (then the Ingress is off).
+//! The chart's `ingress` and `httpRoute` sections: how users reach a hub: the chart's Ingress (class and TLS from
+//! the hub, else the Environment), a Gateway API HTTPRoute on an existing Gateway (then the Ingress is off), or
+//! neither (`none`).
 
 use crate::model::environment::Tls;
 use crate::model::hub::HubSpec;
@@ -11,15 +12,15 @@ use std::collections::BTreeMap;
 /// Add `ingress` (and `httpRoute` when chosen) to the chart values.
 pub fn merge_into(values: &mut Value, env: &Environment, hub: &Definition<HubSpec>) {
     let host = env.hub_host(hub);
-    match &hub.spec.expose.http_route {
-        Some(route) => {
-            values["ingress"] = json!({"enabled": false});
-            values["httpRoute"] = http_route(route, &host);
-        }
-        None => {
-            let own = hub.spec.expose.ingress.clone().unwrap_or_default();
-            values["ingress"] = ingress(env, &hub.name, &own, &host);
-        }
+    let expose = &hub.spec.expose;
+    if expose.none.is_some() {
+        values["ingress"] = json!({"enabled": false});
+    } else if let Some(route) = &expose.http_route {
+        values["ingress"] = json!({"enabled": false});
+        values["httpRoute"] = http_route(route, &host);
+    } else {
+        let own = expose.ingress.clone().unwrap_or_default();
+        values["ingress"] = ingress(env, &hub.name, &own, &host);
     }
 }
 
@@ -57,15 +58,24 @@ fn ingress(env: &Environment, hub: &str, own: &HubIngress, host: &str) -> Value 
         .iter()
         .map(|(k, v)| (k.clone(), json!(v)))
         .collect();
+    let hosts: Vec<&str> = std::iter::once(host)
+        .chain(own.hosts.iter().map(String::as_str))
+        .collect();
     let tls = own.tls.as_ref().or(defaults.tls.as_ref()).map(|tls| {
         let secret = match tls {
             Tls::ClusterIssuer(issuer) => {
                 annotations.insert("cert-manager.io/cluster-issuer".into(), json!(issuer));
-                format!("{hub}-tls")
+                Some(format!("{hub}-tls"))
             }
-            Tls::SecretName(name) => name.to_string(),
+            Tls::SecretName(name) => Some(name.to_string()),
+            // The ingress controller serves its default certificate for hosts without a secret.
+            Tls::DefaultCertificate(_) => None,
         };
-        json!([{"hosts": [host], "secretName": secret}])
+        let mut entry = json!({"hosts": hosts});
+        if let Some(secret) = secret {
+            entry["secretName"] = json!(secret);
+        }
+        json!([entry])
     });
     let mut values = json!({"enabled": true});
     if let Some(class) = own.class_name.as_ref().or(defaults.class_name.as_ref()) {
@@ -75,7 +85,7 @@ fn ingress(env: &Environment, hub: &str, own: &HubIngress, host: &str) -> Value 
         annotations.sort_keys();
         values["annotations"] = Value::Object(annotations);
     }
-    values["hosts"] = json!([host]);
+    values["hosts"] = json!(hosts);
     if let Some(tls) = tls {
         values["tls"] = tls;
     }

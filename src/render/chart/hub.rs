@@ -5,6 +5,7 @@
 use super::shared::{extra_env, put};
 use super::{auth, profiles};
 use crate::model::auth::Auth;
+use crate::model::chart_source::ChartVersion;
 use crate::model::profile::Profile;
 use crate::model::usage::Target;
 use crate::model::{Definition, Environment, HubSpec};
@@ -14,7 +15,8 @@ use serde_json::{Map, Value, json};
 pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     let spec = &hub.spec;
     let host = env.hub_host(hub);
-    let mut values = json!({"config": config(&spec.auth, &spec.profiles, &host)});
+    let config = config(&spec.auth, &spec.profiles, &host, &spec.chart.version);
+    let mut values = json!({"config": config});
     if let Some(db) = database(env, spec) {
         values["db"] = db;
     }
@@ -52,9 +54,9 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     values
 }
 
-fn config(auth: &Auth, hub_profiles: &[Profile], host: &str) -> Value {
+fn config(auth: &Auth, hub_profiles: &[Profile], host: &str, chart: &ChartVersion) -> Value {
     let mut config = Map::new();
-    auth::merge_into(&mut config, auth, hub_profiles, host);
+    auth::merge_into(&mut config, auth, hub_profiles, host, chart);
     // User servers meet the "restricted" Pod Security profile.
     config.insert(
         "KubeSpawner".into(),
