@@ -117,6 +117,17 @@ fn explain(
             why: format!("written by the typed {}", part.what),
         };
     }
+    if now.is_none()
+        && let Some((_, why)) = parts
+            .iter()
+            .flat_map(|p| &p.drops)
+            .find(|(d, _)| path.starts_with(d))
+    {
+        return Difference::Deliberate {
+            path: path.clone(),
+            why: why.clone(),
+        };
+    }
     if let Some((_, why)) = DELIBERATE.iter().find(|(keys, _)| matches(path, keys)) {
         return Difference::Deliberate {
             path: path.clone(),

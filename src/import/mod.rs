@@ -52,6 +52,8 @@ pub struct HubImport {
     pub typed: Vec<String>,
     /// Leaves of the original values now in typed fields.
     pub typed_leaves: usize,
+    /// Leaves of the original values jupyflux leaves out on purpose (they did nothing, or repeat its defaults).
+    pub dropped_leaves: usize,
     /// Paths of what stayed under `values:`, and their leaf count.
     pub raw: Vec<Path>,
     pub raw_leaves: usize,
@@ -449,6 +451,11 @@ fn import_release(
     let consumed: Vec<&Path> = kept.iter().flat_map(|p| p.consumed.iter()).collect();
     let untyped: Vec<&Path> = kept.iter().flat_map(|p| p.untyped.iter()).collect();
     let untyped_leaves = count_under(&untyped);
+    let dropped: Vec<&Path> = kept
+        .iter()
+        .flat_map(|p| p.drops.iter().map(|(d, _)| d))
+        .collect();
+    let dropped_leaves = count_under(&dropped);
     let need_paths: Vec<&Path> = needs.iter().map(|n| &n.path).collect();
     let raw_paths = top_paths(&raw);
     Ok(HubImport {
@@ -460,7 +467,8 @@ fn import_release(
             .unwrap_or_default()
             .to_owned(),
         typed: kept.iter().map(|p| p.what.clone()).collect(),
-        typed_leaves: count_under(&consumed) - untyped_leaves,
+        typed_leaves: count_under(&consumed) - untyped_leaves - dropped_leaves,
+        dropped_leaves,
         raw_leaves: untyped_leaves
             + if raw.as_object().is_some_and(Map::is_empty) {
                 0

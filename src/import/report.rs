@@ -53,6 +53,13 @@ fn hub_report(out: &mut String, hub: &HubImport) {
             hub.typed.join(", ")
         }
     );
+    if hub.dropped_leaves > 0 {
+        let _ = writeln!(
+            out,
+            "  left out on purpose: {} values (listed below)",
+            hub.dropped_leaves
+        );
+    }
     if !hub.raw.is_empty() {
         let shown: Vec<String> = hub.raw.iter().map(ToString::to_string).collect();
         let _ = writeln!(

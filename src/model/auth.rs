@@ -38,6 +38,25 @@ pub struct Auth {
     /// Groups whose members are admins (generic OAuth/OIDC only).
     #[serde(default)]
     pub admin_groups: Vec<String>,
+    /// Let in everyone the authenticator accepts (`Authenticator.allow_all`; OAuthenticator 16+ lets nobody in
+    /// without an allow rule).
+    #[serde(default)]
+    pub allow_all: Option<bool>,
+    /// Skip the login page and go straight to the provider (`Authenticator.auto_login`).
+    #[serde(default)]
+    pub auto_login: Option<bool>,
+    /// Keep the provider's tokens in the hub database, encrypted (`Authenticator.enable_auth_state`).
+    #[serde(default)]
+    pub enable_auth_state: Option<bool>,
+    /// Refresh the user's tokens before each spawn (`Authenticator.refresh_pre_spawn`).
+    #[serde(default)]
+    pub refresh_pre_spawn: Option<bool>,
+    /// Delete users the authenticator no longer accepts at startup (`Authenticator.delete_invalid_users`).
+    #[serde(default)]
+    pub delete_invalid_users: Option<bool>,
+    /// Whether admins may open other users' servers (`JupyterHub.admin_access`).
+    #[serde(default)]
+    pub admin_access: Option<bool>,
 }
 
 /// Settings of the dummy authenticator (none).

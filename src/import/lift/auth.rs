@@ -26,6 +26,28 @@ pub fn lift(values: &Value) -> Vec<Part> {
         }
     }
     for (key, field) in [
+        ("allow_all", "allowAll"),
+        ("auto_login", "autoLogin"),
+        ("enable_auth_state", "enableAuthState"),
+        ("refresh_pre_spawn", "refreshPreSpawn"),
+        ("delete_invalid_users", "deleteInvalidUsers"),
+    ] {
+        if let Some(v) = b
+            .peek(&["hub", "config", "Authenticator", key])
+            .filter(|v| v.is_boolean())
+        {
+            b.take(&["hub", "config", "Authenticator", key]);
+            b.field(&["auth", field], v.clone());
+        }
+    }
+    if let Some(v) = b
+        .peek(&["hub", "config", "JupyterHub", "admin_access"])
+        .filter(|v| v.is_boolean())
+    {
+        b.take(&["hub", "config", "JupyterHub", "admin_access"]);
+        b.field(&["auth", "adminAccess"], v.clone());
+    }
+    for (key, field) in [
         ("admin_users", "adminUsers"),
         ("allowed_users", "allowedUsers"),
     ] {

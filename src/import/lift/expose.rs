@@ -1,5 +1,6 @@
 //! The `ingress` and `httpRoute` sections: how users reach the hub, and its host.
 
+use super::super::leaves::Path;
 use super::{Builder, Context, Part, string};
 use serde_json::{Map, Value, json};
 
@@ -21,6 +22,14 @@ pub fn lift(values: &Value, context: &Context<'_>) -> Vec<Part> {
             }
             if b.peek(&["proxy", "service", "type"]) == Some(&json!("ClusterIP")) {
                 b.take(&["proxy", "service", "type"]);
+            }
+            if let Some(ingress) = b.peek(&["ingress"]).and_then(Value::as_object) {
+                for key in ingress.keys().filter(|k| *k != "enabled") {
+                    b.drop_at(
+                        Path::keys(&["ingress", key]),
+                        "the Ingress is off: its other settings did nothing",
+                    );
+                }
             }
             b.field(&["expose", "none"], json!({}));
             b.finish().into_iter().collect()
@@ -111,6 +120,11 @@ fn route(values: &Value, context: &Context<'_>) -> Option<Part> {
         return None;
     }
     b.take(&["httpRoute", "enabled"]);
+    if b.peek(&["ingress", "enabled"]).is_some() {
+        b.take(&["ingress", "enabled"]);
+    } else {
+        b.adds(&["ingress", "enabled"]);
+    }
     b.take(&["proxy", "service", "type"]);
     b.take(&["httpRoute", "hostnames"]);
     b.field(&["host"], json!(host));

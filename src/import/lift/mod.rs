@@ -27,6 +27,8 @@ pub struct Part {
     /// Consumed paths carried through verbatim by an escape hatch of the part (a profile's `spawner`): counted
     /// as untyped.
     pub untyped: Vec<Path>,
+    /// Consumed paths jupyflux leaves out on purpose, and why (they did nothing, or jupyflux sets the same).
+    pub drops: Vec<(Path, String)>,
 }
 
 /// What lifters know besides the values.
@@ -53,6 +55,7 @@ impl<'v> Builder<'v> {
                 consumed: Vec::new(),
                 adds: Vec::new(),
                 untyped: Vec::new(),
+                drops: Vec::new(),
             },
         }
     }
@@ -86,14 +89,20 @@ impl<'v> Builder<'v> {
         self.part.adds.push(path);
     }
 
+    /// Consume a value jupyflux leaves out on purpose, saying why.
+    pub fn drop_at(&mut self, path: Path, why: &str) {
+        self.part.consumed.push(path.clone());
+        self.part.drops.push((path, why.to_owned()));
+    }
+
     /// Declare a consumed path carried through untyped.
     pub fn untyped(&mut self, path: Path) {
         self.part.untyped.push(path);
     }
 
-    /// The part, if it sets any field.
+    /// The part, if it sets any field or stands for any value (one jupyflux always renders).
     pub fn finish(self) -> Option<Part> {
-        (!self.part.fields.is_empty()).then_some(self.part)
+        (!self.part.fields.is_empty() || !self.part.consumed.is_empty()).then_some(self.part)
     }
 }
 

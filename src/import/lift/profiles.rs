@@ -18,13 +18,18 @@ pub fn lift(values: &Value) -> Vec<Part> {
             return Vec::new();
         };
         for key in untyped {
-            b.untyped(Path(vec![
+            let dropped = key.strip_prefix(DROPPED).map(str::to_owned);
+            let path = Path(vec![
                 Step::Key("singleuser".into()),
                 Step::Key("profileList".into()),
                 Step::Index(i),
                 Step::Key("kubespawner_override".into()),
-                Step::Key(key),
-            ]));
+                Step::Key(dropped.clone().unwrap_or(key)),
+            ]);
+            match dropped {
+                Some(_) => b.drop_at(path, "a security context no looser than the restricted one jupyflux sets for every server"),
+                None => b.untyped(path),
+            }
         }
         if entry.get("slug").is_none() {
             b.adds_at(Path(vec![
@@ -139,6 +144,11 @@ fn overrides(
                 }
                 profile.insert("env".into(), value.clone());
             }
+            "pod_security_context" | "container_security_context"
+                if restricted_already(key, value) =>
+            {
+                untyped.push(format!("{DROPPED}{key}"));
+            }
             _ => {
                 let spawner = profile.entry("spawner").or_insert_with(|| json!({}));
                 spawner[key] = value.clone();
@@ -150,6 +160,28 @@ fn overrides(
         profile.insert("resources".into(), Value::Object(resources));
     }
     Some(())
+}
+
+/// Marks an override key that is left out on purpose (in the list of keys a profile does not type).
+const DROPPED: &str = "dropped:";
+
+/// Whether a profile's security context only repeats what jupyflux sets for every user server.
+fn restricted_already(key: &str, value: &Value) -> bool {
+    let restricted = if key == "pod_security_context" {
+        json!({"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}})
+    } else {
+        json!({
+            "allowPrivilegeEscalation": false,
+            "capabilities": {"drop": ["ALL"]},
+            "runAsNonRoot": true,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        })
+    };
+    let have = super::super::leaves::leaves(value);
+    !have.is_empty()
+        && have
+            .iter()
+            .all(|(path, leaf)| super::super::leaves::get(&restricted, path) == Some(leaf))
 }
 
 /// A slug as KubeSpawner makes one from a display name when the entry has none: lowercase, runs of anything

@@ -37,6 +37,10 @@ pub fn lift(values: &Value) -> Vec<Part> {
         url.field(&["singleuser", "defaultUrl"], v.clone());
     }
     parts.extend(url.finish());
+    // jupyflux never runs the privileged iptables init container (the report says why): taken, rendered false.
+    let mut metadata = Builder::new(values, "singleuser.cloudMetadata");
+    metadata.take(&["singleuser", "cloudMetadata", "blockWithIptables"]);
+    parts.extend(metadata.finish());
     parts.extend(env(values));
     let mut pods = Builder::new(values, "singleuser scheduling and pod settings");
     for (key, field) in [
@@ -82,6 +86,8 @@ fn storage(values: &Value) -> Option<Part> {
             (&["capacity"], "capacity"),
             (&["dynamic", "storageClass"], "storageClass"),
             (&["dynamic", "storageAccessModes"], "accessModes"),
+            (&["dynamic", "pvcNameTemplate"], "pvcNameTemplate"),
+            (&["dynamic", "volumeNameTemplate"], "volumeNameTemplate"),
         ],
         "static" => &[
             (&["static", "pvcName"], "pvcName"),

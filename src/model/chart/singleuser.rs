@@ -191,6 +191,12 @@ pub struct Storage {
     /// Each user's directory in that claim (`static`; default `{username}`).
     #[serde(default)]
     pub sub_path: Option<String>,
+    /// Name of each user's claim (`dynamic`; the chart's default `claim-{username}{servername}`).
+    #[serde(default)]
+    pub pvc_name_template: Option<String>,
+    /// Name of the volume in each user's pod (`dynamic`; the chart's default `volume-{username}{servername}`).
+    #[serde(default)]
+    pub volume_name_template: Option<String>,
     /// Where the home volume is mounted (default `/home/jovyan`, as the chart does).
     #[serde(default)]
     pub home_mount_path: Option<String>,

@@ -81,6 +81,21 @@ pub fn merge_into(
     if !auth.allowed_users.is_empty() {
         authenticator.insert("allowed_users".into(), json!(auth.allowed_users));
     }
+    for (key, value) in [
+        ("allow_all", auth.allow_all),
+        ("auto_login", auth.auto_login),
+        ("enable_auth_state", auth.enable_auth_state),
+        ("refresh_pre_spawn", auth.refresh_pre_spawn),
+        ("delete_invalid_users", auth.delete_invalid_users),
+    ] {
+        if let Some(value) = value {
+            authenticator.insert(key.into(), json!(value));
+        }
+    }
+    if let Some(access) = auth.admin_access {
+        let hub = config.entry("JupyterHub").or_insert_with(|| json!({}));
+        hub["admin_access"] = json!(access);
+    }
     if profiles::filters_by_claim(hub_profiles, auth.authenticator()) {
         // The filter reads the groups claim from auth state (encrypted with the CryptKeeper key from Vault).
         authenticator.insert("enable_auth_state".into(), json!(true));

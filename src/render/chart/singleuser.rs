@@ -69,6 +69,12 @@ fn storage(env: &Environment, user: &Singleuser) -> Value {
                 &class.or(env.definition.spec.storage_class.as_ref()),
             );
             put(&mut dynamic, "storageAccessModes", &storage.access_modes);
+            put(&mut dynamic, "pvcNameTemplate", &storage.pvc_name_template);
+            put(
+                &mut dynamic,
+                "volumeNameTemplate",
+                &storage.volume_name_template,
+            );
             put(&mut values, "dynamic", &dynamic);
         }
         StorageKind::Static => {
