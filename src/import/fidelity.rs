@@ -52,6 +52,22 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         "a profile's tolerations keep the chart's user-pod tolerations in front (KubeSpawner replaces the list, which would drop them)",
     ),
     (
+        &["singleuser", "profileList", "default"],
+        "a menu entry's `default: false` is left out (KubeSpawner's default)",
+    ),
+    (
+        &[
+            "singleuser",
+            "profileList",
+            "profile_options",
+            "*",
+            "choices",
+            "*",
+            "default",
+        ],
+        "a choice's `default: false` is left out (KubeSpawner's default)",
+    ),
+    (
         &["singleuser", "storage", "static", "subPath"],
         "each user's directory on the claim is written explicitly (the chart's default, {username})",
     ),

@@ -49,6 +49,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
     let mut slugs: BTreeMap<&str, Loc> = BTreeMap::new();
     let mut default: Option<(&str, Loc)> = None;
     for (i, profile) in spec.profiles.iter().enumerate() {
+        options(name, profile, i, node, report);
         for key in profile.spawner.keys() {
             if crate::model::profile::TYPED_OVERRIDES.contains(&key.as_str()) {
                 report.at(
@@ -364,6 +365,81 @@ fn first_use<'a>(
     }
 }
 
+/// A profile's `options`: keys that do not clash with the `image` / `size` choices or each other, choices with
+/// distinct keys, at most one default, and guarantees within limits.
+fn options(
+    name: &str,
+    profile: &crate::model::profile::Profile,
+    i: usize,
+    node: &Node,
+    report: &mut Reporter,
+) {
+    let index = i.to_string();
+    let mut keys: Vec<&str> = Vec::new();
+    for (o, option) in profile.options.iter().enumerate() {
+        let o_index = o.to_string();
+        let at = |field: &[&str]| {
+            let mut path = vec![
+                "spec",
+                "profiles",
+                index.as_str(),
+                "options",
+                o_index.as_str(),
+            ];
+            path.extend_from_slice(field);
+            loc_at(node, &path)
+        };
+        let reserved = (option.key == "image" && profile.images.len() > 1)
+            || (option.key == "size" && !profile.sizes.is_empty());
+        if reserved || keys.contains(&option.key.as_str()) || option.key.is_empty() {
+            report.at(
+                at(&["key"]),
+                format!("Hub `{name}`: profile `{}` has option key `{}` twice (or one its images/sizes make)", profile.slug, option.key),
+                Some("give each option its own key; `image` and `size` are taken when the profile lists several images or sizes".into()),
+            );
+        }
+        keys.push(&option.key);
+        let mut choice_keys: Vec<&str> = Vec::new();
+        for (c, choice) in option.choices.iter().enumerate() {
+            let c_index = c.to_string();
+            if choice_keys.contains(&choice.key.as_str()) {
+                report.at(
+                    at(&["choices", c_index.as_str(), "key"]),
+                    format!(
+                        "Hub `{name}`: option `{}` has choice `{}` twice",
+                        option.key, choice.key
+                    ),
+                    Some("each choice needs its own key".into()),
+                );
+            }
+            choice_keys.push(&choice.key);
+            for (field, problem, help) in crate::model::hub::bound_problems(
+                choice.resources.cpu.as_ref(),
+                choice.resources.memory.as_ref(),
+            ) {
+                report.at(
+                    at(&["choices", c_index.as_str(), "resources", field[0], field[1]]),
+                    format!(
+                        "Hub `{name}`: option `{}` choice `{}`: {problem}",
+                        option.key, choice.key
+                    ),
+                    Some(help.into()),
+                );
+            }
+        }
+        if option.choices.iter().filter(|c| c.default).count() > 1 {
+            report.at(
+                at(&["choices"]),
+                format!(
+                    "Hub `{name}`: option `{}` has more than one default choice",
+                    option.key
+                ),
+                Some("mark at most one choice `default: true`".into()),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// The problems of hub `lab` whose spec ends with `extra`.
@@ -414,5 +490,22 @@ mod tests {
             problems("  profiles:\n    - {name: GPU, slug: gpu, shm: 8}\n")
                 .contains("memory `8` has no unit")
         );
+    }
+
+    #[test]
+    fn options_have_their_own_keys_one_default_and_no_typed_override_in_spawner() {
+        let text = problems(
+            "  sizes: [{name: small, cpu: {limit: \"1\"}}]\n  profiles:\n    - name: CPU\n      slug: cpu\n      sizes: [small]\n      spawner: {image: x, supplemental_gids: [\"100\"]}\n      options:\n        - key: size\n          name: Size again\n          choices: [{key: a, name: A}]\n        - key: ui\n          name: Interface\n          choices:\n            - {key: lab, name: JupyterLab, default: true, defaultUrl: /lab}\n            - {key: lab, name: VS Code, default: true, resources: {memory: {guarantee: 2Gi, limit: 1Gi}}}\n",
+        );
+        for expected in [
+            "Hub `lab`: profile `cpu` sets `image` in spawner, which a typed profile field renders",
+            "profile `cpu` has option key `size` twice (or one its images/sizes make)",
+            "option `ui` has choice `lab` twice",
+            "option `ui` choice `lab`: memory guarantee 2Gi is more than the limit 1Gi",
+            "option `ui` has more than one default choice",
+        ] {
+            assert!(text.contains(expected), "{expected}\n{text}");
+        }
+        assert!(!text.contains("supplemental_gids"), "{text}");
     }
 }

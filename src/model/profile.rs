@@ -85,6 +85,46 @@ pub struct Profile {
     /// Keys the typed fields render are refused (use the field), and secrets are refused as in `values`.
     #[serde(default)]
     pub spawner: Map<String, Value>,
+    /// Further choices on the spawn page within this profile (the chart's `profile_options`), after the `image`
+    /// and `size` choices jupyflux makes from `images` and `sizes`: e.g. CPUs, GPUs, the interface.
+    #[serde(default)]
+    pub options: Vec<ProfileOption>,
+}
+
+/// One choice within a profile (`profile_options.<key>`).
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct ProfileOption {
+    /// The form key, e.g. `cpu` (not `image` or `size`, which `images` and `sizes` make).
+    pub key: String,
+    /// Shown above the choices.
+    pub name: String,
+    /// The choices, in the order shown.
+    pub choices: Vec<OptionChoice>,
+}
+
+/// One answer to a [`ProfileOption`]: what the server gets when the user picks it.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct OptionChoice {
+    /// The form value, unique within the option.
+    pub key: String,
+    /// Shown to the user.
+    pub name: String,
+    /// Chosen unless the user picks another (at most one per option).
+    #[serde(default)]
+    pub default: bool,
+    /// The image this choice starts.
+    #[serde(default)]
+    pub image: Option<Image>,
+    /// Resources this choice sets (merged over the profile's, as KubeSpawner applies overrides).
+    #[serde(default)]
+    pub resources: Resources,
+    /// Where the user lands (`default_url`).
+    #[serde(default)]
+    pub default_url: Option<String>,
 }
 
 /// `kubespawner_override` keys that typed profile fields render (so `spawner` may not set them).

@@ -91,18 +91,18 @@ fn ingress(values: &Value, context: &Context<'_>) -> Option<Part> {
     }
     if let Some(annotations) = annotations {
         let mut typed = Map::new();
+        // The issuer annotation is the TLS field's when that took it.
+        let issuer_taken = b
+            .part
+            .consumed
+            .iter()
+            .any(|p| p.to_string().contains(ISSUER));
         for (key, value) in annotations {
-            if key != ISSUER
-                || !b
-                    .part
-                    .consumed
-                    .iter()
-                    .any(|p| p.to_string().contains(ISSUER))
+            if let Some(text) = value.as_str()
+                && (key != ISSUER || !issuer_taken)
             {
-                if let Some(text) = value.as_str() {
-                    b.take(&["ingress", "annotations", key]);
-                    typed.insert(key.clone(), json!(text));
-                }
+                b.take(&["ingress", "annotations", key]);
+                typed.insert(key.clone(), json!(text));
             }
         }
         if !typed.is_empty() {

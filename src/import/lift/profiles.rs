@@ -69,6 +69,9 @@ fn profile(entry: &Value) -> Option<(Value, Vec<String>)> {
                 profile.insert("default".into(), value.clone());
             }
             "kubespawner_override" => overrides(value.as_object()?, &mut profile, &mut untyped)?,
+            "profile_options" => {
+                profile.insert("options".into(), options(value.as_object()?)?);
+            }
             _ => return None,
         }
     }
@@ -158,6 +161,64 @@ fn overrides(
     }
     if !resources.is_empty() {
         profile.insert("resources".into(), Value::Object(resources));
+    }
+    Some(())
+}
+
+/// `profile_options` as typed options, when every choice's override has typed fields.
+fn options(options: &Map<String, Value>) -> Option<Value> {
+    let mut typed = Vec::new();
+    for (key, option) in options {
+        let option = option.as_object()?;
+        let mut choices = Vec::new();
+        for (choice_key, choice) in option.get("choices")?.as_object()? {
+            let choice = choice.as_object()?;
+            let mut typed_choice =
+                json!({"key": choice_key, "name": choice.get("display_name")?.as_str()?});
+            for (field, value) in choice {
+                match field.as_str() {
+                    "display_name" => {}
+                    "default" => typed_choice["default"] = json!(value.as_bool()?),
+                    "kubespawner_override" => {
+                        choice_override(value.as_object()?, &mut typed_choice)?
+                    }
+                    _ => return None,
+                }
+            }
+            choices.push(typed_choice);
+        }
+        if option.keys().any(|k| k != "display_name" && k != "choices") {
+            return None;
+        }
+        typed.push(
+            json!({"key": key, "name": option.get("display_name")?.as_str()?, "choices": choices}),
+        );
+    }
+    Some(Value::Array(typed))
+}
+
+/// A choice's `kubespawner_override`: image, resources (extended resources kept by name) and default URL.
+fn choice_override(overrides: &Map<String, Value>, choice: &mut Value) -> Option<()> {
+    for (key, value) in overrides {
+        match key.as_str() {
+            "image" => choice["image"] = json!(value.as_str()?),
+            "default_url" => choice["defaultUrl"] = json!(value.as_str()?),
+            "cpu_guarantee" | "cpu_limit" | "mem_guarantee" | "mem_limit" => {
+                let (resource, bound) = key.split_once('_')?;
+                let resource = if resource == "mem" { "memory" } else { "cpu" };
+                let text = match value {
+                    Value::Number(n) => n.to_string(),
+                    Value::String(s) => s.clone(),
+                    _ => return None,
+                };
+                choice["resources"][resource][bound] = json!(text);
+            }
+            "extra_resource_limits" => choice["resources"]["extra"]["limits"] = value.clone(),
+            "extra_resource_guarantees" => {
+                choice["resources"]["extra"]["guarantees"] = value.clone()
+            }
+            _ => return None,
+        }
     }
     Some(())
 }

@@ -105,6 +105,31 @@ fn profile_options(spec: &HubSpec, profile: &Profile) -> Map<String, Value> {
             json!({"display_name": "Size", "choices": sizes}),
         );
     }
+    for option in &profile.options {
+        let choices: Map<String, Value> = option
+            .choices
+            .iter()
+            .map(|choice| {
+                let mut rendered = json!({"display_name": choice.name});
+                if choice.default {
+                    rendered["default"] = json!(true);
+                }
+                let mut overrides = Value::Object(resource_overrides(&choice.resources));
+                if let Some(image) = &choice.image {
+                    overrides["image"] = json!(image.to_string());
+                }
+                put(&mut overrides, "default_url", &choice.default_url);
+                if overrides.as_object().is_some_and(|o| !o.is_empty()) {
+                    rendered["kubespawner_override"] = overrides;
+                }
+                (choice.key.clone(), rendered)
+            })
+            .collect();
+        options.insert(
+            option.key.clone(),
+            json!({"display_name": option.name, "choices": choices}),
+        );
+    }
     options
 }
 
