@@ -90,13 +90,7 @@ fn overrides(
                 profile.insert("images".into(), json!([value.as_str()?]));
             }
             "cpu_guarantee" | "cpu_limit" | "mem_guarantee" | "mem_limit" => {
-                let (resource, bound) = key.split_once('_')?;
-                let resource = if resource == "mem" { "memory" } else { "cpu" };
-                let text = match value {
-                    Value::Number(n) => n.to_string(),
-                    Value::String(s) => s.clone(),
-                    _ => return None,
-                };
+                let (resource, bound, text) = bound(key, value)?;
                 let entry = resources.entry(resource).or_insert_with(|| json!({}));
                 entry[bound] = json!(text);
             }
@@ -197,6 +191,18 @@ fn options(options: &Map<String, Value>) -> Option<Value> {
     Some(Value::Array(typed))
 }
 
+/// A KubeSpawner bound (`cpu_limit: 2`, `mem_guarantee: 4G`) as the typed resource, bound and quantity text.
+fn bound<'k>(key: &'k str, value: &Value) -> Option<(&'static str, &'k str, String)> {
+    let (resource, bound) = key.split_once('_')?;
+    let resource = if resource == "mem" { "memory" } else { "cpu" };
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    Some((resource, bound, text))
+}
+
 /// A choice's `kubespawner_override`: image, resources (extended resources kept by name) and default URL.
 fn choice_override(overrides: &Map<String, Value>, choice: &mut Value) -> Option<()> {
     for (key, value) in overrides {
@@ -204,13 +210,7 @@ fn choice_override(overrides: &Map<String, Value>, choice: &mut Value) -> Option
             "image" => choice["image"] = json!(value.as_str()?),
             "default_url" => choice["defaultUrl"] = json!(value.as_str()?),
             "cpu_guarantee" | "cpu_limit" | "mem_guarantee" | "mem_limit" => {
-                let (resource, bound) = key.split_once('_')?;
-                let resource = if resource == "mem" { "memory" } else { "cpu" };
-                let text = match value {
-                    Value::Number(n) => n.to_string(),
-                    Value::String(s) => s.clone(),
-                    _ => return None,
-                };
+                let (resource, bound, text) = bound(key, value)?;
                 choice["resources"][resource][bound] = json!(text);
             }
             "extra_resource_limits" => choice["resources"]["extra"]["limits"] = value.clone(),
