@@ -177,35 +177,27 @@ fn without_an_environment_import_asks_for_one() {
     assert!(stderr(&out).contains("pass --env NAME"), "{}", stderr(&out));
 }
 
-#[test]
-fn files_without_a_jupyterhub_release_or_with_an_unknown_api_version_are_refused() {
+/// The problems import reports for one input file `x.yaml` holding `text`.
+fn refused(text: &str) -> String {
     let inputs = [Input {
         path: "x.yaml".into(),
-        text: "apiVersion: helm.toolkit.fluxcd.io/v2beta3\nkind: HelmRelease\nmetadata: {name: lab}\nspec: {chart: {spec: {chart: jupyterhub}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n".into(),
+        text: text.into(),
     }];
-    let problems = import(
-        &inputs,
-        &Sources::default(),
-        &Options {
-            env: Some("dev".into()),
-        },
-    )
-    .unwrap_err()
-    .to_string();
+    let options = Options {
+        env: Some("dev".into()),
+    };
+    import(&inputs, &Sources::default(), &options)
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn files_without_a_jupyterhub_release_or_with_an_unknown_api_version_are_refused() {
+    let problems = refused(
+        "apiVersion: helm.toolkit.fluxcd.io/v2beta3\nkind: HelmRelease\nmetadata: {name: lab}\nspec: {chart: {spec: {chart: jupyterhub}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n",
+    );
     assert!(problems.contains("x.yaml: error: document 1: HelmRelease apiVersion helm.toolkit.fluxcd.io/v2beta3 is not one import reads"), "{problems}");
-    let inputs = [Input {
-        path: "y.yaml".into(),
-        text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n".into(),
-    }];
-    let problems = import(
-        &inputs,
-        &Sources::default(),
-        &Options {
-            env: Some("dev".into()),
-        },
-    )
-    .unwrap_err()
-    .to_string();
+    let problems = refused("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n");
     assert!(
         problems.contains("no HelmRelease of the jupyterhub chart"),
         "{problems}"

@@ -134,22 +134,11 @@ fn storage(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
 
 #[cfg(test)]
 mod tests {
-    use crate::load::{Sources, load_sources};
-
-    /// The problems of a hub whose spec ends with `extra` (YAML indented under `spec:`).
+    /// The problems of a hub with authenticator `auth` whose spec ends with `extra` (YAML indented under `spec:`).
     fn problems(auth: &str, extra: &str) -> String {
-        let hub = format!(
-            "apiVersion: jupyflux.dev/v1alpha1\nkind: Hub\nmetadata: {{name: lab}}\nspec:\n  chart: {{version: \"4.3.2\"}}\n  auth: {auth}\n  singleuser:\n    image: quay.io/jupyter/base-notebook:2025-03-17\n{extra}"
-        );
-        let env = "apiVersion: jupyflux.dev/v1alpha1\nkind: Environment\nmetadata: {name: dev}\nspec: {domain: dev.example.org}\n";
-        let sources = Sources::from_files(&[
-            ("overlays/base/hub.yaml", &hub),
-            ("overlays/dev/environment.yaml", env),
-        ]);
-        match load_sources(&sources) {
-            Ok(_) => String::new(),
-            Err(problems) => problems.to_string(),
-        }
+        crate::load::hub_problems(&format!(
+            "  chart: {{version: \"4.3.2\"}}\n  auth: {auth}\n  singleuser:\n    image: quay.io/jupyter/base-notebook:2025-03-17\n{extra}"
+        ))
     }
 
     #[test]

@@ -94,12 +94,12 @@ pub fn load_sources(sources: &Sources) -> Result<Model, Diagnostics> {
     load_owned(sources.clone(), None).map(|(model, _)| model)
 }
 
-/// Tests: load hub `lab` (chart 4.3.2, dummy authenticator) of environment `dev` (`dev.example.org`, secrets from
-/// VaultStore `vault`), whose spec ends with `spec_tail`, YAML indented under `spec:`.
+/// Tests: load hub `lab` of environment `dev` (`dev.example.org`, secrets from VaultStore `vault`) whose spec is
+/// `spec` (YAML indented under `spec:`, so the spec's first line is line 5 of `overlays/base/hub.yaml`).
 #[cfg(test)]
-pub fn load_test_hub(spec_tail: &str) -> Result<Model, Diagnostics> {
+pub fn load_hub_spec(spec: &str) -> Result<Model, Diagnostics> {
     let hub = format!(
-        "apiVersion: jupyflux.dev/v1alpha1\nkind: Hub\nmetadata: {{name: lab}}\nspec:\n  chart: {{version: \"4.3.2\"}}\n  auth: {{dummy: {{}}}}\n{spec_tail}"
+        "apiVersion: jupyflux.dev/v1alpha1\nkind: Hub\nmetadata: {{name: lab}}\nspec:\n{spec}"
     );
     let env = "apiVersion: jupyflux.dev/v1alpha1\nkind: Environment\nmetadata: {name: dev}\nspec: {domain: dev.example.org, secretStore: vault}\n";
     let vault = "apiVersion: jupyflux.dev/v1alpha1\nkind: VaultStore\nmetadata: {name: vault}\nspec: {server: https://vault.example.org, path: secret, auth: {kubernetes: {role: hub}}}\n";
@@ -108,6 +108,32 @@ pub fn load_test_hub(spec_tail: &str) -> Result<Model, Diagnostics> {
         ("overlays/base/vault.yaml", vault),
         ("overlays/dev/environment.yaml", env),
     ]))
+}
+
+/// Tests: the problems (empty when none) of hub `lab` whose spec is `spec` (see [`load_hub_spec`]).
+#[cfg(test)]
+pub fn hub_problems(spec: &str) -> String {
+    load_hub_spec(spec)
+        .err()
+        .map(|p| p.to_string())
+        .unwrap_or_default()
+}
+
+/// Tests: [`load_hub_spec`] of chart 4.3.2 with the dummy authenticator, then `spec_tail`.
+#[cfg(test)]
+pub fn load_test_hub(spec_tail: &str) -> Result<Model, Diagnostics> {
+    load_hub_spec(&format!(
+        "  chart: {{version: \"4.3.2\"}}\n  auth: {{dummy: {{}}}}\n{spec_tail}"
+    ))
+}
+
+/// Tests: the problems of [`load_test_hub`].
+#[cfg(test)]
+pub fn test_hub_problems(spec_tail: &str) -> String {
+    load_test_hub(spec_tail)
+        .err()
+        .map(|p| p.to_string())
+        .unwrap_or_default()
 }
 
 /// [`load_sources`], freeing each text once it is parsed (the documents, then the model, are what stays); with

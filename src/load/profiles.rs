@@ -442,13 +442,7 @@ fn options(
 
 #[cfg(test)]
 mod tests {
-    /// The problems of hub `lab` whose spec ends with `extra`.
-    fn problems(extra: &str) -> String {
-        crate::load::load_test_hub(extra)
-            .err()
-            .map(|p| p.to_string())
-            .unwrap_or_default()
-    }
+    use crate::load::test_hub_problems as problems;
 
     #[test]
     fn extra_resources_the_typed_ones_set_already_clash() {

@@ -177,13 +177,7 @@ fn singleuser(spec: &HubSpec, checks: &mut Checks) {
 
 #[cfg(test)]
 mod tests {
-    /// The problems of hub `lab` whose spec ends with `extra`.
-    fn problems(extra: &str) -> String {
-        crate::load::load_test_hub(extra)
-            .err()
-            .map(|p| p.to_string())
-            .unwrap_or_default()
-    }
+    use crate::load::test_hub_problems as problems;
 
     #[test]
     fn requests_above_limits_are_located() {
