@@ -7,7 +7,7 @@ use crate::output::write::Recovered;
 use crate::output::{check, verify, write};
 use crate::render;
 use crate::style::{Stream, Style};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -58,6 +58,10 @@ pub enum Command {
         /// Also check the notebooks' children (as `render --expand-notebooks` writes them).
         #[arg(long)]
         expand_notebooks: bool,
+        /// `text`, or `json`: `{"valid", "requiredSecrets": [{environment, namespace, secret, keys, usedBy}]}` on
+        /// standard output for a pipeline to check the Secrets exist.
+        #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+        format: ValidateFormat,
     },
     /// Turn Flux HelmReleases of the jupyterhub chart into Hub definitions (typed where jupyflux can), with a report.
     #[command(
@@ -128,7 +132,13 @@ pub fn run(cli: Cli) -> ExitCode {
             env,
             root,
             expand_notebooks,
-        } => validate_command(&root, env.as_deref(), render::Options { expand_notebooks }),
+            format,
+        } => validate_command(
+            &root,
+            env.as_deref(),
+            render::Options { expand_notebooks },
+            format,
+        ),
         Command::Import(args) => crate::import::command::run(&args),
         Command::Explain(args) => crate::explain::command::run(&args),
         Command::Values(args) => crate::values_cmd::run(&args),
@@ -277,16 +287,38 @@ fn render_command(
     }
 }
 
-fn validate_command(root: &Path, env: Option<&str>, options: render::Options) -> ExitCode {
+/// How `validate` prints its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+}
+
+fn validate_command(
+    root: &Path,
+    env: Option<&str>,
+    options: render::Options,
+    format: ValidateFormat,
+) -> ExitCode {
+    let failed = |code: ExitCode| {
+        if format == ValidateFormat::Json {
+            println!(
+                "{}",
+                serde_json::json!({"valid": false, "requiredSecrets": []})
+            );
+        }
+        code
+    };
+    let invalid = || failed(ExitCode::from(INVALID));
     let (model, located) = match load_located(root, env) {
         Ok(loaded) => loaded,
-        Err(code) => return code,
+        Err(code) => return failed(code),
     };
     let tree = render::render_with(&model, options);
     let found = crate::checks::check(root, &model, &located, &tree);
     if !found.is_empty() {
         eprintln!("{}", errors().problems(&found.to_string()));
-        return ExitCode::from(INVALID);
+        return invalid();
     }
     let problems = verify::verify_with(&tree, &render::declared_elsewhere(&model));
     for problem in &problems {
@@ -297,7 +329,15 @@ fn validate_command(root: &Path, env: Option<&str>, options: render::Options) ->
             "{} problem(s) in the rendered output (a jupyflux bug: please report it)",
             problems.len()
         );
-        return ExitCode::from(INVALID);
+        return invalid();
+    }
+    let required = crate::model::required::required_secrets(&model);
+    match format {
+        ValidateFormat::Json => println!(
+            "{}",
+            serde_json::json!({"valid": true, "requiredSecrets": required})
+        ),
+        ValidateFormat::Text => print!("{}", required_text(&required)),
     }
     eprintln!(
         "valid: {} environment(s), {} rendered files checked",
@@ -305,6 +345,26 @@ fn validate_command(root: &Path, env: Option<&str>, options: render::Options) ->
         tree.len()
     );
     ExitCode::SUCCESS
+}
+
+/// The list for a terminal: one line per Secret, nothing when there is none.
+fn required_text(secrets: &[crate::model::required::RequiredSecret]) -> String {
+    if secrets.is_empty() {
+        return String::new();
+    }
+    let mut out =
+        String::from("Secrets that must exist (jupyflux reads them, something else makes them):\n");
+    for s in secrets {
+        out.push_str(&format!(
+            "  {}: Secret {}/{} keys {} (read by {})\n",
+            s.environment,
+            s.namespace,
+            s.secret,
+            s.keys.join(", "),
+            s.used_by.join("; ")
+        ));
+    }
+    out
 }
 
 fn output_error(e: &OutputError) -> ExitCode {

@@ -75,7 +75,7 @@ fn oauth_hubs_take_the_chart_secrets_from_vault() {
     }
     let problems = load_sources(&sources).unwrap_err().to_string();
     assert!(
-        problems.contains("logs users in with OAuth but its chart secrets are not in Vault"),
+        problems.contains("logs users in with OAuth but its chart secrets are not references"),
         "{problems}"
     );
 }

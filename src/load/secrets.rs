@@ -56,12 +56,13 @@ pub fn validate(
             report.at(
                 loc_at(node, &["spec"]),
                 format!(
-                    "Hub `{}` logs users in with OAuth but its chart secrets are not in Vault",
+                    "Hub `{}` logs users in with OAuth but its chart secrets are not references",
                     hub.name
                 ),
                 Some(
                     "add `secrets: {proxyToken: {vault: \"<key>#<property>\"}, cookieSecret: …, cryptKeeperKey: …}` \
-                     so the chart never generates random ones (they would differ per install and log users out)"
+                     (or `{secret: <existing Secret>, key: <key>}` each) so the chart never generates random ones \
+                     (they would differ per install and log users out)"
                         .into(),
                 ),
             );
@@ -122,7 +123,10 @@ fn reference(
     report: &mut Reporter,
 ) {
     let default = env.definition.spec.secret_store.as_deref();
-    match (&usage.reference.store, default) {
+    let Some(remote) = usage.reference.in_store() else {
+        return; // an existing Kubernetes Secret: `validate` lists it among the Secrets that must exist
+    };
+    match (&remote.store, default) {
         (Some(store), _) if !names.contains(&store.as_str()) => {
             let mut field = usage.field.clone();
             field.push("store".into());

@@ -12,6 +12,7 @@ pub mod namespace;
 pub mod profile;
 pub mod quantity;
 pub mod release;
+pub mod required;
 pub mod secret;
 pub mod selection;
 pub mod usage;

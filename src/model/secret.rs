@@ -7,20 +7,40 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
-/// A secret in Vault: `key` (the path in the store's KV mount) and `property` (a field of that secret),
-/// read through `store` (a `VaultStore`; default: the Environment's `secretStore`).
+/// Where a secret's value comes from. A literal where a secret is expected is an error.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SecretRef {
+pub enum SecretRef {
+    /// Read by External Secrets from a secret store: `key` (the path in the store) and `property` (a field of
+    /// that secret), through `store` (default: the Environment's `secretStore`).
+    Store(StoreRef),
+    /// A Kubernetes Secret that already exists in the consumer's namespace (made by SOPS and Flux's decryption,
+    /// sealed-secrets, or by hand): read straight from there, no ExternalSecret.
+    Kubernetes(KubernetesSecretRef),
+}
+
+/// A secret in an External Secrets store.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StoreRef {
     pub store: Option<String>,
     pub key: String,
     pub property: String,
 }
 
-/// What to write instead of a literal (the help of every secret-reference error).
-pub const REFERENCE_FORMS: &str = "write a reference to Vault instead: {vault: \"path/in/kv#property\"} \
-     (the Environment's secretStore) or {store: <VaultStore>, key: path/in/kv, property: <property>}";
+/// A key of an existing Kubernetes Secret in the consumer's namespace.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KubernetesSecretRef {
+    /// The Secret's name.
+    pub secret: String,
+    /// The key in its `data`.
+    pub key: String,
+}
 
-const FIELDS: &[&str] = &["vault", "store", "key", "property"];
+/// What to write instead of a literal (the help of every secret-reference error).
+pub const REFERENCE_FORMS: &str = "write a reference instead: {vault: \"path/in/kv#property\"} \
+     (the Environment's secretStore), {store: <store>, key: path/in/store, property: <property>}, or \
+     {secret: <existing Kubernetes Secret>, key: <its key>}";
+
+const FIELDS: &[&str] = &["vault", "store", "key", "property", "secret"];
 
 impl SecretRef {
     /// Parse the short form `key#property`.
@@ -31,11 +51,11 @@ impl SecretRef {
                     && !property.trim().is_empty()
                     && !property.contains('#') =>
             {
-                Ok(SecretRef {
+                Ok(SecretRef::Store(StoreRef {
                     store: None,
                     key: key.to_owned(),
                     property: property.to_owned(),
-                })
+                }))
             }
             _ => Err(format!(
                 "malformed secret reference (value not shown): the short form is `<key>#<property>` with both parts non-empty{HELP_SEPARATOR}\
@@ -44,18 +64,43 @@ impl SecretRef {
         }
     }
 
-    /// The `VaultStore` this reference reads from, given the environment's default.
+    /// The store this reference reads from, given the environment's default; `None` for an existing Kubernetes
+    /// Secret (or when neither names one).
     pub fn store_or<'a>(&'a self, default: Option<&'a str>) -> Option<&'a str> {
-        self.store.as_deref().or(default)
+        match self {
+            SecretRef::Store(r) => r.store.as_deref().or(default),
+            SecretRef::Kubernetes(_) => None,
+        }
+    }
+
+    /// The existing Kubernetes Secret this reference names, if it names one.
+    pub fn existing(&self) -> Option<&KubernetesSecretRef> {
+        match self {
+            SecretRef::Kubernetes(r) => Some(r),
+            SecretRef::Store(_) => None,
+        }
+    }
+
+    /// The store reference, if the value comes through External Secrets.
+    pub fn in_store(&self) -> Option<&StoreRef> {
+        match self {
+            SecretRef::Store(r) => Some(r),
+            SecretRef::Kubernetes(_) => None,
+        }
     }
 }
 
 impl fmt::Display for SecretRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(store) = &self.store {
-            write!(f, "{store}:")?;
+        match self {
+            SecretRef::Store(r) => {
+                if let Some(store) = &r.store {
+                    write!(f, "{store}:")?;
+                }
+                write!(f, "{}#{}", r.key, r.property)
+            }
+            SecretRef::Kubernetes(r) => write!(f, "Secret {} key {}", r.secret, r.key),
         }
-        write!(f, "{}#{}", self.key, self.property)
     }
 }
 
@@ -72,7 +117,9 @@ impl<'de> Visitor<'de> for SecretRefVisitor {
     type Value = SecretRef;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a secret reference {vault: \"key#property\"} or {store, key, property}")
+        f.write_str(
+            "a secret reference {vault: \"key#property\"}, {store, key, property} or {secret, key}",
+        )
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<SecretRef, E> {
         Err(plaintext("a string"))
@@ -101,13 +148,15 @@ impl<'de> Visitor<'de> for SecretRefVisitor {
     /// Nothing written inside a reference is ever repeated in an error: a malformed reference is often a
     /// secret pasted into the wrong place.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SecretRef, A::Error> {
-        let (mut vault, mut store, mut key, mut property) = (None, None, None, None);
+        let (mut vault, mut store, mut key, mut property, mut secret) =
+            (None, None, None, None, None);
         while let Some(field) = map.next_key::<Part>()? {
             let slot = match field {
                 Part::Text(name) if name == "vault" => &mut vault,
                 Part::Text(name) if name == "store" => &mut store,
                 Part::Text(name) if name == "key" => &mut key,
                 Part::Text(name) if name == "property" => &mut property,
+                Part::Text(name) if name == "secret" => &mut secret,
                 other => {
                     let near = match &other {
                         Part::Text(name) => {
@@ -148,6 +197,13 @@ impl<'de> Visitor<'de> for SecretRefVisitor {
         };
         let (vault, store) = (text(vault, "vault")?, text(store, "store")?);
         let (key, property) = (text(key, "key")?, text(property, "property")?);
+        if let Some(secret) = text(secret, "secret")? {
+            return kubernetes(
+                secret,
+                key,
+                vault.is_some() || store.is_some() || property.is_some(),
+            );
+        }
         let long_form = store.is_some() || key.is_some() || property.is_some();
         match (vault, key, property) {
             (Some(_), _, _) if long_form => Err(de::Error::custom(format!(
@@ -155,17 +211,59 @@ impl<'de> Visitor<'de> for SecretRefVisitor {
             ))),
             (Some(short), None, None) => SecretRef::parse_short(&short).map_err(de::Error::custom),
             (None, Some(key), Some(property)) if !key.is_empty() && !property.is_empty() => {
-                Ok(SecretRef {
+                Ok(SecretRef::Store(StoreRef {
                     store,
                     key,
                     property,
-                })
+                }))
             }
             _ => Err(de::Error::custom(format!(
                 "incomplete secret reference: the long form needs non-empty `key` and `property`{HELP_SEPARATOR}{REFERENCE_FORMS}"
             ))),
         }
     }
+}
+
+/// `{secret, key}`: both present, the name a Kubernetes Secret name, the key a Secret data key, nothing else
+/// beside them. Like every reference error, nothing written in it is repeated (a secret may have been pasted).
+fn kubernetes<E: de::Error>(
+    secret: String,
+    key: Option<String>,
+    other: bool,
+) -> Result<SecretRef, E> {
+    const FORM: &str = "{secret: <Secret in the same namespace>, key: <key of its data>}";
+    if other {
+        return Err(E::custom(format!(
+            "a reference to an existing Kubernetes Secret has only `secret` and `key`{HELP_SEPARATOR}write {FORM}"
+        )));
+    }
+    let Some(key) = key else {
+        return Err(E::custom(format!(
+            "a reference to an existing Kubernetes Secret names no `key`{HELP_SEPARATOR}write {FORM}"
+        )));
+    };
+    if !crate::model::is_dns_subdomain(&secret) {
+        return Err(E::custom(format!(
+            "`secret` of a secret reference is not a Kubernetes Secret name (value not shown){HELP_SEPARATOR}a Secret name is lowercase letters, digits, `-` and `.`, at most 253 characters"
+        )));
+    }
+    if !is_data_key(&key) {
+        return Err(E::custom(format!(
+            "`key` of a secret reference is not a key of a Secret's data (value not shown){HELP_SEPARATOR}a key is letters, digits, `-`, `_` and `.`, at most 253 characters"
+        )));
+    }
+    Ok(SecretRef::Kubernetes(KubernetesSecretRef { secret, key }))
+}
+
+/// A valid key of a Secret's or ConfigMap's `data` (Kubernetes' `IsConfigMapKey`).
+pub fn is_data_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 253
+        && key != "."
+        && key != ".."
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// A key or value inside a secret reference: text, or what else it is (never the value itself, which an error
@@ -232,19 +330,31 @@ impl<'de> Deserialize<'de> for SecretRef {
     }
 }
 
-/// Written in the long form, `{store, key, property}`, which reads back the same.
+/// Written in the long form, `{store, key, property}` or `{secret, key}`, which reads back the same.
 impl serde::Serialize for SecretRef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = s.serialize_map(None)?;
-        if let Some(store) = &self.store {
-            map.serialize_entry("store", store)?;
+        match self {
+            SecretRef::Store(r) => {
+                if let Some(store) = &r.store {
+                    map.serialize_entry("store", store)?;
+                }
+                map.serialize_entry("key", &r.key)?;
+                map.serialize_entry("property", &r.property)?;
+            }
+            SecretRef::Kubernetes(r) => {
+                map.serialize_entry("secret", &r.secret)?;
+                map.serialize_entry("key", &r.key)?;
+            }
         }
-        map.serialize_entry("key", &self.key)?;
-        map.serialize_entry("property", &self.property)?;
         map.end()
     }
 }
+
+/// `key` is in both long forms; one description (and no pattern) for both, so that a CRD's merged schema
+/// (properties outside `oneOf`) fits either.
+const KEY_DESCRIPTION: &str = "With `store`/`property`: the path of the secret in the store. With `secret`: the key in that Secret's data.";
 
 impl JsonSchema for SecretRef {
     fn schema_name() -> Cow<'static, str> {
@@ -253,7 +363,7 @@ impl JsonSchema for SecretRef {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A secret in Vault. Literal values are rejected: plaintext secrets never enter Git.",
+            "description": "Where a secret comes from: a secret store read by External Secrets, or an existing Kubernetes Secret. Literal values are rejected: plaintext secrets never enter Git.",
             "oneOf": [
                 {
                     "type": "object",
@@ -265,11 +375,21 @@ impl JsonSchema for SecretRef {
                 {
                     "type": "object",
                     "properties": {
-                        "store": {"type": "string", "description": "A VaultStore (default: the Environment's secretStore)."},
-                        "key": {"type": "string", "minLength": 1, "description": "Path of the secret in the store's KV mount."},
+                        "store": {"type": "string", "description": "A secret store (default: the Environment's secretStore)."},
+                        "key": {"type": "string", "minLength": 1, "description": KEY_DESCRIPTION},
                         "property": {"type": "string", "minLength": 1, "description": "Field of the secret."},
                     },
                     "required": ["key", "property"],
+                    "additionalProperties": false,
+                },
+                {
+                    "type": "object",
+                    "description": "A key of an existing Kubernetes Secret in the same namespace (SOPS, sealed-secrets, made by hand): no ExternalSecret is rendered.",
+                    "properties": {
+                        "secret": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", "maxLength": 253, "description": "The Secret's name."},
+                        "key": {"type": "string", "minLength": 1, "description": KEY_DESCRIPTION},
+                    },
+                    "required": ["secret", "key"],
                     "additionalProperties": false,
                 },
             ],
@@ -330,12 +450,18 @@ mod tests {
 
     #[test]
     fn short_form_splits_key_and_property() {
-        let r = SecretRef::parse_short("jupyter/research#client-id").unwrap();
+        let SecretRef::Store(r) = SecretRef::parse_short("jupyter/research#client-id").unwrap()
+        else {
+            panic!("the short form is a store reference")
+        };
         assert_eq!(
             (r.key.as_str(), r.property.as_str()),
             ("jupyter/research", "client-id")
         );
-        assert_eq!(r.to_string(), "jupyter/research#client-id");
+        assert_eq!(
+            SecretRef::Store(r).to_string(),
+            "jupyter/research#client-id"
+        );
         for bad in ["no-hash", "#p", "k#", "a#b#c", " # "] {
             assert!(
                 SecretRef::parse_short(bad)

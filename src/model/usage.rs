@@ -30,6 +30,22 @@ pub struct SecretUse<'a> {
     pub reference: &'a SecretRef,
 }
 
+impl SecretUse<'_> {
+    /// Whether External Secrets reads the value from a store (else it is in an existing Kubernetes Secret).
+    pub fn from_store(&self) -> bool {
+        self.reference.in_store().is_some()
+    }
+
+    /// The Kubernetes Secret and key that hold the value in the cluster: the existing Secret a reference names, or
+    /// `made` — the Secret the secrets layer's ExternalSecret writes — under the use's `secret_key`.
+    pub fn in_cluster(&self, made: impl FnOnce() -> String) -> (String, String) {
+        match self.reference.existing() {
+            Some(existing) => (existing.secret.clone(), existing.key.clone()),
+            None => (made(), self.secret_key.clone()),
+        }
+    }
+}
+
 /// The chart paths of the chart's own secrets (z2jh 4.x reads these before generating its own).
 pub const PROXY_TOKEN_PATH: &str = "hub.config.ConfigurableHTTPProxy.auth_token";
 pub const COOKIE_SECRET_PATH: &str = "hub.config.JupyterHub.cookie_secret";
@@ -134,9 +150,9 @@ impl HubSpec {
         uses
     }
 
-    /// Whether the hub reads anything from Vault.
+    /// Whether the hub reads anything from a secret store (through the secrets layer's ExternalSecrets).
     pub fn uses_secrets(&self) -> bool {
-        !self.secret_uses().is_empty()
+        self.secret_uses().iter().any(SecretUse::from_store)
     }
 }
 

@@ -6,7 +6,7 @@ use super::proxy::{EMAILS_KEY, PROXY_PORT, emails_file, sidecar};
 use super::script::{JUPYTER_PORT, sha256, start_script};
 use super::security;
 use super::spec::{Notebook, NotebookAuth, NotebookSpec, NotebookStorage, VolumePolicy};
-use super::uses::{TOKEN_KEY, env_key, secret_name};
+use super::uses::{TOKEN_KEY, env_key, locate};
 use crate::model::environment::Tls;
 use crate::model::quantity::Bounds;
 use crate::model::secret::MaybeSecret;
@@ -140,15 +140,18 @@ fn stateful_set(
     config: &ControllerConfig,
     culled: bool,
 ) -> Value {
-    let secret = secret_name(name);
     let mut env = Vec::new();
-    if let NotebookAuth::Token(_) = spec.auth {
-        env.push(secret_env("JUPYTER_TOKEN", &secret, TOKEN_KEY));
+    if let NotebookAuth::Token(token) = &spec.auth {
+        let (secret, key) = locate(name, token, TOKEN_KEY);
+        env.push(secret_env("JUPYTER_TOKEN", &secret, &key));
     }
     for (var, value) in &spec.env {
         env.push(match value {
             MaybeSecret::Literal(text) => json!({"name": var, "value": text}),
-            MaybeSecret::Secret(_) => secret_env(var, &secret, &env_key(var)),
+            MaybeSecret::Secret(reference) => {
+                let (secret, key) = locate(name, reference, &env_key(var));
+                secret_env(var, &secret, &key)
+            }
         });
     }
     let resources = resources(spec);
@@ -175,7 +178,7 @@ fn stateful_set(
         "volumeMounts": [home, {"name": "start", "mountPath": "/etc/jupyflux", "readOnly": true}],
     })];
     if let NotebookAuth::Oidc(login) = &spec.auth {
-        containers.push(sidecar(login, &spec.owner, &prefix, &secret, config));
+        containers.push(sidecar(login, &spec.owner, &prefix, name, config));
     }
     let mut labels = json!(spec.labels);
     labels[INSTANCE_LABEL] = json!(name);

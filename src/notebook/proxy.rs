@@ -5,7 +5,7 @@ use super::children::{ControllerConfig, secret_env};
 use super::script::JUPYTER_PORT;
 use super::security::restricted;
 use super::spec::Oidc;
-use super::uses::OIDC_KEYS;
+use super::uses::{OIDC_KEYS, locate};
 use serde_json::{Value, json};
 
 /// The port of the oauth2-proxy sidecar.
@@ -23,12 +23,12 @@ pub fn emails_file(oidc: &Oidc, owner: &str) -> Option<String> {
     (!emails.is_empty()).then(|| emails.iter().map(|email| format!("{email}\n")).collect())
 }
 
-/// The sidecar container, proxying to the server on the loopback interface under `prefix`.
+/// The sidecar container of notebook `notebook`, proxying to the server on the loopback interface under `prefix`.
 pub fn sidecar(
     oidc: &Oidc,
     owner: &str,
     prefix: &str,
-    secret: &str,
+    notebook: &str,
     config: &ControllerConfig,
 ) -> Value {
     let mut args = vec![
@@ -52,7 +52,11 @@ pub fn sidecar(
             .map(|group| format!("--allowed-group={group}")),
     );
     args.extend(["--reverse-proxy=true", "--skip-provider-button=true"].map(String::from));
-    let env = |name: &str, key: &str| secret_env(name, secret, key);
+    let env = |name: &str, index: usize| {
+        let reference = [&oidc.client_id, &oidc.client_secret, &oidc.cookie_secret][index];
+        let (secret, key) = locate(notebook, reference, OIDC_KEYS[index]);
+        secret_env(name, &secret, &key)
+    };
     let mut security = restricted();
     security["readOnlyRootFilesystem"] = json!(true);
     // Its own identity (the image's non-root user), whatever user the server runs as (root with the opt-in).
@@ -63,9 +67,9 @@ pub fn sidecar(
         "image": config.oauth2_proxy_image,
         "args": args,
         "env": [
-            env("OAUTH2_PROXY_CLIENT_ID", OIDC_KEYS[0]),
-            env("OAUTH2_PROXY_CLIENT_SECRET", OIDC_KEYS[1]),
-            env("OAUTH2_PROXY_COOKIE_SECRET", OIDC_KEYS[2]),
+            env("OAUTH2_PROXY_CLIENT_ID", 0),
+            env("OAUTH2_PROXY_CLIENT_SECRET", 1),
+            env("OAUTH2_PROXY_COOKIE_SECRET", 2),
         ],
         "ports": [{"name": "http", "containerPort": PROXY_PORT, "protocol": "TCP"}],
         // oauth2-proxy answers `/ping` whatever its `--proxy-prefix`.

@@ -2,7 +2,7 @@
 //! (`<name>-notebook-secrets`) that the secrets layer has External Secrets write.
 
 use super::spec::{NotebookAuth, NotebookSpec};
-use crate::model::secret::MaybeSecret;
+use crate::model::secret::{MaybeSecret, SecretRef};
 use crate::model::usage::{SecretUse, Target, field};
 
 /// The key of Jupyter's token in the notebook's Secret.
@@ -13,6 +13,15 @@ pub const OIDC_KEYS: [&str; 3] = ["oidc-client-id", "oidc-client-secret", "oidc-
 /// The Secret holding a notebook's secret values.
 pub fn secret_name(notebook: &str) -> String {
     format!("{notebook}-notebook-secrets")
+}
+
+/// The Secret and key holding one of notebook `notebook`'s secret values: the existing Kubernetes Secret a
+/// reference names, else the notebook's own Secret (written by External Secrets) under `key`.
+pub fn locate(notebook: &str, reference: &SecretRef, key: &str) -> (String, String) {
+    match reference.existing() {
+        Some(existing) => (existing.secret.clone(), existing.key.clone()),
+        None => (secret_name(notebook), key.to_owned()),
+    }
 }
 
 /// The key of the secret environment variable `name` in the notebook's Secret.

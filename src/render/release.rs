@@ -180,6 +180,10 @@ pub fn declared_elsewhere(model: &Model) -> Declared {
                 declared.insert(name, "Kustomization", namespace, &dependency.name);
             }
         }
+        // Secrets that `{secret, key}` references name.
+        for secret in crate::model::required::of_environment(env) {
+            declared.insert(name, "Secret", &secret.namespace, &secret.secret);
+        }
     }
     declared
 }

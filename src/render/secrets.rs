@@ -25,7 +25,7 @@ pub const WATCH_LABEL: (&str, &str) = ("reconcile.fluxcd.io/watch", "Enabled");
 /// Render the secrets of every hub and notebook that uses Vault into `secrets/<namespace>/`.
 pub fn render(env: &Environment, files: &mut Files) {
     for hub in &env.hubs {
-        let uses = hub.spec.secret_uses();
+        let uses = from_stores(hub.spec.secret_uses());
         if !uses.is_empty() {
             let reader = Reader {
                 namespace: hub.namespace(),
@@ -72,7 +72,7 @@ pub(super) type NotebookReaders<'a> =
 pub(super) fn notebook_readers(env: &Environment) -> NotebookReaders<'_> {
     let mut namespaces: NotebookReaders<'_> = BTreeMap::new();
     for notebook in &env.notebooks {
-        let uses = notebook.definition.spec.secret_uses();
+        let uses = from_stores(notebook.definition.spec.secret_uses());
         if !uses.is_empty() {
             namespaces
                 .entry(notebook.namespace.as_str())
@@ -81,6 +81,11 @@ pub(super) fn notebook_readers(env: &Environment) -> NotebookReaders<'_> {
         }
     }
     namespaces
+}
+
+/// The uses External Secrets serves; existing Kubernetes Secrets are read where they are.
+fn from_stores(uses: Vec<SecretUse<'_>>) -> Vec<SecretUse<'_>> {
+    uses.into_iter().filter(SecretUse::from_store).collect()
 }
 
 /// What reads secrets in one namespace: a hub or the notebooks there.
@@ -192,9 +197,13 @@ fn external_secret_spec<'a>(
     let mut data: Vec<Value> = uses
         .iter()
         .map(|u| {
+            let remote = u
+                .reference
+                .in_store()
+                .expect("only store uses are rendered");
             let mut item = json!({
                 "secretKey": u.secret_key,
-                "remoteRef": {"key": u.reference.key, "property": u.reference.property},
+                "remoteRef": {"key": remote.key, "property": remote.property},
             });
             let store = store_of(u);
             if store != main_store {
@@ -243,19 +252,23 @@ fn vault_provider(spec: &VaultStoreSpec, ns: &str) -> Value {
     vault
 }
 
-/// The HelmRelease `valuesFrom` entries that feed a hub's chart secrets from the ExternalSecret-made Secret.
+/// The HelmRelease `valuesFrom` entries that feed a hub's chart secrets from the Secret holding each: the one
+/// an ExternalSecret writes, or the existing one a reference names.
 pub fn values_from(hub: &Definition<HubSpec>) -> Vec<Value> {
     hub.spec
         .secret_uses()
         .iter()
         .filter_map(|u| match &u.target {
-            Target::ChartValue(path) => Some(json!({
-                "kind": "Secret",
-                "name": secret_name(&hub.name, &u.target),
-                "valuesKey": u.secret_key,
-                "targetPath": path,
-                "optional": false,
-            })),
+            Target::ChartValue(path) => {
+                let (name, key) = u.in_cluster(|| secret_name(&hub.name, &u.target));
+                Some(json!({
+                    "kind": "Secret",
+                    "name": name,
+                    "valuesKey": key,
+                    "targetPath": path,
+                    "optional": false,
+                }))
+            }
             Target::HubEnv(_)
             | Target::SingleuserEnv(_)
             | Target::ProfileEnv(..)

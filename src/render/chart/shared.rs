@@ -44,14 +44,14 @@ pub fn env_value(hub: &Definition<HubSpec>, target: &Target, value: &MaybeSecret
     match value {
         MaybeSecret::Literal(text) => json!(text),
         MaybeSecret::Secret(_) => {
-            let key = hub
+            let (name, key) = hub
                 .spec
                 .secret_uses()
                 .into_iter()
                 .find(|u| &u.target == target)
-                .map(|u| u.secret_key)
+                .map(|u| u.in_cluster(|| secret_name(&hub.name, target)))
                 .expect("every secret env var is a secret use");
-            json!({"valueFrom": {"secretKeyRef": {"name": secret_name(&hub.name, target), "key": key}}})
+            json!({"valueFrom": {"secretKeyRef": {"name": name, "key": key}}})
         }
     }
 }
