@@ -71,10 +71,6 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         &["singleuser", "storage", "static", "subPath"],
         "each user's directory on the claim is written explicitly (the chart's default, {username})",
     ),
-    (
-        &["hub", "config", "*", "oauth_callback_url"],
-        "the OAuth callback URL is derived from the hub's host",
-    ),
 ];
 
 /// How one differing leaf is explained.

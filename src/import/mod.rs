@@ -339,9 +339,11 @@ fn import_release(
     let mut working = release.values.clone();
     let needs = person::take_out(&mut working, &release.name);
     let host = host_of(release);
+    let secrets = values_from_secrets(release);
     let context = lift::Context {
         hub: &release.name,
         host: host.as_deref(),
+        secrets: &secrets,
     };
     let proposed = lift::parts(&working, &context);
     let lifted = release::lift(release);
@@ -352,6 +354,20 @@ fn import_release(
     let with = |parts: &[&Part], raw: &Value| -> Value {
         let mut spec = base.clone();
         lift::apply(&mut spec, parts);
+        let replaced: Vec<usize> = parts
+            .iter()
+            .flat_map(|p| p.values_from.iter().copied())
+            .collect();
+        if let Some(entries) = spec.get_mut("valuesFrom").and_then(Value::as_array_mut) {
+            let mut index = 0;
+            entries.retain(|_| {
+                index += 1;
+                !replaced.contains(&(index - 1))
+            });
+            if entries.is_empty() {
+                spec.as_object_mut().map(|s| s.remove("valuesFrom"));
+            }
+        }
         if spec
             .get("auth")
             .and_then(|a| a.as_object())
@@ -434,7 +450,24 @@ fn import_release(
     let raw = raw_of(&kept);
     let spec = with(&kept, &raw);
     files.push((file.to_owned(), hub_text(release, &spec)));
-    for entry in &release.unresolved {
+    let replaced: Vec<usize> = kept
+        .iter()
+        .flat_map(|p| p.values_from.iter().copied())
+        .collect();
+    let chart_secrets = lift::auth::chart_secrets_name(&release.name);
+    if spec["secrets"]
+        .to_string()
+        .contains(&format!("\"{chart_secrets}\""))
+    {
+        notes.push(format!(
+            "the chart's own secrets are read from Secret `{chart_secrets}` (jupyflux never lets the chart invent them): {}",
+            lift::auth::CHART_SECRETS
+        ));
+    }
+    for (index, entry) in release.unresolved.iter().enumerate() {
+        if replaced.contains(&index) {
+            continue;
+        }
         notes.push(format!(
             "valuesFrom {} `{}` is not among the given files: kept in spec.valuesFrom (an object managed elsewhere); it must exist in the cluster",
             entry.get("kind").and_then(Value::as_str).unwrap_or("?"),
@@ -495,6 +528,28 @@ fn import_release(
         original: release.values.clone(),
         rendered,
     })
+}
+
+/// The HelmRelease's unresolved `valuesFrom` entries that read one key of a Secret into one chart value.
+fn values_from_secrets(release: &Release) -> Vec<lift::ValuesFromSecret> {
+    let text = |entry: &Value, key: &str| entry.get(key).and_then(Value::as_str).map(str::to_owned);
+    release
+        .unresolved
+        .iter()
+        .enumerate()
+        .filter(|(_, entry)| {
+            text(entry, "kind").as_deref() == Some("Secret")
+                && entry.get("optional").and_then(Value::as_bool) != Some(true)
+        })
+        .filter_map(|(index, entry)| {
+            Some(lift::ValuesFromSecret {
+                index,
+                target_path: text(entry, "targetPath")?,
+                secret: text(entry, "name")?,
+                key: text(entry, "valuesKey")?,
+            })
+        })
+        .collect()
 }
 
 /// The first problem's message (without its location: the definition was never written).

@@ -44,7 +44,16 @@ fn reason(path: &Path, leaf: &Value, hub: &str) -> Option<String> {
             Step::Index(_) => None,
         })
         .collect();
-    let secret_place = keys.iter().any(|k| is_secret_key(k))
+    // Where a Secret is named (`valueFrom.secretKeyRef`, a `secret` volume): a reference, whatever the names say.
+    let reference_place = keys.iter().any(|k| {
+        matches!(
+            *k,
+            "secretKeyRef" | "configMapKeyRef" | "secretRef" | "configMapRef" | "secretName"
+        )
+    }) || keys
+        .windows(2)
+        .any(|w| w[0] == "secret" && matches!(w[1], "items" | "defaultMode" | "optional"));
+    let secret_place = !reference_place && keys.iter().any(|k| is_secret_key(k))
         || keys
             .windows(2)
             .any(|w| w[0].eq_ignore_ascii_case("cryptkeeper") && w[1] == "keys");
@@ -103,7 +112,8 @@ fn reference_for(keys: &[&str], hub: &str) -> String {
         ("a typed field with a secret reference", "<property>")
     };
     format!(
-        "store it in your secret store and set {field}: {{vault: \"jupyterhub/{hub}#{property}\"}}"
+        "put it in a Kubernetes Secret (SOPS, sealed-secrets) and set {field}: {{secret: {hub}-secrets, key: {property}}}, \
+         or in your secret store and set {field}: {{vault: \"jupyterhub/{hub}#{property}\"}}"
     )
 }
 
@@ -111,6 +121,17 @@ fn reference_for(keys: &[&str], hub: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn references_to_secrets_are_not_secrets() {
+        let mut values = json!({"hub": {
+            "extraEnv": {"CLIENT_SECRET": {"valueFrom": {"secretKeyRef": {"name": "auth", "key": "client_secret"}}}},
+            "extraVolumes": [{"name": "token", "secret": {"secretName": "api-token", "items": [{"key": "token", "path": "token"}]}}],
+        }});
+        let before = values.clone();
+        assert_eq!(take_out(&mut values, "lab"), []);
+        assert_eq!(values, before);
+    }
 
     #[test]
     fn variables_templates_and_literal_secrets_are_taken_out_with_a_reason() {

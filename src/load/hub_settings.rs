@@ -31,6 +31,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
             );
         }
     }
+    oauth_settings(name, spec, node, report);
     if let Some(authenticator) = spec.auth.authenticator() {
         let (allowed, admin) = authenticator.supports_groups();
         for (field, supported, groups) in [
@@ -66,6 +67,37 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
                 );
             }
         }
+    }
+}
+
+/// `loginService` and `callbackUrl` only with an OAuth authenticator; the callback an absolute https URL.
+fn oauth_settings(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
+    let oauth = spec
+        .auth
+        .authenticator()
+        .is_some_and(|a| a.config_section().is_some());
+    for (field, set) in [
+        ("loginService", spec.auth.login_service.is_some()),
+        ("callbackUrl", spec.auth.callback_url.is_some()),
+    ] {
+        if set && !oauth {
+            report.at(
+                loc_at(node, &["spec", "auth", field]),
+                format!("Hub `{name}`: spec.auth.{field} is a setting of an OAuth authenticator"),
+                Some("choose spec.auth.github, gitlab or generic, or set it under values for your authenticator".into()),
+            );
+        }
+    }
+    if let Some(url) = &spec.auth.callback_url
+        && (!url.starts_with("https://")
+            || url.contains(char::is_whitespace)
+            || url.len() <= "https://".len())
+    {
+        report.at(
+            loc_at(node, &["spec", "auth", "callbackUrl"]),
+            format!("Hub `{name}`: callbackUrl `{url}` is not an https URL"),
+            Some("write the URL registered with the provider, e.g. https://example.org/jupyterhub/hub/oauth_callback".into()),
+        );
     }
 }
 
@@ -185,6 +217,32 @@ mod tests {
             text.contains(
                 "hub.yaml:12:20: error: Hub `lab`: culling every must be more than 0 seconds"
             ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn oauth_settings_need_an_oauth_authenticator_and_an_https_callback() {
+        let text = problems(
+            "{dummy: {}, loginService: SSO, callbackUrl: https://a.example.org/cb}",
+            "",
+        );
+        for field in ["loginService", "callbackUrl"] {
+            assert!(
+                text.contains(&format!(
+                    "spec.auth.{field} is a setting of an OAuth authenticator"
+                )),
+                "{text}"
+            );
+        }
+        let github = "{github: {clientId: {secret: gh, key: id}, clientSecret: {secret: gh, key: secret}}, callbackUrl: http://a.example.org/cb}";
+        let text = problems(github, "");
+        assert!(
+            text.contains("callbackUrl `http://a.example.org/cb` is not an https URL"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("is a setting of an OAuth authenticator"),
             "{text}"
         );
     }

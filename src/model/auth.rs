@@ -57,6 +57,13 @@ pub struct Auth {
     /// Whether admins may open other users' servers (`JupyterHub.admin_access`).
     #[serde(default)]
     pub admin_access: Option<bool>,
+    /// The name on the login button of an OAuth authenticator (`login_service`, e.g. `SKA-IAM`).
+    #[serde(default)]
+    pub login_service: Option<String>,
+    /// The OAuth callback URL registered with the provider, when users do not reach the hub at its own host
+    /// (a front proxy, a path prefix). Default: `https://<host>/hub/oauth_callback`.
+    #[serde(default)]
+    pub callback_url: Option<String>,
 }
 
 /// Settings of the dummy authenticator (none).
@@ -123,6 +130,31 @@ pub struct GenericOAuth {
     /// The claim holding the user's groups (default `groups`), read for allowedGroups, adminGroups and profiles.
     #[serde(default)]
     pub groups_claim: Option<String>,
+    /// Extra query parameters of the userinfo request (`userdata_params`).
+    #[serde(default)]
+    pub userdata_params: std::collections::BTreeMap<String, String>,
+    /// How the access token is sent to the userinfo endpoint (`userdata_token_method`; the authenticator's
+    /// default is `GET`).
+    #[serde(default)]
+    pub userdata_token_method: Option<TokenMethod>,
+}
+
+/// The HTTP method of the userinfo request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum TokenMethod {
+    #[serde(rename = "GET")]
+    Get,
+    #[serde(rename = "POST")]
+    Post,
+}
+
+impl TokenMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenMethod::Get => "GET",
+            TokenMethod::Post => "POST",
+        }
+    }
 }
 
 /// The claim holding groups when a generic provider does not name one.

@@ -2,8 +2,9 @@
 //! A lifter reads the values and proposes [`Part`]s: typed fields to set and the value paths they stand for.
 //! Whether a part is kept is decided by rendering it and comparing (see `super::fidelity`), never by the lifter.
 
-mod auth;
+pub(super) mod auth;
 mod cull;
+mod env;
 mod expose;
 mod hub;
 mod profiles;
@@ -29,6 +30,9 @@ pub struct Part {
     pub untyped: Vec<Path>,
     /// Consumed paths jupyflux leaves out on purpose, and why (they did nothing, or jupyflux sets the same).
     pub drops: Vec<(Path, String)>,
+    /// The HelmRelease's `valuesFrom` entries (by index) the fields stand for: a Secret's key read at a chart
+    /// path that a typed `{secret, key}` reference renders the same.
+    pub values_from: Vec<usize>,
 }
 
 /// What lifters know besides the values.
@@ -37,6 +41,26 @@ pub struct Context<'a> {
     pub hub: &'a str,
     /// The host users reach the hub at, when the values name one.
     pub host: Option<&'a str>,
+    /// The Secrets the HelmRelease's `valuesFrom` sets chart values from.
+    pub secrets: &'a [ValuesFromSecret],
+}
+
+/// A `valuesFrom` entry reading one key of a Secret into one chart value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValuesFromSecret {
+    /// Its index among the HelmRelease's unresolved `valuesFrom` entries.
+    pub index: usize,
+    /// The chart path (`hub.config.GenericOAuthenticator.client_id`).
+    pub target_path: String,
+    pub secret: String,
+    pub key: String,
+}
+
+impl Context<'_> {
+    /// The `valuesFrom` Secret setting the chart value at `target_path`.
+    pub fn secret_at(&self, target_path: &str) -> Option<&ValuesFromSecret> {
+        self.secrets.iter().find(|s| s.target_path == target_path)
+    }
 }
 
 /// A part under construction: `take` records what it consumes.
@@ -56,6 +80,7 @@ impl<'v> Builder<'v> {
                 adds: Vec::new(),
                 untyped: Vec::new(),
                 drops: Vec::new(),
+                values_from: Vec::new(),
             },
         }
     }
@@ -95,6 +120,12 @@ impl<'v> Builder<'v> {
         self.part.drops.push((path, why.to_owned()));
     }
 
+    /// A typed secret reference standing for `valuesFrom` entry `secret`: `{secret, key}`.
+    pub fn secret_reference(&mut self, secret: &ValuesFromSecret) -> Value {
+        self.part.values_from.push(secret.index);
+        serde_json::json!({"secret": secret.secret, "key": secret.key})
+    }
+
     /// Declare a consumed path carried through untyped.
     pub fn untyped(&mut self, path: Path) {
         self.part.untyped.push(path);
@@ -110,8 +141,9 @@ impl<'v> Builder<'v> {
 pub fn parts(values: &Value, context: &Context<'_>) -> Vec<Part> {
     let mut parts = Vec::new();
     parts.extend(hub::lift(values));
-    parts.extend(auth::lift(values));
+    parts.extend(auth::lift(values, context));
     parts.extend(singleuser::lift(values));
+    parts.extend(env::lift(values));
     parts.extend(profiles::lift(values));
     parts.extend(scheduling::lift(values));
     parts.extend(expose::lift(values, context));

@@ -41,7 +41,6 @@ pub fn lift(values: &Value) -> Vec<Part> {
     let mut metadata = Builder::new(values, "singleuser.cloudMetadata");
     metadata.take(&["singleuser", "cloudMetadata", "blockWithIptables"]);
     parts.extend(metadata.finish());
-    parts.extend(env(values));
     let mut pods = Builder::new(values, "singleuser scheduling and pod settings");
     for (key, field) in [
         ("nodeSelector", "nodeSelector"),
@@ -107,22 +106,5 @@ fn storage(values: &Value) -> Option<Part> {
         }
     }
     b.field(&["singleuser", "storage"], Value::Object(storage));
-    b.finish()
-}
-
-/// `singleuser.extraEnv` as a map of text values.
-fn env(values: &Value) -> Option<Part> {
-    let mut b = Builder::new(values, "singleuser.extraEnv");
-    let env = b.peek(&["singleuser", "extraEnv"])?.as_object()?;
-    let mut typed = Map::new();
-    for (name, value) in env {
-        if let Some(text) = value.as_str() {
-            b.take(&["singleuser", "extraEnv", name]);
-            typed.insert(name.clone(), json!(text));
-        }
-    }
-    if !typed.is_empty() {
-        b.field(&["singleuser", "env"], Value::Object(typed));
-    }
     b.finish()
 }

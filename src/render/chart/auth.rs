@@ -114,7 +114,14 @@ fn oauth(
     host: &str,
     keys: Keys,
 ) -> Value {
-    let mut values = json!({"oauth_callback_url": format!("https://{host}/hub/oauth_callback")});
+    let callback = match &auth.callback_url {
+        Some(url) => url.clone(),
+        None => format!("https://{host}/hub/oauth_callback"),
+    };
+    let mut values = json!({"oauth_callback_url": callback});
+    if let Some(service) = &auth.login_service {
+        values["login_service"] = json!(service);
+    }
     match authenticator {
         Authenticator::Dummy | Authenticator::Other(_) => {}
         Authenticator::GitHub(github) => {
@@ -144,6 +151,12 @@ fn oauth(
             }
             if let Some(claim) = &generic.username_claim {
                 values[keys.username()] = json!(claim);
+            }
+            if !generic.userdata_params.is_empty() {
+                values["userdata_params"] = json!(generic.userdata_params);
+            }
+            if let Some(method) = generic.userdata_token_method {
+                values["userdata_token_method"] = json!(method.as_str());
             }
             let wants_groups = reads_groups
                 || !auth.allowed_groups.is_empty()
