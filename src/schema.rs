@@ -1,5 +1,6 @@
 //! `jupyflux schema`: one JSON Schema for every definition kind, for editors (yaml-language-server) and CI.
 
+use crate::model::secret_store::SecretStoreSpec;
 use crate::model::{API_VERSION, Document, EnvironmentSpec, HubSpec, Kind, VaultStoreSpec};
 use crate::notebook::NotebookSpec;
 use schemars::{JsonSchema, schema_for};
@@ -13,14 +14,16 @@ enum Definition {
     Environment(Document<EnvironmentSpec>),
     Hub(Document<HubSpec>),
     VaultStore(Document<VaultStoreSpec>),
+    SecretStore(Document<SecretStoreSpec>),
     Notebook(Document<NotebookSpec>),
 }
 
 /// The kinds of [`Definition`], in the order of its variants (and so of the schema's branches).
-const BRANCHES: [Kind; 4] = [
+const BRANCHES: [Kind; 5] = [
     Kind::Environment,
     Kind::Hub,
     Kind::VaultStore,
+    Kind::SecretStore,
     Kind::Notebook,
 ];
 
@@ -54,7 +57,7 @@ pub fn definitions() -> Value {
     schema["oneOf"] = Value::Array(pinned);
     schema["title"] = json!("jupyflux definition");
     schema["description"] = json!(
-        "A jupyflux definition under overlays/: an Environment, a Hub, a VaultStore or a Notebook. Print with `jupyflux schema`."
+        "A jupyflux definition under overlays/: an Environment, a Hub, a VaultStore, a SecretStore or a Notebook. Print with `jupyflux schema`."
     );
     schema
 }

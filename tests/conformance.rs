@@ -11,7 +11,7 @@ use std::process::Command;
 
 use conformance::{
     Report, kustomize_available, kustomize_build_all, patch_engine_disagreements,
-    reference_available, repo_root, say, validate_tree,
+    reference_available, reference_dir, repo_root, say, validate_tree,
 };
 
 /// Validates and kustomize-builds every `generated/<env>` and `flux/<env>` under `root`.
@@ -79,6 +79,32 @@ fn valid_fixtures_conform() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every provider a `SecretStore` definition may name is one External Secrets' SecretStore CRD knows (the
+/// stores of `fixtures/valid/secret-stores` are validated against that CRD like every rendered object).
+#[test]
+fn secret_store_providers_are_the_crds() {
+    if !reference_available() {
+        return;
+    }
+    let path = reference_dir().join("crds/external-secrets/external-secrets.io_secretstores.yaml");
+    let crd: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let version = crd["spec"]["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "v1")
+        .expect("the CRD serves v1");
+    let providers = &version["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["provider"]
+        ["properties"];
+    let unknown: Vec<&str> = jupyflux::model::secret_store::PROVIDERS
+        .iter()
+        .copied()
+        .filter(|p| providers.get(*p).is_none())
+        .collect();
+    assert!(unknown.is_empty(), "not providers of the CRD: {unknown:?}");
 }
 
 /// A scratch copy of the project `case`, rendered by the real binary.

@@ -24,6 +24,7 @@ pub use discover::{SourceFile, Sources, read_sources};
 pub use validate::{field_path, loc_at};
 
 use crate::diagnostic::Diagnostics;
+use crate::model::secret_store::SecretStoreSpec;
 use crate::model::{
     Definition, Document, Environment, EnvironmentSpec, HubSpec, Kind, Model, NotebookDefinition,
     VaultStoreSpec, is_dns_label,
@@ -271,6 +272,7 @@ fn check_unused(node: &Node, report: &mut Reporter) {
         Kind::Environment => de::from_node::<Document<EnvironmentSpec>>(node).err(),
         Kind::Hub => de::from_node::<Document<HubSpec>>(node).err(),
         Kind::VaultStore => de::from_node::<Document<VaultStoreSpec>>(node).err(),
+        Kind::SecretStore => de::from_node::<Document<SecretStoreSpec>>(node).err(),
         Kind::Notebook => de::from_node::<Document<crate::notebook::NotebookSpec>>(node).err(),
     };
     let what = format!("{} `{name}`", kind.name());
@@ -370,6 +372,8 @@ fn assemble(
     let mut nodes = Vec::new();
     let mut vault_stores = Vec::new();
     let mut store_nodes = Vec::new();
+    let mut secret_stores = Vec::new();
+    let mut secret_store_nodes = Vec::new();
     let mut notebooks = Vec::new();
     let mut notebook_nodes = Vec::new();
     for ((kind, name), doc) in &merged {
@@ -398,6 +402,12 @@ fn assemble(
                 if let Some(store) = typed::<VaultStoreSpec>(*kind, name, doc, report) {
                     store_nodes.push(&doc.node);
                     vault_stores.push(store);
+                }
+            }
+            Kind::SecretStore => {
+                if let Some(store) = typed::<SecretStoreSpec>(*kind, name, doc, report) {
+                    secret_store_nodes.push(&doc.node);
+                    secret_stores.push(store);
                 }
             }
             Kind::Notebook => {
@@ -439,6 +449,7 @@ fn assemble(
         definition,
         hubs,
         vault_stores,
+        secret_stores,
         notebooks,
     };
     let env_node = &merged[&(Kind::Environment, env.to_owned())].node;
@@ -451,6 +462,7 @@ fn assemble(
         env_node,
         &nodes,
         &store_nodes,
+        &secret_store_nodes,
         &notebook_nodes,
         report,
     );

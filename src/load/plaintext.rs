@@ -13,6 +13,21 @@ use crate::diagnostic::shown;
 pub fn check(document: &Node, report: &mut Reporter) {
     let mut path = Vec::new();
     urls(document, &mut path, report);
+    if document.get("kind").and_then(Node::as_str) == Some("SecretStore")
+        && let Some(provider) = document.get("spec").and_then(|s| s.get("provider"))
+    {
+        let mut path = Vec::new();
+        secret_keys(provider, &mut path, &mut |path, loc| {
+            report.at(
+                loc,
+                format!(
+                    "plaintext secret in spec.provider at `{}` (value not shown)",
+                    shown(&path.join("."))
+                ),
+                Some("a store's own credentials live in a Kubernetes Secret the provider names (e.g. `secretRef: {name: <Secret>, key: <key>}`), never in Git; see docs/secrets.md".into()),
+            );
+        });
+    }
     if document.get("kind").and_then(Node::as_str) != Some("Hub") {
         return;
     }

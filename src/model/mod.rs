@@ -14,6 +14,7 @@ pub mod quantity;
 pub mod release;
 pub mod required;
 pub mod secret;
+pub mod secret_store;
 pub mod selection;
 pub mod usage;
 pub mod vault;
@@ -37,14 +38,16 @@ pub enum Kind {
     Environment,
     Hub,
     VaultStore,
+    SecretStore,
     Notebook,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 5] = [
         Kind::Environment,
         Kind::Hub,
         Kind::VaultStore,
+        Kind::SecretStore,
         Kind::Notebook,
     ];
 
@@ -53,6 +56,7 @@ impl Kind {
             Kind::Environment => "Environment",
             Kind::Hub => "Hub",
             Kind::VaultStore => "VaultStore",
+            Kind::SecretStore => "SecretStore",
             Kind::Notebook => "Notebook",
         }
     }
@@ -103,6 +107,8 @@ pub struct Environment {
     pub hubs: Vec<Definition<HubSpec>>,
     /// Vault stores secret references read from, sorted by name.
     pub vault_stores: Vec<Definition<VaultStoreSpec>>,
+    /// External Secrets stores of other providers, sorted by name.
+    pub secret_stores: Vec<Definition<secret_store::SecretStoreSpec>>,
     /// Standalone notebooks, sorted by name. A base notebook no environment changes is one value shared by every
     /// environment (fleets have thousands).
     pub notebooks: Vec<std::sync::Arc<NotebookDefinition>>,
@@ -138,10 +144,19 @@ impl Definition<HubSpec> {
 }
 
 impl Environment {
-    /// The Vault store a reference reads from (its own, else the Environment's default), if it exists.
-    pub fn store_of(&self, reference: &SecretRef) -> Option<&Definition<VaultStoreSpec>> {
+    /// The store a reference reads from (its own, else the Environment's default), if it exists.
+    pub fn store_of(&self, reference: &SecretRef) -> Option<secret_store::Store<'_>> {
         let name = reference.store_or(self.definition.spec.secret_store.as_deref())?;
-        self.vault_stores.iter().find(|s| s.name == name)
+        self.store_named(name)
+    }
+
+    /// The `VaultStore` or `SecretStore` named `name`.
+    pub fn store_named(&self, name: &str) -> Option<secret_store::Store<'_>> {
+        let vault = self.vault_stores.iter().find(|s| s.name == name);
+        let other = self.secret_stores.iter().find(|s| s.name == name);
+        vault
+            .map(secret_store::Store::Vault)
+            .or(other.map(secret_store::Store::External))
     }
 
     /// The host a hub is served on (default: `<hub>.<domain>`).

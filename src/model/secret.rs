@@ -18,12 +18,13 @@ pub enum SecretRef {
     Kubernetes(KubernetesSecretRef),
 }
 
-/// A secret in an External Secrets store.
+/// A secret in an External Secrets store, as ESO's `remoteRef` names it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StoreRef {
     pub store: Option<String>,
     pub key: String,
-    pub property: String,
+    /// A field of the secret; without it, the whole secret's value (a plain-text secret in AWS or Google).
+    pub property: Option<String>,
 }
 
 /// A key of an existing Kubernetes Secret in the consumer's namespace.
@@ -54,7 +55,7 @@ impl SecretRef {
                 Ok(SecretRef::Store(StoreRef {
                     store: None,
                     key: key.to_owned(),
-                    property: property.to_owned(),
+                    property: Some(property.to_owned()),
                 }))
             }
             _ => Err(format!(
@@ -97,7 +98,10 @@ impl fmt::Display for SecretRef {
                 if let Some(store) = &r.store {
                     write!(f, "{store}:")?;
                 }
-                write!(f, "{}#{}", r.key, r.property)
+                match &r.property {
+                    Some(property) => write!(f, "{}#{property}", r.key),
+                    None => write!(f, "{}", r.key),
+                }
             }
             SecretRef::Kubernetes(r) => write!(f, "Secret {} key {}", r.secret, r.key),
         }
@@ -210,7 +214,9 @@ impl<'de> Visitor<'de> for SecretRefVisitor {
                 "a secret reference has either `vault` (short form) or `store`/`key`/`property` (long form), not both{HELP_SEPARATOR}{REFERENCE_FORMS}"
             ))),
             (Some(short), None, None) => SecretRef::parse_short(&short).map_err(de::Error::custom),
-            (None, Some(key), Some(property)) if !key.is_empty() && !property.is_empty() => {
+            (None, Some(key), property)
+                if !key.is_empty() && property.as_ref().is_none_or(|p| !p.is_empty()) =>
+            {
                 Ok(SecretRef::Store(StoreRef {
                     store,
                     key,
@@ -218,7 +224,7 @@ impl<'de> Visitor<'de> for SecretRefVisitor {
                 }))
             }
             _ => Err(de::Error::custom(format!(
-                "incomplete secret reference: the long form needs non-empty `key` and `property`{HELP_SEPARATOR}{REFERENCE_FORMS}"
+                "incomplete secret reference: the long form needs a non-empty `key` (and `property`, when given, non-empty){HELP_SEPARATOR}{REFERENCE_FORMS}"
             ))),
         }
     }
@@ -341,7 +347,9 @@ impl serde::Serialize for SecretRef {
                     map.serialize_entry("store", store)?;
                 }
                 map.serialize_entry("key", &r.key)?;
-                map.serialize_entry("property", &r.property)?;
+                if let Some(property) = &r.property {
+                    map.serialize_entry("property", property)?;
+                }
             }
             SecretRef::Kubernetes(r) => {
                 map.serialize_entry("secret", &r.secret)?;
@@ -377,9 +385,9 @@ impl JsonSchema for SecretRef {
                     "properties": {
                         "store": {"type": "string", "description": "A secret store (default: the Environment's secretStore)."},
                         "key": {"type": "string", "minLength": 1, "description": KEY_DESCRIPTION},
-                        "property": {"type": "string", "minLength": 1, "description": "Field of the secret."},
+                        "property": {"type": "string", "minLength": 1, "description": "Field of the secret (default: the whole secret's value)."},
                     },
-                    "required": ["key", "property"],
+                    "required": ["key"],
                     "additionalProperties": false,
                 },
                 {
@@ -455,7 +463,7 @@ mod tests {
             panic!("the short form is a store reference")
         };
         assert_eq!(
-            (r.key.as_str(), r.property.as_str()),
+            (r.key.as_str(), r.property.as_deref().unwrap_or_default()),
             ("jupyter/research", "client-id")
         );
         assert_eq!(
@@ -477,9 +485,7 @@ mod tests {
         let schema = serde_json::to_value(schemars::schema_for!(crate::model::HubSpec)).unwrap();
         let secret = &schema["$defs"]["SecretRef"]["oneOf"];
         assert_eq!(secret[0]["required"], serde_json::json!(["vault"]));
-        assert_eq!(
-            secret[1]["required"],
-            serde_json::json!(["key", "property"])
-        );
+        assert_eq!(secret[1]["required"], serde_json::json!(["key"]));
+        assert_eq!(secret[2]["required"], serde_json::json!(["secret", "key"]));
     }
 }

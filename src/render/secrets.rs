@@ -1,12 +1,14 @@
-//! The `secrets` layer: per hub or notebook namespace that reads from Vault, the service account Vault's
-//! Kubernetes auth logs in with, a `SecretStore` per VaultStore used, and one `ExternalSecret` per consumer.
-//! Only references leave jupyflux: the values stay in Vault and reach the cluster through External Secrets.
+//! The `secrets` layer: per hub or notebook namespace that reads from a store, the service account the store
+//! logs in with, a `SecretStore` per store used (none for a ClusterSecretStore), and one `ExternalSecret` per
+//! consumer. Only references leave jupyflux: the values stay in the store and reach the cluster through External
+//! Secrets. Existing Kubernetes Secrets (`{secret, key}`) are read where they are: nothing here.
 
 use super::files::Files;
 use super::notebooks::NOTEBOOK_LABEL;
 use super::object::HUB_LABEL;
 use super::object::{metadata, object};
 use crate::model::hub::HubSpec;
+use crate::model::secret_store::Store;
 use crate::model::usage::{SecretUse, Target, secret_name};
 use crate::model::vault::VaultStoreSpec;
 use crate::model::{Definition, Environment, NotebookDefinition};
@@ -108,8 +110,9 @@ fn by_secret<'u, 'a>(
     secrets
 }
 
-/// The ServiceAccount and SecretStore of every VaultStore a reader's `uses` read from, in the reader's namespace
-/// (whose Namespace [`super::namespaces`] renders into this layer when jupyflux owns it).
+/// The ServiceAccount and SecretStore of every store a reader's `uses` read from, in the reader's namespace
+/// (whose Namespace [`super::namespaces`] renders into this layer when jupyflux owns it). A `SecretStore`
+/// definition naming a ClusterSecretStore renders nothing.
 fn render_namespace(
     env: &Environment,
     reader: &Reader<'_>,
@@ -120,38 +123,54 @@ fn render_namespace(
     let dir = format!("{LAYER}/{ns}");
     let labels = reader.labels.as_slice();
 
-    let stores: BTreeMap<&str, &Definition<VaultStoreSpec>> = uses
+    let stores: BTreeMap<&str, Store<'_>> = uses
         .iter()
         .filter_map(|u| env.store_of(u.reference))
-        .map(|s| (s.name.as_str(), s))
+        .map(|s| (s.name(), s))
         .collect();
     let mut accounts = BTreeSet::new();
-    for store in stores.values() {
-        let account = &store.spec.auth.kubernetes.service_account;
-        if accounts.insert(account.as_str()) {
-            let sa = object(
-                "v1",
-                "ServiceAccount",
-                metadata(account, Some(ns), labels),
-                json!({}),
-            );
+    for store in stores.values().copied() {
+        let (account, provider) = match store {
+            Store::Vault(vault) => (
+                Some((vault.spec.auth.kubernetes.service_account.as_str(), None)),
+                Some(json!({"vault": vault_provider(&vault.spec, ns)})),
+            ),
+            Store::External(external) => (
+                external
+                    .spec
+                    .service_account
+                    .as_ref()
+                    .map(|a| (a.name.as_str(), Some(&a.annotations))),
+                external.spec.provider.as_ref().map(|p| json!(p.0)),
+            ),
+        };
+        if let Some((account, annotations)) = account
+            && accounts.insert(account)
+        {
+            let mut meta = metadata(account, Some(ns), labels);
+            if let Some(annotations) = annotations.filter(|a| !a.is_empty()) {
+                meta["annotations"] = json!(annotations);
+            }
+            let sa = object("v1", "ServiceAccount", meta, json!({}));
             files.object(
                 &format!("{dir}/serviceaccount-{account}.yaml"),
-                &store.sources,
+                store.sources(),
                 &sa,
             );
         }
-        let secret_store = object(
-            API_VERSION,
-            "SecretStore",
-            metadata(&store.name, Some(ns), labels),
-            json!({"spec": {"provider": {"vault": vault_provider(&store.spec, ns)}}}),
-        );
-        files.object(
-            &format!("{dir}/secretstore-{}.yaml", store.name),
-            &store.sources,
-            &secret_store,
-        );
+        if let Some(provider) = provider {
+            let secret_store = object(
+                API_VERSION,
+                "SecretStore",
+                metadata(store.name(), Some(ns), labels),
+                json!({"spec": {"provider": provider}}),
+            );
+            files.object(
+                &format!("{dir}/secretstore-{}.yaml", store.name()),
+                store.sources(),
+                &secret_store,
+            );
+        }
     }
 }
 
@@ -164,13 +183,12 @@ fn render_external_secrets(
 ) {
     let ns = reader.namespace.as_str();
     let labels = reader.labels.as_slice();
-    let default_store = env.definition.spec.secret_store.as_deref();
     for (name, uses) in secrets {
         let external_secret = object(
             API_VERSION,
             "ExternalSecret",
             metadata(&name, Some(ns), labels),
-            json!({"spec": external_secret_spec(&name, &uses, default_store)}),
+            json!({"spec": external_secret_spec(env, &name, &uses)}),
         );
         files.object(
             &format!("{LAYER}/{ns}/externalsecret-{name}.yaml"),
@@ -182,17 +200,19 @@ fn render_external_secrets(
 
 /// The spec of the ExternalSecret writing Secret `name` from `uses`. It reads through the environment's
 /// default store when any use does (else the first by name); uses of other stores name theirs in `sourceRef`.
-fn external_secret_spec<'a>(
-    name: &str,
-    uses: &[&SecretUse<'a>],
-    default_store: Option<&'a str>,
-) -> Value {
-    let store_of =
-        |u: &SecretUse<'a>| -> &'a str { u.reference.store_or(default_store).unwrap_or_default() };
+fn external_secret_spec(env: &Environment, name: &str, uses: &[&SecretUse<'_>]) -> Value {
+    let default_store = env.definition.spec.secret_store.as_deref();
+    let store_of = |u: &SecretUse<'_>| -> (&str, (&str, &str)) {
+        let store = env
+            .store_of(u.reference)
+            .expect("validated: every store exists");
+        (store.name(), store.store_ref())
+    };
     let main_store = uses
         .iter()
         .map(|u| store_of(u))
-        .min_by_key(|s| (Some(*s) != default_store, *s))
+        .min_by_key(|(name, _)| (Some(*name) != default_store, *name))
+        .map(|(_, store_ref)| store_ref)
         .unwrap_or_default();
     let mut data: Vec<Value> = uses
         .iter()
@@ -201,13 +221,14 @@ fn external_secret_spec<'a>(
                 .reference
                 .in_store()
                 .expect("only store uses are rendered");
-            let mut item = json!({
-                "secretKey": u.secret_key,
-                "remoteRef": {"key": remote.key, "property": remote.property},
-            });
-            let store = store_of(u);
-            if store != main_store {
-                item["sourceRef"] = json!({"storeRef": {"kind": "SecretStore", "name": store}});
+            let mut remote_ref = json!({"key": remote.key});
+            if let Some(property) = &remote.property {
+                remote_ref["property"] = json!(property);
+            }
+            let mut item = json!({"secretKey": u.secret_key, "remoteRef": remote_ref});
+            let (_, store_ref) = store_of(u);
+            if store_ref != main_store {
+                item["sourceRef"] = json!({"storeRef": {"kind": store_ref.0, "name": store_ref.1}});
             }
             item
         })
@@ -216,7 +237,7 @@ fn external_secret_spec<'a>(
     data.dedup();
     json!({
         "refreshInterval": "1h",
-        "secretStoreRef": {"kind": "SecretStore", "name": main_store},
+        "secretStoreRef": {"kind": main_store.0, "name": main_store.1},
         "target": {
             "name": name,
             "creationPolicy": "Owner",

@@ -17,7 +17,7 @@ mod report;
 mod schemas;
 mod validate;
 
-pub use environment::{reference_available, repo_root, say};
+pub use environment::{reference_available, reference_dir, repo_root, say};
 pub use kustomize::{kustomize_available, kustomize_build_all};
 pub use patches::patch_engine_disagreements;
 pub use report::Report;
