@@ -116,3 +116,30 @@ fn a_store_reference_without_property_reads_the_whole_secret() {
     assert_eq!(proxy["sourceRef"]["storeRef"]["name"], "gcp");
     assert_eq!(external["spec"]["secretStoreRef"]["name"], "aws");
 }
+
+#[test]
+fn validate_lists_the_credentials_each_store_reads_in_the_namespaces_using_it() {
+    let model = load_sources(&fixture()).unwrap_or_else(|p| panic!("{p}"));
+    let listed: Vec<(String, String, String, Vec<String>)> =
+        jupyflux::model::required::required_secrets(&model)
+            .into_iter()
+            .map(|s| (s.namespace, s.secret, s.keys.join(","), s.used_by))
+            .collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                "research".to_owned(),
+                "bitwarden-access-token".to_owned(),
+                "token".to_owned(),
+                vec!["SecretStore `bitwarden`: spec.provider.bitwardensecretsmanager.auth.secretRef.credentials".to_owned()]
+            ),
+            (
+                "research".to_owned(),
+                "onepassword-connect-token".to_owned(),
+                "token".to_owned(),
+                vec!["SecretStore `onepassword`: spec.provider.onepassword.auth.secretRef.connectTokenSecretRef".to_owned()]
+            ),
+        ]
+    );
+}

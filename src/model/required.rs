@@ -1,10 +1,13 @@
 //! The Kubernetes Secrets jupyflux reads but does not make: those `{secret, key}` references and `valuesFrom`
-//! entries name. `validate` lists them per namespace so a pipeline can check they exist before Flux applies.
+//! entries name, and the credentials a store's provider reads in each namespace that uses it. `validate` lists
+//! them per namespace so a pipeline can check they exist before Flux applies.
 
 use super::release::ValuesKind;
+use super::secret_store::Store;
 use super::usage::SecretUse;
 use super::{Environment, Model};
 use serde::Serialize;
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One Secret that must exist, with the keys read from it and what reads them.
@@ -34,7 +37,9 @@ pub fn of_environment(env: &Environment) -> Vec<RequiredSecret> {
     for hub in &env.hubs {
         let ns = hub.namespace();
         let owner = format!("Hub `{}`", hub.name);
-        existing(&mut reads, &ns, &owner, hub.spec.secret_uses());
+        let uses = hub.spec.secret_uses();
+        store_credentials(&mut reads, env, &ns, &uses);
+        existing(&mut reads, &ns, &owner, uses);
         for (index, entry) in hub.spec.values_from.iter().enumerate() {
             if entry.kind == ValuesKind::Secret && !entry.optional {
                 let key = entry.values_key.as_deref().unwrap_or("values.yaml");
@@ -46,6 +51,7 @@ pub fn of_environment(env: &Environment) -> Vec<RequiredSecret> {
     for notebook in &env.notebooks {
         let owner = format!("Notebook `{}`", notebook.definition.name);
         let uses = notebook.definition.spec.secret_uses();
+        store_credentials(&mut reads, env, &notebook.namespace, &uses);
         existing(&mut reads, &notebook.namespace, &owner, uses);
     }
     reads
@@ -67,6 +73,58 @@ fn existing(reads: &mut Reads, ns: &str, owner: &str, uses: Vec<SecretUse<'_>>) 
             let by = format!("{owner}: {}", usage.field.join("."));
             add(reads, ns, &existing.secret, &existing.key, by);
         }
+    }
+}
+
+/// The Secrets the stores that `uses` read through need in namespace `ns` (a 1Password Connect token, a
+/// Bitwarden access token): every `{name, key}` selector of a rendered store's provider without a namespace.
+fn store_credentials(reads: &mut Reads, env: &Environment, ns: &str, uses: &[SecretUse<'_>]) {
+    for usage in uses {
+        if let Some(Store::External(store)) = env.store_of(usage.reference)
+            && let Some(provider) = &store.spec.provider
+        {
+            let mut found = Vec::new();
+            for (name, settings) in &provider.0 {
+                selectors(settings, &mut vec![name.clone()], &mut found);
+            }
+            for (path, secret, key) in found {
+                let by = format!(
+                    "SecretStore `{}`: spec.provider.{}",
+                    store.name,
+                    path.join(".")
+                );
+                add(reads, ns, &secret, &key, by);
+            }
+        }
+    }
+}
+
+/// `{name, key}` objects (ESO's SecretKeySelector without `namespace`) under a key ending in `Ref`.
+fn selectors(
+    value: &Value,
+    path: &mut Vec<String>,
+    found: &mut Vec<(Vec<String>, String, String)>,
+) {
+    let Some(map) = value.as_object() else {
+        return;
+    };
+    let under_ref = path
+        .last()
+        .is_some_and(|k| k.ends_with("Ref") || k == "credentials");
+    if under_ref
+        && map.keys().all(|k| k == "name" || k == "key")
+        && let (Some(name), Some(key)) = (
+            map.get("name").and_then(Value::as_str),
+            map.get("key").and_then(Value::as_str),
+        )
+    {
+        found.push((path.clone(), name.to_owned(), key.to_owned()));
+        return;
+    }
+    for (key, child) in map {
+        path.push(key.clone());
+        selectors(child, path, found);
+        path.pop();
     }
 }
 
