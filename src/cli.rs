@@ -30,7 +30,7 @@ pub enum Command {
         /// Only this environment.
         #[arg(long, value_name = "ENV")]
         env: Option<String>,
-        /// Project root holding overlays/ (default: current directory).
+        /// Project root holding overlays/ (default: the nearest directory from here up holding overlays/, as git finds its root).
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
         /// Write nothing; print a diff and exit 1 when the output on disk is stale.
@@ -52,7 +52,7 @@ pub enum Command {
         /// Only this environment.
         #[arg(long, value_name = "ENV")]
         env: Option<String>,
-        /// Project root holding overlays/ (default: current directory).
+        /// Project root holding overlays/ (default: the nearest directory from here up holding overlays/, as git finds its root).
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
         /// Also check the notebooks' children (as `render --expand-notebooks` writes them).
@@ -91,7 +91,7 @@ pub enum Command {
         /// Annotate with this environment's `notebookNamespaces`.
         #[arg(long, value_name = "ENV")]
         env: Option<String>,
-        /// Project root holding overlays/ (default: current directory).
+        /// Project root holding overlays/ (default: the nearest directory from here up holding overlays/, as git finds its root).
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
     },
@@ -116,7 +116,19 @@ const INVALID: u8 = 1;
 /// Exit code for a usage error (as clap uses).
 const USAGE: u8 = 2;
 
-pub fn run(cli: Cli) -> ExitCode {
+pub fn run(mut cli: Cli) -> ExitCode {
+    // Every command finds the project root from a subdirectory, as git and cargo do.
+    let root = match &mut cli.command {
+        Command::Render { root, .. } | Command::Validate { root, .. } => Some(root),
+        Command::Import(args) => Some(&mut args.root),
+        Command::Explain(args) => Some(&mut args.root),
+        Command::Values(args) => Some(&mut args.root),
+        Command::Diff(args) => Some(&mut args.root),
+        _ => None,
+    };
+    if let Some(root) = root {
+        *root = crate::paths::project_root(root);
+    }
     match cli.command {
         Command::Render {
             env,

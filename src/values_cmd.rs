@@ -23,7 +23,7 @@ pub struct ValuesArgs {
     /// The hub.
     #[arg(long, value_name = "HUB")]
     pub hub: String,
-    /// Project root holding overlays/ (default: current directory).
+    /// Project root holding overlays/ (default: the nearest directory from here up holding overlays/, as git finds its root).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
 }

@@ -206,3 +206,39 @@ fn validate_accepts_every_valid_fixture_and_rejects_invalid_ones() {
     let out = Scratch::of(bad).jupyflux(&["validate"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn every_command_finds_the_project_root_from_a_subdirectory() {
+    let scratch = harness::Scratch::of_overlays(&harness::repo());
+    let sub = scratch.path().join("overlays/base");
+    let out = harness::jupyflux(&sub, &["render", "-q"]);
+    assert!(out.status.success(), "{}", harness::stderr(&out));
+    assert!(
+        scratch
+            .path()
+            .join("generated/production/kustomization.yaml")
+            .is_file(),
+        "render wrote under the project root"
+    );
+    assert!(
+        !sub.join("generated").exists(),
+        "nothing written in the subdirectory"
+    );
+    for args in [
+        &["validate"][..],
+        &["render", "--check"],
+        &["values", "--env", "production", "--hub", "research"],
+        &[
+            "explain",
+            "--env",
+            "production",
+            "--hub",
+            "research",
+            "--user",
+            "ada",
+        ],
+    ] {
+        let out = harness::jupyflux(&sub, args);
+        assert!(out.status.success(), "{args:?}: {}", harness::stderr(&out));
+    }
+}

@@ -28,7 +28,7 @@ pub struct ExplainArgs {
     /// A group of the user (repeatable).
     #[arg(long = "group", value_name = "GROUP")]
     pub groups: Vec<String>,
-    /// Project root holding overlays/ (default: current directory).
+    /// Project root holding overlays/ (default: the nearest directory from here up holding overlays/, as git finds its root).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
 }

@@ -19,7 +19,7 @@ pub struct ImportArgs {
     /// Without it, overlays/base/.
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,
-    /// Project root holding overlays/ (default: current directory).
+    /// Project root holding overlays/ (default: the nearest directory from here up holding overlays/, as git finds its root).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
     /// Print the report without writing anything.
