@@ -57,7 +57,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
             ("every", culling.every),
             ("maxAge", culling.max_age),
         ] {
-            if seconds == Some(0) {
+            if seconds == Some(crate::model::seconds::Seconds(0)) {
                 report.at(
                     loc_at(node, &["spec", "culling", field]),
                     format!("Hub `{name}`: culling {field} must be more than 0 seconds"),

@@ -10,6 +10,7 @@
 //! stricter: Kubernetes' int-or-string takes integers and strings only (`"1.5"` is fine).
 
 use super::spec::{Notebook, NotebookSpec, NotebookStatus};
+use crate::model::seconds::SECONDS_PATTERN;
 use crate::render::object::{metadata, object};
 use kube::CustomResourceExt;
 use schemars::JsonSchema;
@@ -220,6 +221,16 @@ fn strict(mut spec: Value) -> Value {
     }
     for id in ["runAsUser", "runAsGroup", "fsGroup"] {
         props["securityContext"]["properties"][id]["minimum"] = json!(0);
+    }
+    // `Seconds`: whole seconds or a duration with units (`pattern` applies to strings, `minimum` to numbers).
+    for field in ["idleTimeout", "maxAge"] {
+        let time = &mut props["culling"]["properties"][field];
+        *time = json!({
+            "description": time["description"].clone(),
+            "x-kubernetes-int-or-string": true,
+            "pattern": SECONDS_PATTERN,
+            "minimum": 0,
+        });
     }
     let size = &mut props["storage"]["properties"]["new"]["properties"]["size"];
     size["pattern"] = json!(QUANTITY);

@@ -3,6 +3,7 @@
 //! termination message); the controller then scales the notebook to zero until its spec next changes.
 
 use super::spec::{Culling, Notebook};
+use crate::model::seconds::Seconds;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use std::time::Duration;
@@ -108,7 +109,7 @@ pub fn decide(culling: &Culling, pod: &PodObservation, now: Timestamp) -> Decisi
             since,
         };
     }
-    let (Some(max_age), Some(started)) = (culling.max_age, pod.started_at) else {
+    let (Some(Seconds(max_age)), Some(started)) = (culling.max_age, pod.started_at) else {
         return Decision::Keep {
             recheck_after: None,
         };
@@ -138,7 +139,7 @@ pub fn is_culled(notebook: &Notebook) -> bool {
 
 /// Jupyter's own idle shutdown and kernel/terminal culling for `idle_timeout` seconds.
 pub fn jupyter_flags(culling: &Culling) -> Vec<String> {
-    let Some(timeout) = culling.idle_timeout else {
+    let Some(Seconds(timeout)) = culling.idle_timeout else {
         return Vec::new();
     };
     vec![
@@ -163,8 +164,8 @@ mod tests {
 
     fn culling(idle: Option<u64>, max_age: Option<u64>) -> Culling {
         Culling {
-            idle_timeout: idle,
-            max_age,
+            idle_timeout: idle.map(Seconds),
+            max_age: max_age.map(Seconds),
         }
     }
 

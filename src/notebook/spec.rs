@@ -5,6 +5,7 @@ use crate::model::image::PinnedImage;
 use crate::model::names::DnsSubdomain;
 use crate::model::quantity::Bounds;
 use crate::model::quantity::{Memory, Quantity};
+use crate::model::seconds::Seconds;
 use crate::model::secret::{MaybeSecret, SecretRef};
 use k8s_openapi::api::core::v1::{Affinity, Toleration};
 use kube::CustomResource;
@@ -229,12 +230,12 @@ impl Oidc {
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct Culling {
-    /// Stop the server after this many idle seconds.
+    /// Stop the server after this long idle (`7200` seconds or `2h`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idle_timeout: Option<u64>,
-    /// Stop the server this many seconds after it started.
+    pub idle_timeout: Option<Seconds>,
+    /// Stop the server this long after it started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_age: Option<u64>,
+    pub max_age: Option<Seconds>,
 }
 
 impl Culling {

@@ -1,5 +1,6 @@
 //! The chart's `cull` section: stopping idle servers.
 
+use crate::model::seconds::Seconds;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -10,15 +11,15 @@ use serde::Deserialize;
 pub struct Culling {
     #[serde(default = "enabled")]
     pub enabled: bool,
-    /// Seconds of inactivity before a server is stopped.
+    /// Inactivity before a server is stopped (`3600` or `1h`).
     #[serde(default)]
-    pub timeout: Option<u64>,
-    /// Seconds between checks.
+    pub timeout: Option<Seconds>,
+    /// Time between checks (`600` or `10m`).
     #[serde(default)]
-    pub every: Option<u64>,
-    /// Seconds after which a server is stopped even when active.
+    pub every: Option<Seconds>,
+    /// Age after which a server is stopped even when active.
     #[serde(default)]
-    pub max_age: Option<u64>,
+    pub max_age: Option<Seconds>,
     /// Also remove idle users (not only their servers).
     #[serde(default)]
     pub users: Option<bool>,
