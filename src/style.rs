@@ -19,6 +19,7 @@ const RED: &str = "\x1b[31m";
 const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
 const CYAN: &str = "\x1b[36m";
+const BOLD_YELLOW: &str = "\x1b[1;33m";
 const BOLD_RED: &str = "\x1b[1;31m";
 const RESET: &str = "\x1b[0m";
 
@@ -55,6 +56,11 @@ impl Style {
     /// The `error:` label of a message.
     pub fn error(self) -> String {
         self.paint(BOLD_RED, "error:")
+    }
+
+    /// The `warning:` label of a message.
+    pub fn warning(self) -> String {
+        self.paint(BOLD_YELLOW, "warning:")
     }
 
     /// A report of problems (`file:line:col: error: …` lines) with its `error:` labels highlighted.

@@ -135,6 +135,87 @@ fn default_base_is_the_merge_base_with_main() {
         "{}",
         stdout(&out)
     );
+    // It says which base it chose, and why.
+    assert!(
+        stdout(&out).contains(
+            "the merge base of HEAD and main, the default branch; --base REV to choose another"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_profile_inserted_into_the_menu_is_one_insertion() {
+    let scratch = committed_fixture("hub-gpu-profiles");
+    let hub = scratch
+        .path()
+        .join("overlays/base")
+        .read_dir()
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .contains("slug: cpu-highmem")
+        })
+        .unwrap();
+    let relative = format!(
+        "overlays/base/{}",
+        hub.file_name().unwrap().to_string_lossy()
+    );
+    edit(
+        &scratch,
+        &relative,
+        "    - name: CPU, high memory\n",
+        "    - name: Teaching\n      slug: teaching\n      description: For the course.\n    - name: CPU, high memory\n",
+    );
+    let out = scratch.jupyflux(&["diff", "--base", "HEAD"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    let profile_lines: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains("profileList"))
+        .collect();
+    assert_eq!(
+        profile_lines.len(),
+        1,
+        "one inserted entry, not every later entry changed:\n{report}"
+    );
+    assert!(profile_lines[0].contains("profileList[1]"), "{report}");
+    assert!(profile_lines[0].contains("(absent) →"), "{report}");
+}
+
+#[test]
+fn added_objects_are_shown_in_markdown_and_stale_output_is_warned_about() {
+    let scratch = committed();
+    // The committed output is rendered, then the definitions change without rendering again.
+    assert!(scratch.jupyflux(&["render", "-q"]).status.success());
+    git(scratch.path(), &["add", "-A"]);
+    git(scratch.path(), &["commit", "-q", "-m", "rendered"]);
+    let env = scratch.read("overlays/dev/environment.yaml");
+    scratch.write(
+        "overlays/prod/environment.yaml",
+        &env.replace("name: dev", "name: prod"),
+    );
+    let out = scratch.jupyflux(&["diff", "--base", "HEAD", "--format", "markdown"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    let added = report
+        .split("<details>")
+        .find(|s| s.contains("HelmRelease trial/trial"))
+        .expect("the added HelmRelease");
+    assert!(added.contains("```yaml\n"), "{added}");
+    assert!(added.contains("kind: HelmRelease"), "{added}");
+    assert!(
+        stderr(&out).contains("under generated/ and flux/ are stale against overlays/"),
+        "{}",
+        stderr(&out)
+    );
+    // Rendered again: no warning.
+    assert!(scratch.jupyflux(&["render", "-q"]).status.success());
+    let out = scratch.jupyflux(&["diff", "--base", "HEAD"]);
+    assert!(!stderr(&out).contains("stale"), "{}", stderr(&out));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use super::{compare, git, markdown, text};
 use crate::load;
 use crate::model::Model;
+use crate::output::plan::{Scope, plan};
 use crate::render::{Options, render_with};
 use crate::style::{Stream, Style};
 use clap::{Args, ValueEnum};
@@ -70,11 +71,17 @@ fn usage(error: impl ToString) -> Failure {
 
 fn diff(args: &DiffArgs) -> Result<ExitCode, Failure> {
     let root = &args.root;
-    let revision = match &args.base {
-        Some(revision) => revision.clone(),
-        None => git::default_base(root).map_err(usage)?,
+    let (revision, why) = match &args.base {
+        Some(revision) => (revision.clone(), None),
+        None => git::default_base(root)
+            .map(|(r, why)| (r, Some(why)))
+            .map_err(usage)?,
     };
     let base = git::describe(root, &revision).map_err(usage)?;
+    let base = match why {
+        Some(why) => format!("{base} ({why})"),
+        None => base,
+    };
     let stderr = Style::for_stream(Stream::Stderr);
     let before = load::load_sources(&git::sources_at(root, &revision).map_err(usage)?).map_err(
         |problems| Failure {
@@ -104,6 +111,7 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Failure> {
             "no environment `{env}` under overlays/, at {base} or in the work tree"
         )));
     }
+    warn_if_stale(root, &after, args.env.as_deref());
     let options = Options {
         expand_notebooks: args.expand_notebooks,
     };
@@ -122,6 +130,21 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Say when `generated/` and `flux/` do not match the definitions in the work tree: the merge request would then
+/// carry other output than this diff shows.
+fn warn_if_stale(root: &std::path::Path, model: &Model, env: Option<&str>) {
+    let scope = env.map_or_else(Scope::all, Scope::environment);
+    let stale = plan(root, &render_with(model, Options::default()), &scope)
+        .map(|plan| plan.stale().count())
+        .unwrap_or(0);
+    if stale > 0 {
+        eprintln!(
+            "{} {stale} file(s) under generated/ and flux/ are stale against overlays/: run `jupyflux render` and commit the result (this diff compares the definitions)",
+            Style::for_stream(Stream::Stderr).warning()
+        );
+    }
 }
 
 fn only(mut model: Model, env: &str) -> Model {

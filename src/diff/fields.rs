@@ -11,7 +11,9 @@ pub struct FieldChange {
 }
 
 /// Every leaf-most field that differs between `before` and `after`, in document order.
-/// Maps are compared key by key, lists index by index; anything else is compared whole.
+/// Maps are compared key by key; lists are aligned first (a minimal edit script over the items), so an item
+/// inserted or removed is one change at its index, and only items that replace others are compared field by
+/// field; anything else is compared whole.
 pub fn field_changes(before: &Value, after: &Value) -> Vec<FieldChange> {
     let mut changes = Vec::new();
     compare(String::new(), before, after, &mut changes);
@@ -32,23 +34,64 @@ fn compare(path: String, before: &Value, after: &Value, changes: &mut Vec<FieldC
                 changes.push(added(join_key(&path, key), new_value));
             }
         }
-        (Value::Array(old), Value::Array(new)) => {
-            for index in 0..old.len().max(new.len()) {
-                let child = format!("{path}[{index}]");
-                match (old.get(index), new.get(index)) {
-                    (Some(o), Some(n)) => compare(child, o, n, changes),
-                    (Some(o), None) => changes.push(removed(child, o)),
-                    (None, Some(n)) => changes.push(added(child, n)),
-                    (None, None) => {}
-                }
-            }
-        }
+        (Value::Array(old), Value::Array(new)) => compare_lists(&path, old, new, changes),
         _ if before != after => changes.push(FieldChange {
             path,
             before: Some(before.clone()),
             after: Some(after.clone()),
         }),
         _ => {}
+    }
+}
+
+/// Lists aligned by a minimal edit script over their items (compared whole): kept items are no change, an
+/// inserted item is added at its new index, a deleted one removed at its old index, and items replacing others
+/// pair up in order and are compared field by field.
+fn compare_lists(path: &str, old: &[Value], new: &[Value], changes: &mut Vec<FieldChange>) {
+    use similar::{Algorithm, DiffOp, capture_diff_slices};
+    let text = |items: &[Value]| items.iter().map(Value::to_string).collect::<Vec<_>>();
+    let (old_text, new_text) = (text(old), text(new));
+    let at = |index: usize| format!("{path}[{index}]");
+    for op in capture_diff_slices(Algorithm::Myers, &old_text, &new_text) {
+        match op {
+            DiffOp::Equal { .. } => {}
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => {
+                for i in old_index..old_index + old_len {
+                    changes.push(removed(at(i), &old[i]));
+                }
+            }
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => {
+                for i in new_index..new_index + new_len {
+                    changes.push(added(at(i), &new[i]));
+                }
+            }
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                let paired = old_len.min(new_len);
+                for k in 0..paired {
+                    compare(
+                        at(new_index + k),
+                        &old[old_index + k],
+                        &new[new_index + k],
+                        changes,
+                    );
+                }
+                for i in old_index + paired..old_index + old_len {
+                    changes.push(removed(at(i), &old[i]));
+                }
+                for i in new_index + paired..new_index + new_len {
+                    changes.push(added(at(i), &new[i]));
+                }
+            }
+        }
     }
 }
 
@@ -164,6 +207,35 @@ mod tests {
                 "spec.new: (absent) → true",
             ]
         );
+    }
+
+    #[test]
+    fn an_item_inserted_into_a_list_is_one_change() {
+        let env = |names: &[&str]| json!({"env": names.iter().map(|n| json!({"name": n, "value": "x"})).collect::<Vec<_>>()});
+        let changes = field_changes(
+            &env(&["A", "B", "C", "D"]),
+            &env(&["A", "NEW", "B", "C", "D"]),
+        );
+        assert_eq!(
+            changes,
+            [FieldChange {
+                path: "env[1]".into(),
+                before: None,
+                after: Some(json!({"name": "NEW", "value": "x"})),
+            }]
+        );
+        let changes = field_changes(&env(&["A", "B", "C"]), &env(&["A", "C"]));
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            (changes[0].path.as_str(), changes[0].after.as_ref()),
+            ("env[1]", None)
+        );
+        // An item that changes in place is still compared field by field.
+        let before = json!({"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]});
+        let after = json!({"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "3"}]});
+        let changes = field_changes(&before, &after);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].path, "env[1].value");
     }
 
     #[test]

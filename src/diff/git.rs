@@ -50,11 +50,17 @@ fn git_line(root: &Path, args: &[&str]) -> Result<String, GitError> {
     Ok(String::from_utf8_lossy(&git(root, args)?).trim().to_owned())
 }
 
-/// The revision to compare with by default: `git merge-base HEAD <default branch>`, where the default branch
-/// is what `origin/HEAD` points to, else `main`, else `master`.
-pub fn default_base(root: &Path) -> Result<String, GitError> {
+/// The revision to compare with by default, and why it was chosen: `git merge-base HEAD <default branch>`, where
+/// the default branch is what `origin/HEAD` points to, else `main`, else `master`.
+pub fn default_base(root: &Path) -> Result<(String, String), GitError> {
     let branch = default_branch(root)?;
-    git_line(root, &["merge-base", "HEAD", &branch])
+    let base = git_line(root, &["merge-base", "HEAD", &branch])?;
+    Ok((
+        base,
+        format!(
+            "the merge base of HEAD and {branch}, the default branch; --base REV to choose another"
+        ),
+    ))
 }
 
 fn default_branch(root: &Path) -> Result<String, GitError> {

@@ -48,6 +48,20 @@ fn object_section(change: &ObjectChange, out: &mut String) {
     if let Some(path) = change.file_note() {
         let _ = writeln!(out, "File: `{path}`\n");
     }
+    if let ObjectChange::Added { content, .. } = change {
+        // The whole new object, as it is written (secrets are references: nothing here is secret).
+        let yaml = crate::output::emit::yaml(content);
+        let lines = yaml.lines().count();
+        if lines <= SHOWN_LINES {
+            let fence = "`".repeat(3.max(longest_backtick_run(&yaml) + 1));
+            let _ = writeln!(out, "{fence}yaml\n{yaml}{fence}\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "({lines} lines: read it in the merge request's files)\n"
+            );
+        }
+    }
     if let ObjectChange::Changed { fields, .. } = change {
         out.push_str("| field | before | after |\n|---|---|---|\n");
         let mut texts = Vec::new();
@@ -101,6 +115,13 @@ fn code(text: &str) -> String {
         ""
     };
     format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// An added object longer than this is not shown in full.
+const SHOWN_LINES: usize = 200;
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 fn html(text: &str) -> String {

@@ -21,6 +21,8 @@ pub enum ObjectChange {
     Added {
         id: ObjectId,
         path: String,
+        /// The new object, for reviewers to read.
+        content: serde_json::Value,
     },
     Removed {
         id: ObjectId,
@@ -150,6 +152,7 @@ fn compare_occurrences(
         changes.push(ObjectChange::Added {
             id: id.clone(),
             path: after.path,
+            content: after.content,
         });
     }
 }
