@@ -58,15 +58,17 @@ fn compare_lists(path: &str, old: &[Value], new: &[Value], changes: &mut Vec<Fie
             DiffOp::Delete {
                 old_index, old_len, ..
             } => {
-                for i in old_index..old_index + old_len {
-                    changes.push(removed(at(i), &old[i]));
+                let items = old[old_index..old_index + old_len].iter();
+                for (i, item) in (old_index..).zip(items) {
+                    changes.push(removed(at(i), item));
                 }
             }
             DiffOp::Insert {
                 new_index, new_len, ..
             } => {
-                for i in new_index..new_index + new_len {
-                    changes.push(added(at(i), &new[i]));
+                let items = new[new_index..new_index + new_len].iter();
+                for (i, item) in (new_index..).zip(items) {
+                    changes.push(added(at(i), item));
                 }
             }
             DiffOp::Replace {
@@ -84,11 +86,13 @@ fn compare_lists(path: &str, old: &[Value], new: &[Value], changes: &mut Vec<Fie
                         changes,
                     );
                 }
-                for i in old_index + paired..old_index + old_len {
-                    changes.push(removed(at(i), &old[i]));
+                let gone = old[old_index + paired..old_index + old_len].iter();
+                for (i, item) in (old_index + paired..).zip(gone) {
+                    changes.push(removed(at(i), item));
                 }
-                for i in new_index + paired..new_index + new_len {
-                    changes.push(added(at(i), &new[i]));
+                let came = new[new_index + paired..new_index + new_len].iter();
+                for (i, item) in (new_index + paired..).zip(came) {
+                    changes.push(added(at(i), item));
                 }
             }
         }
