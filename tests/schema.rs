@@ -93,4 +93,50 @@ fn kinds_pick_their_branch_and_mistakes_are_caught() {
     assert!(overlay.is_valid(&hub(
         serde_json::json!({"singleuser": {"memory": {"limit": "8Gi"}}})
     )));
+    // What the loader refuses, an editor flags too: sizes and times in the wrong notation.
+    for (field, bad, good) in [
+        (
+            &["singleuser", "memory", "limit"][..],
+            serde_json::json!("4GB"),
+            serde_json::json!("4G"),
+        ),
+        (
+            &["singleuser", "memory", "limit"][..],
+            serde_json::json!(4),
+            serde_json::json!("4Gi"),
+        ),
+        (
+            &["singleuser", "cpu", "limit"][..],
+            serde_json::json!("2 cores"),
+            serde_json::json!(2),
+        ),
+        (
+            &["singleuser", "cpu", "limit"][..],
+            serde_json::json!(-1),
+            serde_json::json!("500m"),
+        ),
+        (
+            &["culling", "timeout"][..],
+            serde_json::json!("1 hour"),
+            serde_json::json!("1h"),
+        ),
+    ] {
+        let with = |value: Value| {
+            let mut spec = serde_json::json!({});
+            let mut at = &mut spec;
+            for key in field {
+                at = &mut at[*key];
+            }
+            *at = value;
+            hub(spec)
+        };
+        assert!(
+            !overlay.is_valid(&with(bad.clone())),
+            "{field:?}: {bad} is flagged"
+        );
+        assert!(
+            overlay.is_valid(&with(good.clone())),
+            "{field:?}: {good} is fine"
+        );
+    }
 }

@@ -13,9 +13,21 @@ use std::fmt;
 )]
 pub struct Quantity(String);
 
-/// Quantities are read from strings or, as YAML allows (`limit: 2`), plain numbers.
+/// A Kubernetes quantity as [`Quantity::parse`] reads it (the exponent limited to 9 digits, which `i32` holds).
+pub const QUANTITY_PATTERN: &str = r"^(\+?([0-9]+\.?[0-9]*|\.[0-9]+)|-(0+\.?0*|\.0+))([eE][+-]?[0-9]{1,9}|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$";
+
+/// A memory size as [`Memory::parse`] reads it: a unit is required (`4` would be 4 bytes).
+pub const MEMORY_PATTERN: &str = r"^\+?([0-9]+\.?[0-9]*|\.[0-9]+)(k|K|M|G|T|Ki|Mi|Gi|Ti)$";
+
+/// Quantities are read from strings or, as YAML allows (`limit: 2`), plain numbers; the pattern (for strings)
+/// and the minimum (for numbers) let an editor flag `4GB` or `-1`.
 fn string_or_number(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    schemars::json_schema!({"type": ["string", "number"]})
+    schemars::json_schema!({"type": ["string", "number"], "pattern": QUANTITY_PATTERN, "minimum": 0})
+}
+
+/// Memory is text with a unit.
+fn memory_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "pattern": MEMORY_PATTERN})
 }
 
 const BINARY: [(&str, f64); 6] = [
@@ -207,7 +219,7 @@ impl<'de> Deserialize<'de> for QuantityValue {
 /// Memory in the form KubeSpawner's `ByteSpecification` accepts (suffixes K, M, G, T, Ki, Mi, Gi, Ti).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[schemars(
-    schema_with = "string_or_number",
+    schema_with = "memory_schema",
     description = "Memory: a number with suffix K, M, G, T, Ki, Mi, Gi or Ti (e.g. 512Mi, 4G)"
 )]
 pub struct Memory(Quantity);

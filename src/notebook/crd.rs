@@ -192,8 +192,8 @@ fn pattern(pattern: &str) -> Value {
 
 /// An image tag other than `latest` (RE2, which the API server uses, has no look-ahead).
 const NOT_LATEST: &str = "([^@/:~]{1,5}|[^@/:~]{7,}|[^l@/:~][^@/:~]{5}|l[^a@/:~][^@/:~]{4}|la[^t@/:~][^@/:~]{3}|lat[^e@/:~][^@/:~]{2}|late[^s@/:~][^@/:~]|lates[^t@/:~])";
-/// A Kubernetes quantity as `Quantity::parse` reads it (the exponent limited to 9 digits, which `i32` holds).
-const QUANTITY: &str = r"^(\+?([0-9]+\.?[0-9]*|\.[0-9]+)|-(0+\.?0*|\.0+))([eE][+-]?[0-9]{1,9}|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$";
+/// A Kubernetes quantity as `Quantity::parse` reads it.
+const QUANTITY: &str = crate::model::quantity::QUANTITY_PATTERN;
 /// A memory size as `Memory::parse` reads it.
 /// A unit is required (`4` is 4 bytes); the 1Mi floor is left to the controller.
 const MEMORY: &str = r"^\+?([0-9]+\.?[0-9]*|\.[0-9]+)(k|M|G|T|Ki|Mi|Gi|Ti)$";
