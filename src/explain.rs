@@ -1,5 +1,6 @@
 //! `jupyflux explain`: what one user gets from a hub's profiles, as readable tables. Pure: text from the model.
 
+use crate::model::auth::Admission;
 use crate::model::hub::HubSpec;
 use crate::model::image::Image;
 use crate::model::profile::Profile;
@@ -43,6 +44,14 @@ pub fn explain(env: &Environment, hub: &Definition<HubSpec>, request: &Request<'
         "user: {}   groups: {groups}   image: {image}",
         request.user
     );
+    let _ = match hub.spec.auth.admits(request.user, request.groups) {
+        Admission::Yes(why) => writeln!(out, "login: yes, {why}"),
+        Admission::Depends(why) => writeln!(out, "login: depends: {why}"),
+        Admission::No(why) => writeln!(
+            out,
+            "login: NO: {why}; the user cannot log in, so none of what follows applies to them"
+        ),
+    };
     out.push('\n');
 
     out.push_str("Profiles, in file order (matching ones apply in this order; later wins)\n");

@@ -202,6 +202,62 @@ impl Auth {
     }
 }
 
+/// Whether a user may log in, as far as the definition tells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// They may, and why.
+    Yes(String),
+    /// They may not, and why.
+    No(String),
+    /// It depends on something the definition does not hold (an organization's members, a custom class).
+    Depends(String),
+}
+
+impl Auth {
+    /// Whether `user` (in `groups`) may log in: admins always; then `allowAll`, `allowedUsers` and
+    /// `allowedGroups`; OAuthenticator 16 and later (every chart jupyflux supports) lets nobody else in.
+    pub fn admits(&self, user: &str, groups: &[String]) -> Admission {
+        let in_any = |wanted: &[String]| groups.iter().find(|g| wanted.contains(g)).cloned();
+        if self.admin_users.iter().any(|u| u == user) {
+            return Admission::Yes("an admin (adminUsers)".into());
+        }
+        if let Some(group) = in_any(&self.admin_groups) {
+            return Admission::Yes(format!("an admin (adminGroups: {group})"));
+        }
+        if self.allow_all == Some(true) {
+            return Admission::Yes("allowAll: whoever the authenticator accepts".into());
+        }
+        if self.allowed_users.iter().any(|u| u == user) {
+            return Admission::Yes("in allowedUsers".into());
+        }
+        if let Some(group) = in_any(&self.allowed_groups) {
+            return Admission::Yes(format!("in allowedGroups ({group})"));
+        }
+        let gitlab_groups = self.gitlab.as_ref().map(|g| g.allowed_groups.as_slice());
+        if let Some(group) = gitlab_groups.and_then(in_any) {
+            return Admission::Yes(format!("in the GitLab group {group}"));
+        }
+        match self.authenticator() {
+            Some(Authenticator::GitHub(github)) if !github.allowed_organizations.is_empty() => {
+                Admission::Depends(format!(
+                    "only members of the GitHub organizations {} may log in",
+                    github.allowed_organizations.join(", ")
+                ))
+            }
+            Some(Authenticator::Dummy) if self.allowed_users.is_empty() && self.allowed_groups.is_empty() => {
+                Admission::Depends("the dummy authenticator: JupyterHub's allow rules decide (set allowAll or allowedUsers)".into())
+            }
+            Some(Authenticator::Other(other)) => Admission::Depends(format!(
+                "the authenticator `{}` decides (its settings are under values)",
+                other.class
+            )),
+            _ => Admission::No(
+                "not an admin, not in allowedUsers or allowedGroups, and allowAll is not set".into(),
+            ),
+        }
+    }
+}
+
 impl<'a> Authenticator<'a> {
     /// JupyterHub's `authenticator_class` entry-point name.
     pub fn class(self) -> &'a str {
@@ -273,5 +329,49 @@ impl<'a> Authenticator<'a> {
                 secret: &g.client_secret,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth(yaml: &str) -> Auth {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn who_may_log_in() {
+        let generic = "generic: {clientId: {secret: s, key: a}, clientSecret: {secret: s, key: b}, authorizeUrl: https://i/a, tokenUrl: https://i/t, userdataUrl: https://i/u}\n";
+        let hub = auth(&format!(
+            "{generic}adminUsers: [root]\nallowedUsers: [ada]\nallowedGroups: [students]\nadminGroups: [staff]\n"
+        ));
+        let groups = |g: &[&str]| g.iter().map(|g| (*g).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            hub.admits("root", &[]),
+            Admission::Yes("an admin (adminUsers)".into())
+        );
+        assert_eq!(
+            hub.admits("ada", &[]),
+            Admission::Yes("in allowedUsers".into())
+        );
+        assert_eq!(
+            hub.admits("bob", &groups(&["students"])),
+            Admission::Yes("in allowedGroups (students)".into())
+        );
+        assert!(matches!(
+            hub.admits("bob", &groups(&["staff"])),
+            Admission::Yes(_)
+        ));
+        assert!(matches!(
+            hub.admits("eve", &groups(&["visitors"])),
+            Admission::No(_)
+        ));
+        let open = auth(&format!("{generic}allowAll: true\n"));
+        assert!(matches!(open.admits("eve", &[]), Admission::Yes(_)));
+        let github = auth(
+            "github: {clientId: {secret: s, key: a}, clientSecret: {secret: s, key: b}, allowedOrganizations: [lab]}\n",
+        );
+        assert!(matches!(github.admits("eve", &[]), Admission::Depends(_)));
     }
 }
