@@ -240,6 +240,7 @@ const SPEC_ORDER: &[&str] = &[
     "expose",
     "auth",
     "secrets",
+    "images",
     "singleuser",
     "profiles",
     "sizes",
@@ -433,6 +434,9 @@ fn import_release(
     };
     let raw = raw_of(&kept);
     let spec = with(&kept, &raw);
+    for part in &kept {
+        notes.extend(part.review.iter().cloned());
+    }
     files.push((file.to_owned(), hub_text(release, &spec)));
     for entry in &release.unresolved {
         notes.push(format!(

@@ -29,6 +29,8 @@ pub struct Part {
     pub untyped: Vec<Path>,
     /// Consumed paths jupyflux leaves out on purpose, and why (they did nothing, or jupyflux sets the same).
     pub drops: Vec<(Path, String)>,
+    /// What a person should review once the part is kept (an opt-in it needed), for the report.
+    pub review: Vec<String>,
 }
 
 /// What lifters know besides the values.
@@ -56,6 +58,7 @@ impl<'v> Builder<'v> {
                 adds: Vec::new(),
                 untyped: Vec::new(),
                 drops: Vec::new(),
+                review: Vec::new(),
             },
         }
     }
@@ -98,6 +101,26 @@ impl<'v> Builder<'v> {
     /// Declare a consumed path carried through untyped.
     pub fn untyped(&mut self, path: Path) {
         self.part.untyped.push(path);
+    }
+
+    /// Say what a person should review if the part is kept.
+    pub fn review(&mut self, note: String) {
+        self.part.review.push(note);
+    }
+
+    /// An image reference that moves (`latest`): the hub's opt-in set, and the image named for a person to pin.
+    pub fn moving_image(&mut self, at: &str, image: &str) {
+        if image
+            .rsplit('/')
+            .next()
+            .and_then(|last| last.rsplit_once(':'))
+            .is_some_and(|(_, tag)| tag == crate::model::image::MOVING_TAG)
+        {
+            self.field(&["images", "movingTags"], Value::from("allow"));
+            self.review(format!(
+                "{at}: image `{image}` is tagged `latest` (allowed by `images: {{movingTags: allow}}`): pin a tag, then remove the opt-in"
+            ));
+        }
     }
 
     /// The part, if it sets any field or stands for any value (one jupyflux always renders).

@@ -39,11 +39,26 @@ pub fn lift(values: &Value) -> Vec<Part> {
                 Step::Key("slug".into()),
             ]));
         }
+        for image in images_of(&profile) {
+            b.moving_image(&format!("singleuser.profileList[{i}]"), image);
+        }
         profiles.push(profile);
     }
     b.take(&["singleuser", "profileList"]);
     b.field(&["profiles"], Value::Array(profiles));
     b.finish().into_iter().collect()
+}
+
+/// The images a typed profile names: its own, and its option choices'.
+fn images_of(profile: &Value) -> Vec<&str> {
+    let own = profile["images"].as_array().into_iter().flatten();
+    let choices = profile["options"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|o| o["choices"].as_array().into_iter().flatten())
+        .map(|c| &c["image"]);
+    own.chain(choices).filter_map(Value::as_str).collect()
 }
 
 /// The typed profile for one entry, when every key of it has a typed field (override keys without one go to

@@ -14,7 +14,9 @@ pub fn lift(values: &Value) -> Vec<Part> {
     ) {
         image.take(&["singleuser", "image", "name"]);
         image.take(&["singleuser", "image", "tag"]);
-        image.field(&["singleuser", "image"], json!(format!("{name}:{tag}")));
+        let reference = format!("{name}:{tag}");
+        image.moving_image("singleuser.image", &reference);
+        image.field(&["singleuser", "image"], json!(reference));
     }
     parts.extend(image.finish());
     for resource in ["cpu", "memory"] {
