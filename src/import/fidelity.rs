@@ -75,7 +75,38 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         &["hub", "config", "*", "oauth_callback_url"],
         "the OAuth callback URL is derived from the hub's host",
     ),
+    (
+        PROFILE_LIST_IN_CONFIG,
+        "moved to singleuser.profileList (same effect: the chart applies hub.config last, and without singleuser.profileList nothing else sets KubeSpawner.profile_list)",
+    ),
 ];
+
+/// `hub.config.KubeSpawner.profile_list`: the same setting as `singleuser.profileList`, written where the chart
+/// applies it last.
+const PROFILE_LIST_IN_CONFIG: &[&str] = &["hub", "config", "KubeSpawner", "profile_list"];
+
+/// Move values to where the chart reads them with the same effect, before lifting: a profile list under
+/// `hub.config.KubeSpawner` (when `singleuser.profileList` is absent) becomes `singleuser.profileList`. Returns
+/// each move, as a deliberate change.
+pub fn normalise(values: &mut Value) -> Vec<Difference> {
+    let from = Path::keys(PROFILE_LIST_IN_CONFIG);
+    let to = Path::keys(&["singleuser", "profileList"]);
+    if super::leaves::get(values, &to).is_some() {
+        return Vec::new();
+    }
+    let Some(list) = super::leaves::take(values, &from) else {
+        return Vec::new();
+    };
+    super::leaves::put(values, &to, list);
+    let why = DELIBERATE
+        .iter()
+        .find(|(keys, _)| *keys == PROFILE_LIST_IN_CONFIG)
+        .map_or("", |(_, why)| why);
+    vec![Difference::Deliberate {
+        path: from,
+        why: why.to_owned(),
+    }]
+}
 
 /// How one differing leaf is explained.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,12 +136,26 @@ pub fn compare(
     let mut differences = Vec::new();
     for path in paths {
         let (was, now) = (before.get(path), after.get(path));
-        if was == now {
+        if was == now || whole_number_written_whole(was, now) {
             continue;
         }
         differences.push(explain(path, was, now, parts, needs));
     }
     differences
+}
+
+/// Whether `was` is a float without a fraction (`2.0`) and `now` the same whole number (`2`): jupyflux writes whole
+/// numbers whole, which every reader of these values takes the same (a KubeSpawner `Float` accepts `2`, a
+/// Kubernetes quantity `2` is `2.0`). The other way (a whole number written as a float) stays a difference.
+fn whole_number_written_whole(was: Option<&Value>, now: Option<&Value>) -> bool {
+    match (was, now) {
+        (Some(Value::Number(was)), Some(Value::Number(now))) => {
+            was.is_f64()
+                && !now.is_f64()
+                && was.as_f64().is_some_and(|w| w.fract() == 0.0 && Some(w) == now.as_f64())
+        }
+        _ => false,
+    }
 }
 
 fn explain(
@@ -182,4 +227,36 @@ pub fn culprits<'p>(path: &Path, parts: &[&'p Part]) -> Vec<&'p Part> {
                 .any(|c| path.starts_with(c) || c.starts_with(path))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_float_without_a_fraction_equals_its_whole_number_one_way_only() {
+        let (float, whole) = (json!(2.0), json!(2));
+        assert!(whole_number_written_whole(Some(&float), Some(&whole)));
+        assert!(!whole_number_written_whole(Some(&whole), Some(&float)));
+        assert!(!whole_number_written_whole(Some(&json!(2.5)), Some(&whole)));
+        assert!(!whole_number_written_whole(Some(&float), Some(&json!("2"))));
+        let differences = compare(&json!({"cpu": 2.0, "mem": 1}), &json!({"cpu": 2, "mem": 1.0}), &[], &[]);
+        assert_eq!(differences.len(), 1, "{differences:?}");
+    }
+
+    #[test]
+    fn a_profile_list_in_hub_config_moves_to_singleuser_unless_that_has_one() {
+        let mut values = json!({"hub": {"config": {"KubeSpawner": {"profile_list": [{"display_name": "A"}]}}}});
+        let moved = normalise(&mut values);
+        assert_eq!(values, json!({"singleuser": {"profileList": [{"display_name": "A"}]}}));
+        assert!(matches!(&moved[..], [Difference::Deliberate { why, .. }] if why.contains("same effect")));
+        let mut both = json!({
+            "hub": {"config": {"KubeSpawner": {"profile_list": [{"display_name": "A"}]}}},
+            "singleuser": {"profileList": [{"display_name": "B"}]},
+        });
+        let before = both.clone();
+        assert!(normalise(&mut both).is_empty());
+        assert_eq!(both, before);
+    }
 }

@@ -337,7 +337,10 @@ fn import_release(
     env: &str,
 ) -> Result<HubImport, Diagnostics> {
     let mut notes = Vec::new();
-    let mut working = release.values.clone();
+    // Values placed where the chart reads them the same way (the report lists each move).
+    let mut values = release.values.clone();
+    let moved = fidelity::normalise(&mut values);
+    let mut working = values.clone();
     let needs = person::take_out(&mut working, &release.name);
     let host = host_of(release);
     let context = lift::Context {
@@ -445,7 +448,7 @@ fn import_release(
             entry.get("name").and_then(Value::as_str).unwrap_or("?"),
         ));
     }
-    let original_leaves = leaves(&release.values);
+    let original_leaves = leaves(&values);
     let count_under = |paths: &[&Path]| {
         original_leaves
             .keys()
@@ -480,8 +483,9 @@ fn import_release(
                 leaves(&raw).len()
             },
         raw: raw_paths,
-        deliberate: differences
+        deliberate: moved
             .iter()
+            .chain(&differences)
             .filter_map(|d| match d {
                 Difference::Deliberate { path, why } => Some((path.clone(), why.clone())),
                 _ => None,

@@ -67,7 +67,7 @@ mod tests {
         let spec = "  singleuser: {image: \"jupyter/base:latest\"}\n  profiles:\n    - {name: GPU, slug: gpu, images: [\"jupyter/gpu:latest\"]}\n";
         let text = test_hub_problems(spec);
         assert!(
-            text.contains("hub.yaml:7:25: error: Hub `lab`: image `jupyter/base:latest` is tagged `latest`"),
+            text.contains("hub.yaml:7:23: error: Hub `lab`: image `jupyter/base:latest` is tagged `latest`"),
             "{text}"
         );
         assert!(text.contains("image `jupyter/gpu:latest`"), "{text}");

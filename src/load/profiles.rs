@@ -51,7 +51,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
     for (i, profile) in spec.profiles.iter().enumerate() {
         options(name, profile, i, node, report);
         for key in profile.spawner.keys() {
-            if crate::model::profile::TYPED_OVERRIDES.contains(&key.as_str()) {
+            if profile.renders(key) {
                 report.at(
                     loc_at(node, &["spec", "profiles", &i.to_string(), "spawner", key]),
                     format!("Hub `{name}`: profile `{}` sets `{key}` in spawner, which a typed profile field renders", profile.slug),

@@ -80,9 +80,11 @@ pub struct Profile {
     /// URL the user lands on with this profile (`default_url`), e.g. `/vscode`.
     #[serde(default)]
     pub default_url: Option<String>,
-    /// Other KubeSpawner settings of this entry, as `kubespawner_override` takes them (`supplemental_gids`,
-    /// `extra_pod_config`, …): an escape hatch like the hub's `values`, merged over what the typed fields render.
-    /// Keys the typed fields render are refused (use the field), and secrets are refused as in `values`.
+    /// Other KubeSpawner settings of this entry, as `kubespawner_override` takes them (`runtime_class`,
+    /// `privileged`, …): an escape hatch like the hub's `values`, merged over what the typed fields render.
+    /// Keys the typed fields render are refused (use the field), and secrets are refused as in `values`;
+    /// `volumes` / `volume_mounts` are allowed when `volumes`, `volumeMounts` and `shm` are unset, and then replace
+    /// the configured lists whole (the home volume too), as KubeSpawner does.
     #[serde(default)]
     pub spawner: Map<String, Value>,
     /// Further choices on the spawn page within this profile (the chart's `profile_options`), after the `image`
@@ -149,6 +151,19 @@ pub const TYPED_OVERRIDES: [&str; 17] = [
 ];
 
 impl Profile {
+    /// Whether the typed fields render `kubespawner_override` key `key` for this profile (so `spawner` may not set
+    /// it). `volumes` and `volume_mounts` are rendered only when `volumes`, `volumeMounts` or `shm` is set; without
+    /// them, `spawner` may set the lists, which then replace the configured ones whole (the home volume too), as
+    /// KubeSpawner does.
+    pub fn renders(&self, key: &str) -> bool {
+        match key {
+            "volumes" | "volume_mounts" => {
+                !self.volumes.is_empty() || !self.volume_mounts.is_empty() || self.shm.is_some()
+            }
+            _ => TYPED_OVERRIDES.contains(&key),
+        }
+    }
+
     /// Whether a user with these groups, starting `image`, gets this profile.
     pub fn applies_to(&self, user: &str, groups: &[String], image: &Image) -> bool {
         self.is_for(user, groups) && (self.images.is_empty() || self.images.contains(image))
@@ -347,4 +362,28 @@ fn gpu_count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, 
         }
     }
     deserializer.deserialize_any(Count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Profile;
+
+    fn profile(yaml: &str) -> Profile {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn spawner_may_replace_the_volume_lists_only_without_typed_volumes() {
+        let plain = profile("{name: GPU, slug: gpu}");
+        assert!(!plain.renders("volumes") && !plain.renders("volume_mounts"));
+        assert!(plain.renders("image") && !plain.renders("runtime_class"));
+        for typed in [
+            "{name: GPU, slug: gpu, shm: 1Gi}",
+            "{name: GPU, slug: gpu, volumes: [{name: a, emptyDir: {}}]}",
+            "{name: GPU, slug: gpu, volumeMounts: [{name: a, mountPath: /a}]}",
+        ] {
+            let typed = profile(typed);
+            assert!(typed.renders("volumes") && typed.renders("volume_mounts"));
+        }
+    }
 }

@@ -152,6 +152,19 @@ pub fn apply(spec: &mut Value, parts: &[&Part]) {
     }
 }
 
+/// A quantity written as a number or text (`2`, `2.0`, `"4G"`) as text; a whole float without its fraction
+/// (`2.0` → `2`, which jupyflux renders back as `2`).
+pub fn quantity_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) => Some(match n.as_f64() {
+            Some(x) if n.is_f64() && x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+            _ => n.to_string(),
+        }),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 /// A string value's text.
 pub fn string(value: Option<&Value>) -> Option<&str> {
     value.and_then(Value::as_str)

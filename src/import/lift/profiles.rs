@@ -210,12 +210,7 @@ fn options(options: &Map<String, Value>) -> Option<Value> {
 fn bound<'k>(key: &'k str, value: &Value) -> Option<(&'static str, &'k str, String)> {
     let (resource, bound) = key.split_once('_')?;
     let resource = if resource == "mem" { "memory" } else { "cpu" };
-    let text = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        _ => return None,
-    };
-    Some((resource, bound, text))
+    Some((resource, bound, super::quantity_text(value)?))
 }
 
 /// A choice's `kubespawner_override`: image, resources (extended resources kept by name) and default URL.

@@ -23,10 +23,8 @@ pub fn lift(values: &Value) -> Vec<Part> {
         let mut b = Builder::new(values, format!("singleuser.{resource}"));
         for bound in ["guarantee", "limit"] {
             if let Some(v) = b.take(&["singleuser", resource, bound]) {
-                let text = match v {
-                    Value::Number(n) => n.to_string(),
-                    Value::String(s) => s.clone(),
-                    _ => continue,
+                let Some(text) = super::quantity_text(v) else {
+                    continue;
                 };
                 b.field(&["singleuser", resource, bound], json!(text));
             }
