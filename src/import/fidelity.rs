@@ -76,36 +76,68 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         "the OAuth callback URL is derived from the hub's host",
     ),
     (
-        PROFILE_LIST_IN_CONFIG,
+        &["hub", "config", "KubeSpawner", "profile_list"],
         "moved to singleuser.profileList (same effect: the chart applies hub.config last, and without singleuser.profileList nothing else sets KubeSpawner.profile_list)",
+    ),
+    (
+        &["hub", "config", "JupyterHub", "admin_users"],
+        "moved to hub.config.Authenticator.admin_users (same effect: JupyterHub uses its deprecated admin_users only when the authenticator's is empty)",
+    ),
+    (
+        &["hub", "config", "JupyterHub", "allow_named_servers"],
+        "moved to hub.allowNamedServers (same effect: the chart sets JupyterHub.allow_named_servers from it, and hub.config only repeated it)",
+    ),
+    (
+        &["hub", "config", "JupyterHub", "named_server_limit_per_user"],
+        "moved to hub.namedServerLimitPerUser (same effect: the chart sets JupyterHub.named_server_limit_per_user from it, and hub.config only repeated it)",
     ),
 ];
 
-/// `hub.config.KubeSpawner.profile_list`: the same setting as `singleuser.profileList`, written where the chart
-/// applies it last.
-const PROFILE_LIST_IN_CONFIG: &[&str] = &["hub", "config", "KubeSpawner", "profile_list"];
+/// Values the chart reads the same way in another place, and that place: moved there before lifting when it is
+/// empty (each is in [`DELIBERATE`], with why the effect is the same).
+const MOVES: &[(&[&str], &[&str])] = &[
+    (
+        &["hub", "config", "KubeSpawner", "profile_list"],
+        &["singleuser", "profileList"],
+    ),
+    (
+        &["hub", "config", "JupyterHub", "admin_users"],
+        &["hub", "config", "Authenticator", "admin_users"],
+    ),
+    (
+        &["hub", "config", "JupyterHub", "allow_named_servers"],
+        &["hub", "allowNamedServers"],
+    ),
+    (
+        &["hub", "config", "JupyterHub", "named_server_limit_per_user"],
+        &["hub", "namedServerLimitPerUser"],
+    ),
+];
 
-/// Move values to where the chart reads them with the same effect, before lifting: a profile list under
-/// `hub.config.KubeSpawner` (when `singleuser.profileList` is absent) becomes `singleuser.profileList`. Returns
+/// Move values to where the chart reads them with the same effect, before lifting (a profile list under
+/// `hub.config.KubeSpawner` becomes `singleuser.profileList`, …), each only when its new place is empty. Returns
 /// each move, as a deliberate change.
 pub fn normalise(values: &mut Value) -> Vec<Difference> {
-    let from = Path::keys(PROFILE_LIST_IN_CONFIG);
-    let to = Path::keys(&["singleuser", "profileList"]);
-    if super::leaves::get(values, &to).is_some() {
-        return Vec::new();
+    let mut moved = Vec::new();
+    for (from, to) in MOVES {
+        let (from, to_path) = (Path::keys(from), Path::keys(to));
+        if super::leaves::get(values, &to_path).is_some() {
+            continue;
+        }
+        let Some(value) = super::leaves::take(values, &from) else {
+            continue;
+        };
+        super::leaves::put(values, &to_path, value);
+        let why = DELIBERATE
+            .iter()
+            .find(|(keys, _)| matches(&from, keys))
+            .map_or("", |(_, why)| why);
+        moved.push(Difference::Deliberate {
+            path: from,
+            why: why.to_owned(),
+        });
     }
-    let Some(list) = super::leaves::take(values, &from) else {
-        return Vec::new();
-    };
-    super::leaves::put(values, &to, list);
-    let why = DELIBERATE
-        .iter()
-        .find(|(keys, _)| *keys == PROFILE_LIST_IN_CONFIG)
-        .map_or("", |(_, why)| why);
-    vec![Difference::Deliberate {
-        path: from,
-        why: why.to_owned(),
-    }]
+    moved
 }
 
 /// How one differing leaf is explained.

@@ -1,5 +1,6 @@
 //! The `hub` section: the database volume, and the hub pod's scheduling, resources and limits.
 
+use super::super::leaves::Path;
 use super::{Builder, Part};
 use serde_json::{Value, json};
 
@@ -37,6 +38,8 @@ pub fn lift(values: &Value) -> Vec<Part> {
         }
         parts.extend(b.finish());
     }
+    parts.extend(inert_config(values));
+    parts.extend(chart_defaults(values));
     let mut debug = Builder::new(values, "debug");
     if let Some(v) = debug.take(&["debug", "enabled"]) {
         debug.field(&["debug"], v.clone());
@@ -68,4 +71,67 @@ fn database(values: &Value) -> Option<Part> {
     }
     b.field(&["database"], json!({"sqlite": sqlite}));
     b.finish()
+}
+
+/// Sections of `hub.config` that configure nothing: the chart loads each as `c[section].update(values)`, and a name
+/// starting with a lowercase letter is not a class's section to traitlets but a lazy value no class reads (so a
+/// `hub.config.c.JupyterHub` sets nothing — the chart reads `hub.config.JupyterHub`). Only maps: anything else
+/// fails `update` and stays as it is.
+fn inert_config(values: &Value) -> Option<Part> {
+    let mut b = Builder::new(values, "hub.config sections that configure nothing");
+    let config = b.peek(&["hub", "config"])?.as_object()?;
+    for (section, value) in config {
+        if section.starts_with(|c: char| c.is_lowercase()) && value.is_object() {
+            b.drop_at(
+                Path::keys(&["hub", "config", section]),
+                "configures nothing (the chart reads hub.config.<Class>: a lowercase section is no class's)",
+            );
+        }
+    }
+    b.finish()
+}
+
+/// Values that only repeat the chart's default, which jupyflux leaves to the chart: the hub's Service type and
+/// the proxy's own HTTPS switched off.
+fn chart_defaults(values: &Value) -> Option<Part> {
+    let mut b = Builder::new(values, "chart defaults repeated");
+    for (keys, default) in [
+        (&["hub", "service", "type"][..], json!("ClusterIP")),
+        (&["proxy", "https", "enabled"], json!(false)),
+    ] {
+        if b.peek(keys) == Some(&default) {
+            b.drop_at(
+                Path::keys(keys),
+                &format!("the chart's default ({default}), left to the chart"),
+            );
+        }
+    }
+    b.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowercase_config_sections_holding_maps_are_left_out() {
+        let values = json!({"hub": {"config": {
+            "c": {"JupyterHub": {"login_rate_limit": 5}},
+            "db": {"pvc": {}},
+            "baseURL": "https://example.org/",
+            "JupyterHub": {"admin_access": true},
+        }}});
+        let part = inert_config(&values).unwrap();
+        let dropped: Vec<String> = part.drops.iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(dropped, ["hub.config.c", "hub.config.db"]);
+        assert!(part.fields.is_empty());
+    }
+
+    #[test]
+    fn chart_defaults_are_left_to_the_chart_and_nothing_else() {
+        let values = json!({"hub": {"service": {"type": "ClusterIP"}}, "proxy": {"https": {"enabled": false}}});
+        assert_eq!(chart_defaults(&values).unwrap().drops.len(), 2);
+        let values = json!({"hub": {"service": {"type": "NodePort"}}, "proxy": {"https": {"enabled": true}}});
+        assert!(chart_defaults(&values).is_none());
+    }
 }
