@@ -31,10 +31,12 @@ pub fn lift(values: &Value) -> Vec<Part> {
         (&["singleuser"][..], "singleuser"),
     ] {
         let mut b = Builder::new(values, format!("{}.networkPolicy", section.join(".")));
-        let mut keys = section.to_vec();
-        keys.extend(["networkPolicy", "enabled"]);
-        if let Some(v) = b.take(&keys) {
-            b.field(&[field, "networkPolicy", "enabled"], v.clone());
+        for key in ["enabled", "egress"] {
+            let mut keys = section.to_vec();
+            keys.extend(["networkPolicy", key]);
+            if let Some(v) = b.take(&keys) {
+                b.field(&[field, "networkPolicy", key], v.clone());
+            }
         }
         parts.extend(b.finish());
     }

@@ -42,7 +42,7 @@ pub struct HubPod {
     pub named_server_limit_per_user: Option<u32>,
     /// The hub pod's NetworkPolicy (`hub.networkPolicy.enabled`; wins over `spec.networkPolicy`).
     #[serde(default)]
-    pub network_policy: Option<super::Toggle>,
+    pub network_policy: Option<super::SectionNetworkPolicy>,
     /// Extra volumes of the hub pod (Kubernetes `Volume` objects, `hub.extraVolumes`), e.g. a ConfigMap of
     /// templates.
     #[serde(default)]
