@@ -1,7 +1,7 @@
 //! Profiles and sizes of a hub (Open Data Hub singleuser-profiles semantics): who and which image a profile
 //! applies to, and what it changes in the user's server.
 
-pub use super::chart::pod::{MatchExpression, NodeSelector, Toleration};
+pub use super::chart::pod::{GroupId, MatchExpression, NodeSelector, Toleration};
 use super::hub::Bounds;
 use super::image::Image;
 use super::quantity::{Memory, Quantity, QuantityValue};
@@ -80,6 +80,14 @@ pub struct Profile {
     /// URL the user lands on with this profile (`default_url`), e.g. `/vscode`.
     #[serde(default)]
     pub default_url: Option<String>,
+    /// Extra Linux groups of the server's processes (`supplemental_gids`, the pod's `supplementalGroups`), e.g.
+    /// `[110]` for a GPU device's `render` group; written as numbers or digits, rendered as written.
+    #[serde(default)]
+    pub supplemental_groups: Vec<GroupId>,
+    /// The RuntimeClass of the user's pod (`extra_pod_config: {runtimeClassName}`), e.g. `nvidia` for GPU
+    /// containers.
+    #[serde(default)]
+    pub runtime_class_name: Option<super::names::DnsSubdomain>,
     /// Other KubeSpawner settings of this entry, as `kubespawner_override` takes them (`runtime_class`,
     /// `privileged`, …): an escape hatch like the hub's `values`, merged over what the typed fields render.
     /// Keys the typed fields render are refused (use the field), and secrets are refused as in `values`;
@@ -130,7 +138,7 @@ pub struct OptionChoice {
 }
 
 /// `kubespawner_override` keys that typed profile fields render (so `spawner` may not set them).
-pub const TYPED_OVERRIDES: [&str; 17] = [
+pub const TYPED_OVERRIDES: [&str; 18] = [
     "image",
     "cpu_guarantee",
     "cpu_limit",
@@ -143,6 +151,7 @@ pub const TYPED_OVERRIDES: [&str; 17] = [
     "extra_labels",
     "extra_annotations",
     "default_url",
+    "supplemental_gids",
     "tolerations",
     "node_affinity_required",
     "node_affinity_preferred",

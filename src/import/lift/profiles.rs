@@ -149,6 +149,12 @@ fn overrides(
             "default_url" => {
                 profile.insert("defaultUrl".into(), value.clone());
             }
+            "supplemental_gids" => {
+                profile.insert("supplementalGroups".into(), value.clone());
+            }
+            "extra_pod_config" if runtime_class_only(value).is_some() => {
+                profile.insert("runtimeClassName".into(), json!(runtime_class_only(value)));
+            }
             "environment" => {
                 let env = value.as_object()?;
                 if !env.values().all(Value::is_string) {
@@ -231,6 +237,14 @@ fn choice_override(overrides: &Map<String, Value>, choice: &mut Value) -> Option
         }
     }
     Some(())
+}
+
+/// The RuntimeClass of an `extra_pod_config` that sets nothing else.
+fn runtime_class_only(value: &Value) -> Option<&str> {
+    match value.as_object()?.iter().collect::<Vec<_>>().as_slice() {
+        [(key, class)] if *key == "runtimeClassName" => class.as_str(),
+        _ => None,
+    }
 }
 
 /// Marks an override key that is left out on purpose (in the list of keys a profile does not type).
