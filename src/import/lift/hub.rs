@@ -41,7 +41,6 @@ pub fn lift(values: &Value) -> Vec<Part> {
         parts.extend(b.finish());
     }
     parts.extend(inert_config(values));
-    parts.extend(chart_defaults(values));
     let mut debug = Builder::new(values, "debug");
     if let Some(v) = debug.take(&["debug", "enabled"]) {
         debug.field(&["debug"], v.clone());
@@ -93,24 +92,6 @@ fn inert_config(values: &Value) -> Option<Part> {
     b.finish()
 }
 
-/// Values that only repeat the chart's default, which jupyflux leaves to the chart: the hub's Service type and
-/// the proxy's own HTTPS switched off.
-fn chart_defaults(values: &Value) -> Option<Part> {
-    let mut b = Builder::new(values, "chart defaults repeated");
-    for (keys, default) in [
-        (&["hub", "service", "type"][..], json!("ClusterIP")),
-        (&["proxy", "https", "enabled"], json!(false)),
-    ] {
-        if b.peek(keys) == Some(&default) {
-            b.drop_at(
-                Path::keys(keys),
-                &format!("the chart's default ({default}), left to the chart"),
-            );
-        }
-    }
-    b.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,13 +108,5 @@ mod tests {
         let dropped: Vec<String> = part.drops.iter().map(|(p, _)| p.to_string()).collect();
         assert_eq!(dropped, ["hub.config.c", "hub.config.db"]);
         assert!(part.fields.is_empty());
-    }
-
-    #[test]
-    fn chart_defaults_are_left_to_the_chart_and_nothing_else() {
-        let values = json!({"hub": {"service": {"type": "ClusterIP"}}, "proxy": {"https": {"enabled": false}}});
-        assert_eq!(chart_defaults(&values).unwrap().drops.len(), 2);
-        let values = json!({"hub": {"service": {"type": "NodePort"}}, "proxy": {"https": {"enabled": true}}});
-        assert!(chart_defaults(&values).is_none());
     }
 }

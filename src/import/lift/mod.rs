@@ -139,7 +139,66 @@ pub fn parts(values: &Value, context: &Context<'_>) -> Vec<Part> {
     parts.extend(scheduling::lift(values));
     parts.extend(expose::lift(values, context));
     parts.extend(cull::lift(values));
+    parts.extend(chart_defaults(values));
     parts
+}
+
+/// Values that only repeat the chart's default (in its values.yaml, or what its templates make of an unset value),
+/// which jupyflux leaves to the chart.
+const CHART_DEFAULTS: &[(&[&str], fn(&Value) -> bool, &str)] = &[
+    (
+        &["hub", "service", "type"],
+        |v| v == "ClusterIP",
+        "the chart's default (ClusterIP)",
+    ),
+    (
+        &["proxy", "https", "enabled"],
+        |v| v == false,
+        "the chart's default (false)",
+    ),
+    (
+        &["ingress", "pathType"],
+        |v| v == "Prefix",
+        "the chart's default (Prefix)",
+    ),
+    (
+        &["ingress", "pathSuffix"],
+        |v| v == "" || v.is_null(),
+        "the chart's default (none: the path is the hub's base URL)",
+    ),
+];
+
+/// The values of `values` that repeat the chart's default, left out.
+fn chart_defaults(values: &Value) -> Option<Part> {
+    let mut b = Builder::new(values, "chart defaults repeated");
+    for (keys, is_default, why) in CHART_DEFAULTS {
+        if b.peek(keys).is_some_and(is_default) {
+            b.drop_at(Path::keys(keys), &format!("{why}, left to the chart"));
+        }
+    }
+    b.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn chart_defaults_are_left_to_the_chart_and_nothing_else() {
+        let values = json!({
+            "hub": {"service": {"type": "ClusterIP"}},
+            "proxy": {"https": {"enabled": false}},
+            "ingress": {"pathType": "Prefix", "pathSuffix": ""},
+        });
+        assert_eq!(chart_defaults(&values).unwrap().drops.len(), 4);
+        let values = json!({
+            "hub": {"service": {"type": "NodePort"}},
+            "proxy": {"https": {"enabled": true}},
+            "ingress": {"pathType": "Exact", "pathSuffix": "x"},
+        });
+        assert!(chart_defaults(&values).is_none());
+    }
 }
 
 /// Apply `parts` to a spec (a JSON object).

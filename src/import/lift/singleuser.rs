@@ -1,5 +1,6 @@
 //! The `singleuser` section: image, resources, storage, default URL, environment, scheduling of user pods.
 
+use super::super::leaves::Path;
 use super::{Builder, Part, string};
 use serde_json::{Map, Value, json};
 
@@ -106,6 +107,20 @@ fn storage(values: &Value) -> Option<Part> {
             storage.insert(field.into(), v.clone());
         }
     }
+    // The settings of the other storage types: the chart reads `static.*` only with `type: static`, `dynamic.*`
+    // only with `type: dynamic`.
+    for (key, only) in [
+        ("static", "static"),
+        ("dynamic", "dynamic"),
+        ("capacity", "dynamic"),
+    ] {
+        if only != kind && b.peek(&["singleuser", "storage", key]).is_some() {
+            b.drop_at(
+                Path::keys(&["singleuser", "storage", key]),
+                &format!("configures nothing: the chart reads singleuser.storage.{key} only with `type: {only}`"),
+            );
+        }
+    }
     b.field(&["singleuser", "storage"], Value::Object(storage));
     b.finish()
 }
@@ -125,4 +140,21 @@ fn env(values: &Value) -> Option<Part> {
         b.field(&["singleuser", "env"], Value::Object(typed));
     }
     b.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_of_another_storage_type_are_left_out() {
+        let values = json!({"singleuser": {"storage": {"static": {"pvcName": "homes"}, "capacity": "5Gi"}}});
+        let part = storage(&values).unwrap();
+        let dropped: Vec<String> = part.drops.iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(dropped, ["singleuser.storage.static"]);
+        let values = json!({"singleuser": {"storage": {"type": "static", "static": {"pvcName": "homes"}, "capacity": "1Gi"}}});
+        let part = storage(&values).unwrap();
+        let dropped: Vec<String> = part.drops.iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(dropped, ["singleuser.storage.capacity"]);
+    }
 }
