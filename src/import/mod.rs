@@ -76,7 +76,7 @@ pub struct HubImport {
 }
 
 /// The authenticator fields of `spec.auth`.
-const AUTHENTICATORS: [&str; 5] = ["dummy", "github", "gitlab", "generic", "other"];
+const AUTHENTICATORS: [&str; 6] = crate::model::auth::Auth::CHOICES;
 
 pub use release::KNOWN_CHART;
 

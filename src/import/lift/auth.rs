@@ -3,7 +3,8 @@
 //! are secret references (the report says which to create).
 
 use super::{Builder, Part};
-use serde_json::{Value, json};
+use crate::model::auth::NATIVE_CLASS;
+use serde_json::{Map, Value, json};
 
 pub fn lift(values: &Value) -> Vec<Part> {
     let mut b = Builder::new(values, "hub.config authenticator");
@@ -19,6 +20,11 @@ pub fn lift(values: &Value) -> Vec<Part> {
         Some("dummy") => {
             b.take(&["hub", "config", "JupyterHub", "authenticator_class"]);
             b.field(&["auth", "dummy"], json!({}));
+        }
+        Some(NATIVE_CLASS | "native") => {
+            b.take(&["hub", "config", "JupyterHub", "authenticator_class"]);
+            let settings = native(&mut b);
+            b.field(&["auth", "native"], settings);
         }
         Some(class) => {
             b.take(&["hub", "config", "JupyterHub", "authenticator_class"]);
@@ -61,4 +67,28 @@ pub fn lift(values: &Value) -> Vec<Part> {
         }
     }
     b.finish().into_iter().collect()
+}
+
+/// NativeAuthenticator's typed settings under `hub.config.NativeAuthenticator` (others stay under `values`).
+fn native(b: &mut Builder<'_>) -> Value {
+    let mut settings = Map::new();
+    for (key, field, number) in [
+        ("enable_signup", "enableSignup", false),
+        ("open_signup", "openSignup", false),
+        ("check_common_password", "checkCommonPassword", false),
+        ("ask_email_on_signup", "askEmailOnSignup", false),
+        ("minimum_password_length", "minimumPasswordLength", true),
+        ("allowed_failed_logins", "allowedFailedLogins", true),
+        ("seconds_before_next_try", "secondsBeforeNextTry", true),
+    ] {
+        let keys = ["hub", "config", "NativeAuthenticator", key];
+        if let Some(v) = b
+            .peek(&keys)
+            .filter(|v| if number { v.is_u64() } else { v.is_boolean() })
+        {
+            b.take(&keys);
+            settings.insert(field.into(), v.clone());
+        }
+    }
+    Value::Object(settings)
 }

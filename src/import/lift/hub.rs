@@ -24,6 +24,14 @@ pub fn lift(values: &Value) -> Vec<Part> {
             pod.field(&["hub", field], v.clone());
         }
     }
+    for (key, field) in [
+        ("k8s_api_request_timeout", "apiRequestTimeout"),
+        ("k8s_api_request_retry_timeout", "apiRequestRetryTimeout"),
+    ] {
+        if let Some(v) = pod.take(&["hub", "config", "KubeSpawner", key]) {
+            pod.field(&["hub", field], v.clone());
+        }
+    }
     parts.extend(pod.finish());
     for (section, field) in [
         (&["hub"][..], "hub"),

@@ -15,7 +15,18 @@ use serde_json::{Map, Value, json};
 pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     let spec = &hub.spec;
     let host = env.hub_host(hub);
-    let config = config(&spec.auth, &spec.profiles, &host, &spec.chart.version);
+    let mut config = config(&spec.auth, &spec.profiles, &host, &spec.chart.version);
+    let spawner = &mut config["KubeSpawner"];
+    put(
+        spawner,
+        "k8s_api_request_timeout",
+        &spec.hub.api_request_timeout,
+    );
+    put(
+        spawner,
+        "k8s_api_request_retry_timeout",
+        &spec.hub.api_request_retry_timeout,
+    );
     let mut values = json!({"config": config});
     if let Some(db) = database(env, spec) {
         values["db"] = db;
