@@ -184,7 +184,9 @@ fn whole_number_written_whole(was: Option<&Value>, now: Option<&Value>) -> bool 
         (Some(Value::Number(was)), Some(Value::Number(now))) => {
             was.is_f64()
                 && !now.is_f64()
-                && was.as_f64().is_some_and(|w| w.fract() == 0.0 && Some(w) == now.as_f64())
+                && was
+                    .as_f64()
+                    .is_some_and(|w| w.fract() == 0.0 && Some(w) == now.as_f64())
         }
         _ => false,
     }
@@ -273,16 +275,27 @@ mod tests {
         assert!(!whole_number_written_whole(Some(&whole), Some(&float)));
         assert!(!whole_number_written_whole(Some(&json!(2.5)), Some(&whole)));
         assert!(!whole_number_written_whole(Some(&float), Some(&json!("2"))));
-        let differences = compare(&json!({"cpu": 2.0, "mem": 1}), &json!({"cpu": 2, "mem": 1.0}), &[], &[]);
+        let differences = compare(
+            &json!({"cpu": 2.0, "mem": 1}),
+            &json!({"cpu": 2, "mem": 1.0}),
+            &[],
+            &[],
+        );
         assert_eq!(differences.len(), 1, "{differences:?}");
     }
 
     #[test]
     fn a_profile_list_in_hub_config_moves_to_singleuser_unless_that_has_one() {
-        let mut values = json!({"hub": {"config": {"KubeSpawner": {"profile_list": [{"display_name": "A"}]}}}});
+        let mut values =
+            json!({"hub": {"config": {"KubeSpawner": {"profile_list": [{"display_name": "A"}]}}}});
         let moved = normalise(&mut values);
-        assert_eq!(values, json!({"singleuser": {"profileList": [{"display_name": "A"}]}}));
-        assert!(matches!(&moved[..], [Difference::Deliberate { why, .. }] if why.contains("same effect")));
+        assert_eq!(
+            values,
+            json!({"singleuser": {"profileList": [{"display_name": "A"}]}})
+        );
+        assert!(
+            matches!(&moved[..], [Difference::Deliberate { why, .. }] if why.contains("same effect"))
+        );
         let mut both = json!({
             "hub": {"config": {"KubeSpawner": {"profile_list": [{"display_name": "A"}]}}},
             "singleuser": {"profileList": [{"display_name": "B"}]},

@@ -8,7 +8,8 @@ use crate::model::hub::HubSpec;
 use crate::model::image::{Image, MovingTags};
 
 /// The last resort every moving-tag message names, after pinning.
-const ALLOW: &str = "only if it cannot be pinned, allow moving tags on the hub: `images: {movingTags: allow}`";
+const ALLOW: &str =
+    "only if it cannot be pinned, allow moving tags on the hub: `images: {movingTags: allow}`";
 
 /// Validate the images of hub `name`: the user image, each profile's images and each option choice's image.
 pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
@@ -42,14 +43,19 @@ fn images(spec: &HubSpec) -> Vec<(Vec<String>, &Image)> {
     for (i, profile) in spec.profiles.iter().enumerate() {
         let i = i.to_string();
         for (j, image) in profile.images.iter().enumerate() {
-            out.push((path(&["spec", "profiles", &i, "images", &j.to_string()]), image));
+            out.push((
+                path(&["spec", "profiles", &i, "images", &j.to_string()]),
+                image,
+            ));
         }
         for (j, option) in profile.options.iter().enumerate() {
             let j = j.to_string();
             for (k, choice) in option.choices.iter().enumerate() {
                 if let Some(image) = &choice.image {
                     let k = k.to_string();
-                    let at = ["spec", "profiles", &i, "options", &j, "choices", &k, "image"];
+                    let at = [
+                        "spec", "profiles", &i, "options", &j, "choices", &k, "image",
+                    ];
                     out.push((path(&at), image));
                 }
             }
@@ -67,7 +73,9 @@ mod tests {
         let spec = "  singleuser: {image: \"jupyter/base:latest\"}\n  profiles:\n    - {name: GPU, slug: gpu, images: [\"jupyter/gpu:latest\"]}\n";
         let text = test_hub_problems(spec);
         assert!(
-            text.contains("hub.yaml:7:23: error: Hub `lab`: image `jupyter/base:latest` is tagged `latest`"),
+            text.contains(
+                "hub.yaml:7:23: error: Hub `lab`: image `jupyter/base:latest` is tagged `latest`"
+            ),
             "{text}"
         );
         assert!(text.contains("image `jupyter/gpu:latest`"), "{text}");

@@ -148,7 +148,8 @@ mod tests {
 
     #[test]
     fn settings_of_another_storage_type_are_left_out() {
-        let values = json!({"singleuser": {"storage": {"static": {"pvcName": "homes"}, "capacity": "5Gi"}}});
+        let values =
+            json!({"singleuser": {"storage": {"static": {"pvcName": "homes"}, "capacity": "5Gi"}}});
         let part = storage(&values).unwrap();
         let dropped: Vec<String> = part.drops.iter().map(|(p, _)| p.to_string()).collect();
         assert_eq!(dropped, ["singleuser.storage.static"]);
