@@ -143,9 +143,12 @@ pub fn parts(values: &Value, context: &Context<'_>) -> Vec<Part> {
     parts
 }
 
+/// A value's path, whether a value is the chart's default there, and what the default is.
+type ChartDefault = (&'static [&'static str], fn(&Value) -> bool, &'static str);
+
 /// Values that only repeat the chart's default (in its values.yaml, or what its templates make of an unset value),
 /// which jupyflux leaves to the chart.
-const CHART_DEFAULTS: &[(&[&str], fn(&Value) -> bool, &str)] = &[
+const CHART_DEFAULTS: &[ChartDefault] = &[
     (
         &["hub", "service", "type"],
         |v| v == "ClusterIP",
@@ -179,28 +182,6 @@ fn chart_defaults(values: &Value) -> Option<Part> {
     b.finish()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn chart_defaults_are_left_to_the_chart_and_nothing_else() {
-        let values = json!({
-            "hub": {"service": {"type": "ClusterIP"}},
-            "proxy": {"https": {"enabled": false}},
-            "ingress": {"pathType": "Prefix", "pathSuffix": ""},
-        });
-        assert_eq!(chart_defaults(&values).unwrap().drops.len(), 4);
-        let values = json!({
-            "hub": {"service": {"type": "NodePort"}},
-            "proxy": {"https": {"enabled": true}},
-            "ingress": {"pathType": "Exact", "pathSuffix": "x"},
-        });
-        assert!(chart_defaults(&values).is_none());
-    }
-}
-
 /// Apply `parts` to a spec (a JSON object).
 pub fn apply(spec: &mut Value, parts: &[&Part]) {
     for part in parts {
@@ -227,4 +208,26 @@ pub fn quantity_text(value: &Value) -> Option<String> {
 /// A string value's text.
 pub fn string(value: Option<&Value>) -> Option<&str> {
     value.and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn chart_defaults_are_left_to_the_chart_and_nothing_else() {
+        let values = json!({
+            "hub": {"service": {"type": "ClusterIP"}},
+            "proxy": {"https": {"enabled": false}},
+            "ingress": {"pathType": "Prefix", "pathSuffix": ""},
+        });
+        assert_eq!(chart_defaults(&values).unwrap().drops.len(), 4);
+        let values = json!({
+            "hub": {"service": {"type": "NodePort"}},
+            "proxy": {"https": {"enabled": true}},
+            "ingress": {"pathType": "Exact", "pathSuffix": "x"},
+        });
+        assert!(chart_defaults(&values).is_none());
+    }
 }

@@ -114,42 +114,6 @@ impl PodResources {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn resources(json: &str) -> PodResources {
-        serde_json::from_str(json).unwrap()
-    }
-
-    #[test]
-    fn requests_at_most_the_limits() {
-        let fine =
-            resources(r#"{"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": 1}}"#);
-        assert!(fine.problems().is_empty());
-        let over = resources(
-            r#"{"requests": {"cpu": 2, "memory": "2Gi"}, "limits": {"cpu": "500m", "memory": "1G"}}"#,
-        );
-        let problems = over.problems();
-        assert_eq!(problems.len(), 2, "{problems:?}");
-        assert_eq!(problems[0].0, ["requests", "cpu"]);
-        assert_eq!(problems[0].1, "cpu request 2 is more than the limit 500m");
-        assert_eq!(
-            problems[1].1,
-            "memory request 2Gi is more than the limit 1G"
-        );
-    }
-
-    #[test]
-    fn resources_render_as_written() {
-        let written = r#"{"requests": {"cpu": 0.5, "memory": "1G"}, "limits": {"cpu": "100m"}}"#;
-        assert_eq!(
-            serde_json::to_value(resources(written)).unwrap(),
-            serde_json::from_str::<serde_json::Value>(written).unwrap()
-        );
-    }
-}
-
 /// A Linux group id of a pod's processes (`supplementalGroups`): a whole number, written as a number or as digits
 /// (`110` or `"110"`), and rendered as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -224,17 +188,51 @@ impl<'de> Deserialize<'de> for GroupId {
 
 #[cfg(test)]
 mod tests {
-    use super::GroupId;
+    use super::*;
+
+    fn resources(json: &str) -> PodResources {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn requests_at_most_the_limits() {
+        let fine =
+            resources(r#"{"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": 1}}"#);
+        assert!(fine.problems().is_empty());
+        let over = resources(
+            r#"{"requests": {"cpu": 2, "memory": "2Gi"}, "limits": {"cpu": "500m", "memory": "1G"}}"#,
+        );
+        let problems = over.problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].0, ["requests", "cpu"]);
+        assert_eq!(problems[0].1, "cpu request 2 is more than the limit 500m");
+        assert_eq!(
+            problems[1].1,
+            "memory request 2Gi is more than the limit 1G"
+        );
+    }
+
+    #[test]
+    fn resources_render_as_written() {
+        let written = r#"{"requests": {"cpu": 0.5, "memory": "1G"}, "limits": {"cpu": "100m"}}"#;
+        assert_eq!(
+            serde_json::to_value(resources(written)).unwrap(),
+            serde_json::from_str::<serde_json::Value>(written).unwrap()
+        );
+    }
 
     #[test]
     fn a_group_id_is_a_whole_number_kept_as_written() {
         for text in ["110", "\"110\""] {
-            let id: GroupId = serde_json::from_str(text).unwrap();
+            let id: super::GroupId = serde_json::from_str(text).unwrap();
             assert_eq!(id.id, 110);
             assert_eq!(serde_json::to_string(&id).unwrap(), text);
         }
         for bad in ["-1", "\"render\"", "\"+1\"", "1.5", "4294967296"] {
-            assert!(serde_json::from_str::<GroupId>(bad).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<super::GroupId>(bad).is_err(),
+                "{bad}"
+            );
         }
     }
 }
