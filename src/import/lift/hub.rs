@@ -71,6 +71,7 @@ fn database(values: &Value) -> Option<Part> {
     if let Some(class) = b.take(&["hub", "db", "pvc", "storageClassName"]) {
         sqlite.insert("storageClass".into(), class.clone());
     }
+    let upgrade = b.take(&["hub", "db", "upgrade"]).cloned();
     if kind.is_some() {
         b.take(&["hub", "db", "type"]);
     } else if sqlite.is_empty() {
@@ -78,7 +79,11 @@ fn database(values: &Value) -> Option<Part> {
     } else {
         b.adds(&["hub", "db", "type"]);
     }
-    b.field(&["database"], json!({"sqlite": sqlite}));
+    let mut database = json!({"sqlite": sqlite});
+    if let Some(upgrade) = upgrade {
+        database["upgrade"] = upgrade;
+    }
+    b.field(&["database"], database);
     b.finish()
 }
 

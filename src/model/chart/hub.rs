@@ -71,6 +71,10 @@ pub struct Database {
     pub postgres: Option<ExternalDatabase>,
     #[serde(default)]
     pub mysql: Option<ExternalDatabase>,
+    /// Upgrade the database schema when the hub starts with a newer JupyterHub (`hub.db.upgrade`; the chart's
+    /// default: only SQLite is upgraded, after a backup). Needs one of the kinds above.
+    #[serde(default)]
+    pub upgrade: Option<bool>,
 }
 
 /// SQLite on a PersistentVolumeClaim of the hub.
