@@ -3,7 +3,7 @@
 
 use super::node::Node;
 use super::report::Reporter;
-use super::validate::loc_at;
+use super::validate::{field_path, loc_at};
 use crate::model::hub::HubSpec;
 use crate::model::image::{Image, MovingTags};
 
@@ -26,7 +26,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
                 .unwrap_or_default();
             report.at(
                 loc_at(node, &path),
-                format!("Hub `{name}`: {message}"),
+                format!("Hub `{name}`, {}: {message}", field_path(&path)),
                 Some(format!("{help}; {ALLOW}")),
             );
         }
@@ -74,7 +74,7 @@ mod tests {
         let text = test_hub_problems(spec);
         assert!(
             text.contains(
-                "hub.yaml:7:23: error: Hub `lab`: image `jupyter/base:latest` is tagged `latest`"
+                "hub.yaml:7:23: error: Hub `lab`, spec.singleuser.image: image `jupyter/base:latest` is tagged `latest`"
             ),
             "{text}"
         );
