@@ -67,4 +67,17 @@ fn unknown_names_are_usage_errors() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("has no tag"), "{}", stderr(&out));
+    // A moving tag is a question like any other (a hub allowing moving tags may name one).
+    let out = scratch.jupyflux(&[
+        "explain",
+        "--env",
+        "lab",
+        "--hub",
+        "ml",
+        "--user",
+        "ada",
+        "--image",
+        "quay.io/jupyter/base-notebook:latest",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }

@@ -45,7 +45,14 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
             return ExitCode::from(INVALID);
         }
     };
-    let image = match args.image.as_deref().map(Image::parse).transpose() {
+    // A question about an image, not a definition: a moving tag is asked about as written (a hub that allows
+    // `latest` may name one).
+    let image = match args
+        .image
+        .as_deref()
+        .map(|text| Image::parse_with(text, true))
+        .transpose()
+    {
         Ok(image) => image,
         Err(e) => return usage(&format!("--image: {e}")),
     };

@@ -71,7 +71,70 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         &["singleuser", "storage", "static", "subPath"],
         "each user's directory on the claim is written explicitly (the chart's default, {username})",
     ),
+    (
+        &["hub", "config", "KubeSpawner", "profile_list"],
+        "moved to singleuser.profileList (same effect: the chart applies hub.config last, and without singleuser.profileList nothing else sets KubeSpawner.profile_list)",
+    ),
+    (
+        &["hub", "config", "JupyterHub", "admin_users"],
+        "moved to hub.config.Authenticator.admin_users (same effect: JupyterHub uses its deprecated admin_users only when the authenticator's is empty)",
+    ),
+    (
+        &["hub", "config", "JupyterHub", "allow_named_servers"],
+        "moved to hub.allowNamedServers (same effect: the chart sets JupyterHub.allow_named_servers from it, and hub.config only repeated it)",
+    ),
+    (
+        &["hub", "config", "JupyterHub", "named_server_limit_per_user"],
+        "moved to hub.namedServerLimitPerUser (same effect: the chart sets JupyterHub.named_server_limit_per_user from it, and hub.config only repeated it)",
+    ),
 ];
+
+/// Values the chart reads the same way in another place, and that place: moved there before lifting when it is
+/// empty (each is in [`DELIBERATE`], with why the effect is the same).
+const MOVES: &[(&[&str], &[&str])] = &[
+    (
+        &["hub", "config", "KubeSpawner", "profile_list"],
+        &["singleuser", "profileList"],
+    ),
+    (
+        &["hub", "config", "JupyterHub", "admin_users"],
+        &["hub", "config", "Authenticator", "admin_users"],
+    ),
+    (
+        &["hub", "config", "JupyterHub", "allow_named_servers"],
+        &["hub", "allowNamedServers"],
+    ),
+    (
+        &["hub", "config", "JupyterHub", "named_server_limit_per_user"],
+        &["hub", "namedServerLimitPerUser"],
+    ),
+];
+
+/// Move values to where the chart reads them with the same effect, before lifting (a profile list under
+/// `hub.config.KubeSpawner` becomes `singleuser.profileList`, …), each only when its new place is empty. Returns
+/// each move, as a deliberate change.
+pub fn normalise(values: &mut Value) -> Vec<Difference> {
+    let mut moved = Vec::new();
+    for (from, to) in MOVES {
+        let (from, to_path) = (Path::keys(from), Path::keys(to));
+        if super::leaves::get(values, &to_path).is_some() {
+            continue;
+        }
+        let Some(value) = super::leaves::take(values, &from) else {
+            continue;
+        };
+        super::leaves::put(values, &to_path, value);
+        let why = DELIBERATE
+            .iter()
+            .find(|(keys, _)| matches(&from, keys))
+            .map_or("", |(_, why)| why);
+        moved.push(Difference::Deliberate {
+            path: from,
+            why: why.to_owned(),
+        });
+    }
+    moved
+}
 
 /// How one differing leaf is explained.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,12 +164,28 @@ pub fn compare(
     let mut differences = Vec::new();
     for path in paths {
         let (was, now) = (before.get(path), after.get(path));
-        if was == now {
+        if was == now || whole_number_written_whole(was, now) {
             continue;
         }
         differences.push(explain(path, was, now, parts, needs));
     }
     differences
+}
+
+/// Whether `was` is a float without a fraction (`2.0`) and `now` the same whole number (`2`): jupyflux writes whole
+/// numbers whole, which every reader of these values takes the same (a KubeSpawner `Float` accepts `2`, a
+/// Kubernetes quantity `2` is `2.0`). The other way (a whole number written as a float) stays a difference.
+fn whole_number_written_whole(was: Option<&Value>, now: Option<&Value>) -> bool {
+    match (was, now) {
+        (Some(Value::Number(was)), Some(Value::Number(now))) => {
+            was.is_f64()
+                && !now.is_f64()
+                && was
+                    .as_f64()
+                    .is_some_and(|w| w.fract() == 0.0 && Some(w) == now.as_f64())
+        }
+        _ => false,
+    }
 }
 
 fn explain(
@@ -178,4 +257,47 @@ pub fn culprits<'p>(path: &Path, parts: &[&'p Part]) -> Vec<&'p Part> {
                 .any(|c| path.starts_with(c) || c.starts_with(path))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_float_without_a_fraction_equals_its_whole_number_one_way_only() {
+        let (float, whole) = (json!(2.0), json!(2));
+        assert!(whole_number_written_whole(Some(&float), Some(&whole)));
+        assert!(!whole_number_written_whole(Some(&whole), Some(&float)));
+        assert!(!whole_number_written_whole(Some(&json!(2.5)), Some(&whole)));
+        assert!(!whole_number_written_whole(Some(&float), Some(&json!("2"))));
+        let differences = compare(
+            &json!({"cpu": 2.0, "mem": 1}),
+            &json!({"cpu": 2, "mem": 1.0}),
+            &[],
+            &[],
+        );
+        assert_eq!(differences.len(), 1, "{differences:?}");
+    }
+
+    #[test]
+    fn a_profile_list_in_hub_config_moves_to_singleuser_unless_that_has_one() {
+        let mut values =
+            json!({"hub": {"config": {"KubeSpawner": {"profile_list": [{"display_name": "A"}]}}}});
+        let moved = normalise(&mut values);
+        assert_eq!(
+            values,
+            json!({"singleuser": {"profileList": [{"display_name": "A"}]}})
+        );
+        assert!(
+            matches!(&moved[..], [Difference::Deliberate { why, .. }] if why.contains("same effect"))
+        );
+        let mut both = json!({
+            "hub": {"config": {"KubeSpawner": {"profile_list": [{"display_name": "A"}]}}},
+            "singleuser": {"profileList": [{"display_name": "B"}]},
+        });
+        let before = both.clone();
+        assert!(normalise(&mut both).is_empty());
+        assert_eq!(both, before);
+    }
 }

@@ -76,7 +76,7 @@ pub struct HubImport {
 }
 
 /// The authenticator fields of `spec.auth`.
-const AUTHENTICATORS: [&str; 5] = ["dummy", "github", "gitlab", "generic", "other"];
+const AUTHENTICATORS: [&str; 6] = crate::model::auth::Auth::CHOICES;
 
 pub use release::KNOWN_CHART;
 
@@ -240,6 +240,7 @@ const SPEC_ORDER: &[&str] = &[
     "expose",
     "auth",
     "secrets",
+    "images",
     "singleuser",
     "profiles",
     "sizes",
@@ -336,7 +337,10 @@ fn import_release(
     env: &str,
 ) -> Result<HubImport, Diagnostics> {
     let mut notes = Vec::new();
-    let mut working = release.values.clone();
+    // Values placed where the chart reads them the same way (the report lists each move).
+    let mut values = release.values.clone();
+    let moved = fidelity::normalise(&mut values);
+    let mut working = values.clone();
     let needs = person::take_out(&mut working, &release.name);
     let host = host_of(release);
     let secrets = values_from_secrets(release);
@@ -449,6 +453,9 @@ fn import_release(
     };
     let raw = raw_of(&kept);
     let spec = with(&kept, &raw);
+    for part in &kept {
+        notes.extend(part.review.iter().cloned());
+    }
     files.push((file.to_owned(), hub_text(release, &spec)));
     let replaced: Vec<usize> = kept
         .iter()
@@ -474,7 +481,7 @@ fn import_release(
             entry.get("name").and_then(Value::as_str).unwrap_or("?"),
         ));
     }
-    let original_leaves = leaves(&release.values);
+    let original_leaves = leaves(&values);
     let count_under = |paths: &[&Path]| {
         original_leaves
             .keys()
@@ -509,8 +516,9 @@ fn import_release(
                 leaves(&raw).len()
             },
         raw: raw_paths,
-        deliberate: differences
+        deliberate: moved
             .iter()
+            .chain(&differences)
             .filter_map(|d| match d {
                 Difference::Deliberate { path, why } => Some((path.clone(), why.clone())),
                 _ => None,

@@ -8,6 +8,7 @@ pub mod de;
 pub mod discover;
 mod extra_objects;
 mod hub_settings;
+mod images;
 pub mod merge;
 mod namespaces;
 pub mod node;

@@ -51,11 +51,11 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
     for (i, profile) in spec.profiles.iter().enumerate() {
         options(name, profile, i, node, report);
         for key in profile.spawner.keys() {
-            if crate::model::profile::TYPED_OVERRIDES.contains(&key.as_str()) {
+            if profile.renders(key) {
                 report.at(
                     loc_at(node, &["spec", "profiles", &i.to_string(), "spawner", key]),
                     format!("Hub `{name}`: profile `{}` sets `{key}` in spawner, which a typed profile field renders", profile.slug),
-                    Some("use the profile's typed field (images, resources, env, nodeSelector, labels, annotations, defaultUrl, tolerations, nodeAffinity, volumes, volumeMounts)".into()),
+                    Some("use the profile's typed field (images, resources, env, nodeSelector, labels, annotations, defaultUrl, supplementalGroups, tolerations, nodeAffinity, volumes, volumeMounts)".into()),
                 );
             }
         }
@@ -489,7 +489,7 @@ mod tests {
     #[test]
     fn options_have_their_own_keys_one_default_and_no_typed_override_in_spawner() {
         let text = problems(
-            "  sizes: [{name: small, cpu: {limit: \"1\"}}]\n  profiles:\n    - name: CPU\n      slug: cpu\n      sizes: [small]\n      spawner: {image: x, supplemental_gids: [\"100\"]}\n      options:\n        - key: size\n          name: Size again\n          choices: [{key: a, name: A}]\n        - key: ui\n          name: Interface\n          choices:\n            - {key: lab, name: JupyterLab, default: true, defaultUrl: /lab}\n            - {key: lab, name: VS Code, default: true, resources: {memory: {guarantee: 2Gi, limit: 1Gi}}}\n",
+            "  sizes: [{name: small, cpu: {limit: \"1\"}}]\n  profiles:\n    - name: CPU\n      slug: cpu\n      sizes: [small]\n      spawner: {image: x, lifecycle_hooks: {}}\n      options:\n        - key: size\n          name: Size again\n          choices: [{key: a, name: A}]\n        - key: ui\n          name: Interface\n          choices:\n            - {key: lab, name: JupyterLab, default: true, defaultUrl: /lab}\n            - {key: lab, name: VS Code, default: true, resources: {memory: {guarantee: 2Gi, limit: 1Gi}}}\n",
         );
         for expected in [
             "Hub `lab`: profile `cpu` sets `image` in spawner, which a typed profile field renders",
@@ -500,6 +500,6 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{expected}\n{text}");
         }
-        assert!(!text.contains("supplemental_gids"), "{text}");
+        assert!(!text.contains("lifecycle_hooks"), "{text}");
     }
 }

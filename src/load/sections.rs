@@ -87,6 +87,18 @@ fn hub(spec: &HubSpec, checks: &mut Checks) {
             "use letters, digits and `_`, not starting with a digit",
         );
     }
+    for (field, seconds) in [
+        ("apiRequestTimeout", hub.api_request_timeout),
+        ("apiRequestRetryTimeout", hub.api_request_retry_timeout),
+    ] {
+        if seconds == Some(0) {
+            checks.at(
+                &["spec", "hub", field],
+                "0 seconds: every Kubernetes API request would time out".into(),
+                "e.g. `apiRequestTimeout: 30`, `apiRequestRetryTimeout: 60` (KubeSpawner's defaults: 3 and 30)",
+            );
+        }
+    }
     if hub.named_server_limit_per_user.is_some() && hub.allow_named_servers != Some(true) {
         checks.at(
             &["spec", "hub", "namedServerLimitPerUser"],
@@ -178,6 +190,21 @@ fn singleuser(spec: &HubSpec, checks: &mut Checks) {
 #[cfg(test)]
 mod tests {
     use crate::load::test_hub_problems as problems;
+
+    #[test]
+    fn kubernetes_api_timeouts_are_more_than_zero_and_rendered_for_kubespawner() {
+        let text = problems("  hub: {apiRequestTimeout: 0}\n");
+        assert!(
+            text.contains("spec.hub.apiRequestTimeout: 0 seconds"),
+            "{text}"
+        );
+        let values = crate::render::chart::test_values(
+            "  hub: {apiRequestTimeout: 30, apiRequestRetryTimeout: 60}\n",
+        );
+        let spawner = &values["hub"]["config"]["KubeSpawner"];
+        assert_eq!(spawner["k8s_api_request_timeout"], 30);
+        assert_eq!(spawner["k8s_api_request_retry_timeout"], 60);
+    }
 
     #[test]
     fn requests_above_limits_are_located() {

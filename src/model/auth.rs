@@ -21,7 +21,11 @@ pub struct Auth {
     /// Log in with any OAuth 2 / OpenID Connect provider (Keycloak, Dex, Entra ID, ...).
     #[serde(default)]
     pub generic: Option<GenericOAuth>,
-    /// An authenticator jupyflux has no typed fields for (NativeAuthenticator, LDAP, a custom class): its
+    /// Users sign up on the hub and log in with a password stored hashed in the hub database
+    /// (NativeAuthenticator).
+    #[serde(default)]
+    pub native: Option<NativeAuth>,
+    /// An authenticator jupyflux has no typed fields for (LDAP, a custom class): its
     /// `authenticator_class`; its settings stay under `values` (`hub.config.<Class>`), its secrets in a Secret
     /// the values read (never in Git).
     #[serde(default)]
@@ -70,6 +74,61 @@ pub struct Auth {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Dummy {}
+
+/// NativeAuthenticator's settings (`hub.config.NativeAuthenticator`); unset ones keep its defaults.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct NativeAuth {
+    /// Whether people may sign up (`enable_signup`; default true).
+    #[serde(default)]
+    pub enable_signup: Option<bool>,
+    /// Whether a sign-up is authorized without an admin's approval (`open_signup`; default false).
+    #[serde(default)]
+    pub open_signup: Option<bool>,
+    /// Refuse the most common passwords (`check_common_password`; default false).
+    #[serde(default)]
+    pub check_common_password: Option<bool>,
+    /// The shortest password accepted (`minimum_password_length`; default 1).
+    #[serde(default)]
+    pub minimum_password_length: Option<u32>,
+    /// Failed logins before a user must wait (`allowed_failed_logins`; default 0: no limit).
+    #[serde(default)]
+    pub allowed_failed_logins: Option<u32>,
+    /// Seconds a user waits after too many failed logins (`seconds_before_next_try`; default 600).
+    #[serde(default)]
+    pub seconds_before_next_try: Option<u32>,
+    /// Ask for an email address on sign-up (`ask_email_on_signup`; default false).
+    #[serde(default)]
+    pub ask_email_on_signup: Option<bool>,
+}
+
+/// NativeAuthenticator's class.
+pub const NATIVE_CLASS: &str = "nativeauthenticator.NativeAuthenticator";
+
+impl NativeAuth {
+    /// The settings written, as `hub.config.NativeAuthenticator` takes them.
+    pub fn settings(&self) -> serde_json::Map<String, serde_json::Value> {
+        let flags = [
+            ("enable_signup", self.enable_signup),
+            ("open_signup", self.open_signup),
+            ("check_common_password", self.check_common_password),
+            ("ask_email_on_signup", self.ask_email_on_signup),
+        ];
+        let numbers = [
+            ("minimum_password_length", self.minimum_password_length),
+            ("allowed_failed_logins", self.allowed_failed_logins),
+            ("seconds_before_next_try", self.seconds_before_next_try),
+        ];
+        let flags = flags
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_owned(), serde_json::Value::from(v?))));
+        let numbers = numbers
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_owned(), serde_json::Value::from(v?))));
+        flags.chain(numbers).collect()
+    }
+}
 
 /// An authenticator configured through chart values.
 #[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
@@ -167,6 +226,7 @@ pub enum Authenticator<'a> {
     GitHub(&'a GitHubOAuth),
     GitLab(&'a GitLabOAuth),
     Generic(&'a GenericOAuth),
+    Native(&'a NativeAuth),
     Other(&'a OtherAuthenticator),
 }
 
@@ -178,7 +238,8 @@ pub struct OAuthClient<'a> {
 
 impl Auth {
     /// The field names under `spec.auth` that choose an authenticator.
-    pub const CHOICES: [&'static str; 5] = ["dummy", "github", "gitlab", "generic", "other"];
+    pub const CHOICES: [&'static str; 6] =
+        ["dummy", "github", "gitlab", "generic", "native", "other"];
 
     /// Every authenticator written (valid definitions have exactly one).
     pub fn chosen(&self) -> Vec<Authenticator<'_>> {
@@ -186,8 +247,9 @@ impl Auth {
         let github = self.github.as_ref().map(Authenticator::GitHub);
         let gitlab = self.gitlab.as_ref().map(Authenticator::GitLab);
         let generic = self.generic.as_ref().map(Authenticator::Generic);
+        let native = self.native.as_ref().map(Authenticator::Native);
         let other = self.other.as_ref().map(Authenticator::Other);
-        [dummy, github, gitlab, generic, other]
+        [dummy, github, gitlab, generic, native, other]
             .into_iter()
             .flatten()
             .collect()
@@ -267,13 +329,14 @@ impl<'a> Authenticator<'a> {
             Authenticator::GitHub(_) => "github",
             Authenticator::GitLab(_) => "gitlab",
             Authenticator::Generic(_) => "generic-oauth",
+            Authenticator::Native(_) => NATIVE_CLASS,
         }
     }
 
-    /// The traitlets class configured under `hub.config` (none for dummy).
+    /// The OAuth authenticator's traitlets class configured under `hub.config` (none for the others).
     pub fn config_section(self) -> Option<&'static str> {
         match self {
-            Authenticator::Dummy | Authenticator::Other(_) => None,
+            Authenticator::Dummy | Authenticator::Native(_) | Authenticator::Other(_) => None,
             Authenticator::GitHub(_) => Some("GitHubOAuthenticator"),
             Authenticator::GitLab(_) => Some("GitLabOAuthenticator"),
             Authenticator::Generic(_) => Some("GenericOAuthenticator"),
@@ -287,6 +350,7 @@ impl<'a> Authenticator<'a> {
             Authenticator::GitHub(_) => "github",
             Authenticator::GitLab(_) => "gitlab",
             Authenticator::Generic(_) => "generic",
+            Authenticator::Native(_) => "native",
             Authenticator::Other(_) => "other",
         }
     }
@@ -296,9 +360,10 @@ impl<'a> Authenticator<'a> {
         match self {
             Authenticator::Generic(_) => (true, true),
             Authenticator::GitLab(_) => (true, false),
-            Authenticator::Dummy | Authenticator::GitHub(_) | Authenticator::Other(_) => {
-                (false, false)
-            }
+            Authenticator::Dummy
+            | Authenticator::GitHub(_)
+            | Authenticator::Native(_)
+            | Authenticator::Other(_) => (false, false),
         }
     }
 
@@ -315,7 +380,7 @@ impl<'a> Authenticator<'a> {
     /// The OAuth client credentials, for OAuth authenticators.
     pub fn client(self) -> Option<OAuthClient<'a>> {
         match self {
-            Authenticator::Dummy | Authenticator::Other(_) => None,
+            Authenticator::Dummy | Authenticator::Native(_) | Authenticator::Other(_) => None,
             Authenticator::GitHub(g) => Some(OAuthClient {
                 id: &g.client_id,
                 secret: &g.client_secret,

@@ -10,7 +10,7 @@ pub use super::chart::proxy::Proxy;
 pub use super::chart::scheduling::UserScheduler;
 pub use super::chart::singleuser::{CHART_USER_IMAGE, Singleuser, Storage, StorageKind};
 pub use super::chart_source::{CHART_REPOSITORY, Chart};
-use super::image::Image;
+use super::image::{Image, ImagePolicy};
 use super::namespace::HubNamespace;
 use super::profile::{Profile, Size};
 pub use super::quantity::{Bounds, bound_problems};
@@ -49,6 +49,10 @@ pub struct HubSpec {
     /// What every user's server gets.
     #[serde(default)]
     pub singleuser: Singleuser,
+    /// What the hub's images may be: `{movingTags: allow}` accepts `latest` tags (default `refuse`; pin a tag
+    /// instead whenever you can).
+    #[serde(default)]
+    pub images: ImagePolicy,
     /// The chart's own secrets, from Vault, so the chart never generates random ones.
     #[serde(default)]
     pub secrets: Option<ChartSecrets>,

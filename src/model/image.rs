@@ -1,6 +1,7 @@
 //! Container image references, pinned: `registry/name:tag` for hubs (the chart takes a name and a tag), and for
-//! notebooks also by digest, `registry/name@sha256:…` or `registry/name:tag@sha256:…`. Never `latest`, never
-//! untagged: what runs must not drift from what was reviewed.
+//! notebooks also by digest, `registry/name@sha256:…` or `registry/name:tag@sha256:…`. Never untagged, and never
+//! `latest` unless a hub explicitly allows moving tags (`spec.images.movingTags: allow`, checked at load): what
+//! runs must not drift from what was reviewed.
 
 use crate::diagnostic::HELP_SEPARATOR;
 use schemars::JsonSchema;
@@ -19,18 +20,33 @@ struct Reference<'a> {
 /// The example every message shows.
 const EXAMPLE: &str = "quay.io/jupyter/scipy-notebook:2025-01-13";
 
-/// Split and check a reference: a name, then a tag or a digest or both; `latest` and malformed digests refused.
-/// `by_digest` says whether a digest alone pins it (notebooks) or a tag is needed (hubs), for the help text.
-fn reference(text: &str, by_digest: bool) -> Result<Reference<'_>, String> {
-    let pin_help = |name: &str| {
-        if by_digest {
-            format!(
-                "pin it by tag (e.g. `{name}:2025-01-13`) or by digest (`{name}@sha256:<64 hex digits>`)"
-            )
-        } else {
-            format!("pin it by tag, e.g. `{name}:2025-01-13`")
-        }
-    };
+/// The tag that moves: what it names changes without the definition changing.
+pub const MOVING_TAG: &str = "latest";
+
+/// How to pin image `name`: by tag, or (`by_digest`, notebooks) also by digest.
+fn pin_help(name: &str, by_digest: bool) -> String {
+    if by_digest {
+        format!(
+            "pin it by tag (e.g. `{name}:2025-01-13`) or by digest (`{name}@sha256:<64 hex digits>`)"
+        )
+    } else {
+        format!("pin it by tag, e.g. `{name}:2025-01-13`")
+    }
+}
+
+/// The problem with a `latest` image `text` of `name`, and its help.
+fn moving_problem(text: &str, name: &str, by_digest: bool) -> String {
+    format!(
+        "image `{text}` is tagged `{MOVING_TAG}`, which moves like a missing tag{HELP_SEPARATOR}{}",
+        pin_help(name, by_digest)
+    )
+}
+
+/// Split and check a reference: a name, then a tag or a digest or both; malformed digests refused, and `latest`
+/// unless `moving` allows it. `by_digest` says whether a digest alone pins it (notebooks) or a tag is needed
+/// (hubs), for the help text.
+fn reference(text: &str, by_digest: bool, moving: bool) -> Result<Reference<'_>, String> {
+    let pin_help = |name: &str| pin_help(name, by_digest);
     if text.is_empty() || text.contains(char::is_whitespace) {
         return Err(format!(
             "`{text}` is not an image reference{HELP_SEPARATOR}write e.g. {EXAMPLE}"
@@ -62,10 +78,7 @@ fn reference(text: &str, by_digest: bool) -> Result<Reference<'_>, String> {
             "image `{text}` has no tag, so what runs would drift from what was reviewed{HELP_SEPARATOR}{}",
             pin_help(name)
         )),
-        (Some("latest"), None) => Err(format!(
-            "image `{text}` is tagged `latest`, which moves like a missing tag{HELP_SEPARATOR}{}",
-            pin_help(name)
-        )),
+        (Some(MOVING_TAG), None) if !moving => Err(moving_problem(text, name, by_digest)),
         _ => Ok(Reference { name, tag, digest }),
     }
 }
@@ -84,7 +97,7 @@ fn is_sha256_digest(text: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, JsonSchema)]
 #[schemars(
     with = "String",
-    description = "An image reference with a tag (not `latest`), e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
+    description = "An image reference with a tag (`latest` only where the hub sets `images: {movingTags: allow}`), e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
 )]
 pub struct Image {
     /// Registry and repository, e.g. `quay.io/jupyter/scipy-notebook`.
@@ -94,8 +107,15 @@ pub struct Image {
 }
 
 impl Image {
+    /// A pinned hub image: `latest` refused.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let parts = reference(text, false)?;
+        Self::parse_with(text, false)
+    }
+
+    /// A hub image, `latest` allowed when `moving` (a definition's images: whether its hub allows them is checked
+    /// at load, see [`Image::moving_problem`]).
+    pub fn parse_with(text: &str, moving: bool) -> Result<Self, String> {
+        let parts = reference(text, false, moving)?;
         match (parts.tag, parts.digest) {
             (Some(tag), None) => Ok(Image {
                 name: parts.name.to_owned(),
@@ -106,6 +126,19 @@ impl Image {
                 parts.name
             )),
         }
+    }
+}
+
+impl Image {
+    /// Whether the tag moves (`latest`).
+    pub fn is_moving(&self) -> bool {
+        self.tag == MOVING_TAG
+    }
+
+    /// Why a moving image may not be used, with the help to pin it (the hub's `images.movingTags: allow` is the
+    /// last resort, named by the caller).
+    pub fn moving_problem(&self) -> String {
+        moving_problem(&self.to_string(), &self.name, false)
     }
 }
 
@@ -125,7 +158,7 @@ pub struct PinnedImage(String);
 
 impl PinnedImage {
     pub fn parse(text: &str) -> Result<Self, String> {
-        reference(text, true).map(|_| PinnedImage(text.to_owned()))
+        reference(text, true, false).map(|_| PinnedImage(text.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -139,9 +172,10 @@ impl fmt::Display for PinnedImage {
     }
 }
 
-/// Both kinds of image are written as one string and read from one, checked.
+/// Both kinds of image are written as one string and read from one, checked (a hub image's moving tag is checked
+/// at load, against its hub's `images`).
 macro_rules! image_as_string {
-    ($($image:ident),*) => {$(
+    ($($image:ident: $parse:expr),*) => {$(
         impl Serialize for $image {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
@@ -151,13 +185,36 @@ macro_rules! image_as_string {
         impl<'de> Deserialize<'de> for $image {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(deserializer)?;
-                $image::parse(&text).map_err(de::Error::custom)
+                $parse(&text).map_err(de::Error::custom)
             }
         }
     )*};
 }
 
-image_as_string!(Image, PinnedImage);
+image_as_string!(Image: |text| Image::parse_with(text, true), PinnedImage: PinnedImage::parse);
+
+/// What a hub allows of its images (`spec.images`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct ImagePolicy {
+    /// Whether images tagged `latest` may be used: `refuse` (default) or `allow`. Allowing them is a last resort
+    /// (pin a tag instead): what runs then changes without the definition changing. Rendered unchanged (the
+    /// chart's pull policy stays as it is).
+    #[serde(default)]
+    pub moving_tags: MovingTags,
+}
+
+/// Whether a hub's images may use a moving tag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum MovingTags {
+    /// `latest` is an error: pin a tag.
+    #[default]
+    Refuse,
+    /// `latest` is accepted (a definition says so explicitly).
+    Allow,
+}
 
 #[cfg(test)]
 mod tests {
@@ -192,6 +249,16 @@ mod tests {
                 .contains("has no tag")
         );
         assert!(Image::parse("jupyter/base:").is_err());
+    }
+
+    #[test]
+    fn a_definition_may_read_latest_and_knows_it_moves() {
+        let image: Image = serde_json::from_str("\"jupyter/base:latest\"").unwrap();
+        assert!(image.is_moving());
+        assert!(image.moving_problem().contains("tagged `latest`"));
+        assert!(!Image::parse("jupyter/base:2025-01").unwrap().is_moving());
+        let error = serde_json::from_str::<PinnedImage>("\"jupyter/base:latest\"").unwrap_err();
+        assert!(error.to_string().contains("tagged `latest`"), "{error}");
     }
 
     #[test]

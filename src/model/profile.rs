@@ -1,7 +1,7 @@
 //! Profiles and sizes of a hub (Open Data Hub singleuser-profiles semantics): who and which image a profile
 //! applies to, and what it changes in the user's server.
 
-pub use super::chart::pod::{MatchExpression, NodeSelector, Toleration};
+pub use super::chart::pod::{GroupId, MatchExpression, NodeSelector, Toleration};
 use super::hub::Bounds;
 use super::image::Image;
 use super::quantity::{Memory, Quantity, QuantityValue};
@@ -80,9 +80,19 @@ pub struct Profile {
     /// URL the user lands on with this profile (`default_url`), e.g. `/vscode`.
     #[serde(default)]
     pub default_url: Option<String>,
-    /// Other KubeSpawner settings of this entry, as `kubespawner_override` takes them (`supplemental_gids`,
-    /// `extra_pod_config`, …): an escape hatch like the hub's `values`, merged over what the typed fields render.
-    /// Keys the typed fields render are refused (use the field), and secrets are refused as in `values`.
+    /// Extra Linux groups of the server's processes (`supplemental_gids`, the pod's `supplementalGroups`), e.g.
+    /// `[110]` for a GPU device's `render` group; written as numbers or digits, rendered as written.
+    #[serde(default)]
+    pub supplemental_groups: Vec<GroupId>,
+    /// The RuntimeClass of the user's pod (`extra_pod_config: {runtimeClassName}`), e.g. `nvidia` for GPU
+    /// containers.
+    #[serde(default)]
+    pub runtime_class_name: Option<super::names::DnsSubdomain>,
+    /// Other KubeSpawner settings of this entry, as `kubespawner_override` takes them (`runtime_class`,
+    /// `privileged`, …): an escape hatch like the hub's `values`, merged over what the typed fields render.
+    /// Keys the typed fields render are refused (use the field), and secrets are refused as in `values`;
+    /// `volumes` / `volume_mounts` are allowed when `volumes`, `volumeMounts` and `shm` are unset, and then replace
+    /// the configured lists whole (the home volume too), as KubeSpawner does.
     #[serde(default)]
     pub spawner: Map<String, Value>,
     /// Further choices on the spawn page within this profile (the chart's `profile_options`), after the `image`
@@ -128,7 +138,7 @@ pub struct OptionChoice {
 }
 
 /// `kubespawner_override` keys that typed profile fields render (so `spawner` may not set them).
-pub const TYPED_OVERRIDES: [&str; 17] = [
+pub const TYPED_OVERRIDES: [&str; 18] = [
     "image",
     "cpu_guarantee",
     "cpu_limit",
@@ -141,6 +151,7 @@ pub const TYPED_OVERRIDES: [&str; 17] = [
     "extra_labels",
     "extra_annotations",
     "default_url",
+    "supplemental_gids",
     "tolerations",
     "node_affinity_required",
     "node_affinity_preferred",
@@ -149,6 +160,19 @@ pub const TYPED_OVERRIDES: [&str; 17] = [
 ];
 
 impl Profile {
+    /// Whether the typed fields render `kubespawner_override` key `key` for this profile (so `spawner` may not set
+    /// it). `volumes` and `volume_mounts` are rendered only when `volumes`, `volumeMounts` or `shm` is set; without
+    /// them, `spawner` may set the lists, which then replace the configured ones whole (the home volume too), as
+    /// KubeSpawner does.
+    pub fn renders(&self, key: &str) -> bool {
+        match key {
+            "volumes" | "volume_mounts" => {
+                !self.volumes.is_empty() || !self.volume_mounts.is_empty() || self.shm.is_some()
+            }
+            _ => TYPED_OVERRIDES.contains(&key),
+        }
+    }
+
     /// Whether a user with these groups, starting `image`, gets this profile.
     pub fn applies_to(&self, user: &str, groups: &[String], image: &Image) -> bool {
         self.is_for(user, groups) && (self.images.is_empty() || self.images.contains(image))
@@ -347,4 +371,28 @@ fn gpu_count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, 
         }
     }
     deserializer.deserialize_any(Count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Profile;
+
+    fn profile(yaml: &str) -> Profile {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn spawner_may_replace_the_volume_lists_only_without_typed_volumes() {
+        let plain = profile("{name: GPU, slug: gpu}");
+        assert!(!plain.renders("volumes") && !plain.renders("volume_mounts"));
+        assert!(plain.renders("image") && !plain.renders("runtime_class"));
+        for typed in [
+            "{name: GPU, slug: gpu, shm: 1Gi}",
+            "{name: GPU, slug: gpu, volumes: [{name: a, emptyDir: {}}]}",
+            "{name: GPU, slug: gpu, volumeMounts: [{name: a, mountPath: /a}]}",
+        ] {
+            let typed = profile(typed);
+            assert!(typed.renders("volumes") && typed.renders("volume_mounts"));
+        }
+    }
 }

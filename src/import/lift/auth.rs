@@ -4,6 +4,7 @@
 //! says how); until then the authenticator is imported by class and its settings stay under `values`.
 
 use super::{Builder, Context, Part};
+use crate::model::auth::NATIVE_CLASS;
 use serde_json::{Map, Value, json};
 
 /// The OAuth authenticators jupyflux types: the field under `spec.auth`, the `hub.config` section, and the
@@ -61,6 +62,11 @@ pub fn lift(values: &Value, context: &Context<'_>) -> Vec<Part> {
                 b.take(&["hub", "config", "JupyterHub", "authenticator_class"]);
                 b.field(&["auth", "dummy"], json!({}));
             }
+            Some(NATIVE_CLASS | "native") => {
+                b.take(&["hub", "config", "JupyterHub", "authenticator_class"]);
+                let settings = native(&mut b);
+                b.field(&["auth", "native"], settings);
+            }
             Some(class) => {
                 b.take(&["hub", "config", "JupyterHub", "authenticator_class"]);
                 b.field(&["auth", "other"], json!({"class": class}));
@@ -103,6 +109,30 @@ pub fn lift(values: &Value, context: &Context<'_>) -> Vec<Part> {
         }
     }
     b.finish().into_iter().collect()
+}
+
+/// NativeAuthenticator's typed settings under `hub.config.NativeAuthenticator` (others stay under `values`).
+fn native(b: &mut Builder<'_>) -> Value {
+    let mut settings = Map::new();
+    for (key, field, number) in [
+        ("enable_signup", "enableSignup", false),
+        ("open_signup", "openSignup", false),
+        ("check_common_password", "checkCommonPassword", false),
+        ("ask_email_on_signup", "askEmailOnSignup", false),
+        ("minimum_password_length", "minimumPasswordLength", true),
+        ("allowed_failed_logins", "allowedFailedLogins", true),
+        ("seconds_before_next_try", "secondsBeforeNextTry", true),
+    ] {
+        let keys = ["hub", "config", "NativeAuthenticator", key];
+        if let Some(v) = b
+            .peek(&keys)
+            .filter(|v| if number { v.is_u64() } else { v.is_boolean() })
+        {
+            b.take(&keys);
+            settings.insert(field.into(), v.clone());
+        }
+    }
+    Value::Object(settings)
 }
 
 /// The typed settings of OAuth authenticator `field` (section `section`), when both client credentials come from

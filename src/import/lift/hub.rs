@@ -1,5 +1,6 @@
 //! The `hub` section: the database volume, and the hub pod's scheduling, resources and limits.
 
+use super::super::leaves::Path;
 use super::{Builder, Part};
 use serde_json::{Value, json};
 
@@ -23,6 +24,14 @@ pub fn lift(values: &Value) -> Vec<Part> {
             pod.field(&["hub", field], v.clone());
         }
     }
+    for (key, field) in [
+        ("k8s_api_request_timeout", "apiRequestTimeout"),
+        ("k8s_api_request_retry_timeout", "apiRequestRetryTimeout"),
+    ] {
+        if let Some(v) = pod.take(&["hub", "config", "KubeSpawner", key]) {
+            pod.field(&["hub", field], v.clone());
+        }
+    }
     parts.extend(pod.finish());
     for (section, field) in [
         (&["hub"][..], "hub"),
@@ -30,13 +39,16 @@ pub fn lift(values: &Value) -> Vec<Part> {
         (&["singleuser"][..], "singleuser"),
     ] {
         let mut b = Builder::new(values, format!("{}.networkPolicy", section.join(".")));
-        let mut keys = section.to_vec();
-        keys.extend(["networkPolicy", "enabled"]);
-        if let Some(v) = b.take(&keys) {
-            b.field(&[field, "networkPolicy", "enabled"], v.clone());
+        for key in ["enabled", "egress"] {
+            let mut keys = section.to_vec();
+            keys.extend(["networkPolicy", key]);
+            if let Some(v) = b.take(&keys) {
+                b.field(&[field, "networkPolicy", key], v.clone());
+            }
         }
         parts.extend(b.finish());
     }
+    parts.extend(inert_config(values));
     let mut debug = Builder::new(values, "debug");
     if let Some(v) = debug.take(&["debug", "enabled"]) {
         debug.field(&["debug"], v.clone());
@@ -59,6 +71,7 @@ fn database(values: &Value) -> Option<Part> {
     if let Some(class) = b.take(&["hub", "db", "pvc", "storageClassName"]) {
         sqlite.insert("storageClass".into(), class.clone());
     }
+    let upgrade = b.take(&["hub", "db", "upgrade"]).cloned();
     if kind.is_some() {
         b.take(&["hub", "db", "type"]);
     } else if sqlite.is_empty() {
@@ -66,6 +79,47 @@ fn database(values: &Value) -> Option<Part> {
     } else {
         b.adds(&["hub", "db", "type"]);
     }
-    b.field(&["database"], json!({"sqlite": sqlite}));
+    let mut database = json!({"sqlite": sqlite});
+    if let Some(upgrade) = upgrade {
+        database["upgrade"] = upgrade;
+    }
+    b.field(&["database"], database);
     b.finish()
+}
+
+/// Sections of `hub.config` that configure nothing: the chart loads each as `c[section].update(values)`, and a name
+/// starting with a lowercase letter is not a class's section to traitlets but a lazy value no class reads (so a
+/// `hub.config.c.JupyterHub` sets nothing — the chart reads `hub.config.JupyterHub`). Only maps: anything else
+/// fails `update` and stays as it is.
+fn inert_config(values: &Value) -> Option<Part> {
+    let mut b = Builder::new(values, "hub.config sections that configure nothing");
+    let config = b.peek(&["hub", "config"])?.as_object()?;
+    for (section, value) in config {
+        if section.starts_with(|c: char| c.is_lowercase()) && value.is_object() {
+            b.drop_at(
+                Path::keys(&["hub", "config", section]),
+                "configures nothing (the chart reads hub.config.<Class>: a lowercase section is no class's)",
+            );
+        }
+    }
+    b.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowercase_config_sections_holding_maps_are_left_out() {
+        let values = json!({"hub": {"config": {
+            "c": {"JupyterHub": {"login_rate_limit": 5}},
+            "db": {"pvc": {}},
+            "baseURL": "https://example.org/",
+            "JupyterHub": {"admin_access": true},
+        }}});
+        let part = inert_config(&values).unwrap();
+        let dropped: Vec<String> = part.drops.iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(dropped, ["hub.config.c", "hub.config.db"]);
+        assert!(part.fields.is_empty());
+    }
 }

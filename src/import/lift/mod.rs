@@ -33,6 +33,8 @@ pub struct Part {
     /// The HelmRelease's `valuesFrom` entries (by index) the fields stand for: a Secret's key read at a chart
     /// path that a typed `{secret, key}` reference renders the same.
     pub values_from: Vec<usize>,
+    /// What a person should review once the part is kept (an opt-in it needed), for the report.
+    pub review: Vec<String>,
 }
 
 /// What lifters know besides the values.
@@ -81,6 +83,7 @@ impl<'v> Builder<'v> {
                 untyped: Vec::new(),
                 drops: Vec::new(),
                 values_from: Vec::new(),
+                review: Vec::new(),
             },
         }
     }
@@ -131,6 +134,26 @@ impl<'v> Builder<'v> {
         self.part.untyped.push(path);
     }
 
+    /// Say what a person should review if the part is kept.
+    pub fn review(&mut self, note: String) {
+        self.part.review.push(note);
+    }
+
+    /// An image reference that moves (`latest`): the hub's opt-in set, and the image named for a person to pin.
+    pub fn moving_image(&mut self, at: &str, image: &str) {
+        if image
+            .rsplit('/')
+            .next()
+            .and_then(|last| last.rsplit_once(':'))
+            .is_some_and(|(_, tag)| tag == crate::model::image::MOVING_TAG)
+        {
+            self.field(&["images", "movingTags"], Value::from("allow"));
+            self.review(format!(
+                "{at}: image `{image}` is tagged `latest` (allowed by `images: {{movingTags: allow}}`): pin a tag, then remove the opt-in"
+            ));
+        }
+    }
+
     /// The part, if it sets any field or stands for any value (one jupyflux always renders).
     pub fn finish(self) -> Option<Part> {
         (!self.part.fields.is_empty() || !self.part.consumed.is_empty()).then_some(self.part)
@@ -148,7 +171,47 @@ pub fn parts(values: &Value, context: &Context<'_>) -> Vec<Part> {
     parts.extend(scheduling::lift(values));
     parts.extend(expose::lift(values, context));
     parts.extend(cull::lift(values));
+    parts.extend(chart_defaults(values));
     parts
+}
+
+/// A value's path, whether a value is the chart's default there, and what the default is.
+type ChartDefault = (&'static [&'static str], fn(&Value) -> bool, &'static str);
+
+/// Values that only repeat the chart's default (in its values.yaml, or what its templates make of an unset value),
+/// which jupyflux leaves to the chart.
+const CHART_DEFAULTS: &[ChartDefault] = &[
+    (
+        &["hub", "service", "type"],
+        |v| v == "ClusterIP",
+        "the chart's default (ClusterIP)",
+    ),
+    (
+        &["proxy", "https", "enabled"],
+        |v| v == false,
+        "the chart's default (false)",
+    ),
+    (
+        &["ingress", "pathType"],
+        |v| v == "Prefix",
+        "the chart's default (Prefix)",
+    ),
+    (
+        &["ingress", "pathSuffix"],
+        |v| v == "" || v.is_null(),
+        "the chart's default (none: the path is the hub's base URL)",
+    ),
+];
+
+/// The values of `values` that repeat the chart's default, left out.
+fn chart_defaults(values: &Value) -> Option<Part> {
+    let mut b = Builder::new(values, "chart defaults repeated");
+    for (keys, is_default, why) in CHART_DEFAULTS {
+        if b.peek(keys).is_some_and(is_default) {
+            b.drop_at(Path::keys(keys), &format!("{why}, left to the chart"));
+        }
+    }
+    b.finish()
 }
 
 /// Apply `parts` to a spec (a JSON object).
@@ -161,7 +224,42 @@ pub fn apply(spec: &mut Value, parts: &[&Part]) {
     }
 }
 
+/// A quantity written as a number or text (`2`, `2.0`, `"4G"`) as text; a whole float without its fraction
+/// (`2.0` → `2`, which jupyflux renders back as `2`).
+pub fn quantity_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) => Some(match n.as_f64() {
+            Some(x) if n.is_f64() && x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+            _ => n.to_string(),
+        }),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 /// A string value's text.
 pub fn string(value: Option<&Value>) -> Option<&str> {
     value.and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn chart_defaults_are_left_to_the_chart_and_nothing_else() {
+        let values = json!({
+            "hub": {"service": {"type": "ClusterIP"}},
+            "proxy": {"https": {"enabled": false}},
+            "ingress": {"pathType": "Prefix", "pathSuffix": ""},
+        });
+        assert_eq!(chart_defaults(&values).unwrap().drops.len(), 4);
+        let values = json!({
+            "hub": {"service": {"type": "NodePort"}},
+            "proxy": {"https": {"enabled": true}},
+            "ingress": {"pathType": "Exact", "pathSuffix": "x"},
+        });
+        assert!(chart_defaults(&values).is_none());
+    }
 }

@@ -39,11 +39,26 @@ pub fn lift(values: &Value) -> Vec<Part> {
                 Step::Key("slug".into()),
             ]));
         }
+        for image in images_of(&profile) {
+            b.moving_image(&format!("singleuser.profileList[{i}]"), image);
+        }
         profiles.push(profile);
     }
     b.take(&["singleuser", "profileList"]);
     b.field(&["profiles"], Value::Array(profiles));
     b.finish().into_iter().collect()
+}
+
+/// The images a typed profile names: its own, and its option choices'.
+fn images_of(profile: &Value) -> Vec<&str> {
+    let own = profile["images"].as_array().into_iter().flatten();
+    let choices = profile["options"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|o| o["choices"].as_array().into_iter().flatten())
+        .map(|c| &c["image"]);
+    own.chain(choices).filter_map(Value::as_str).collect()
 }
 
 /// The typed profile for one entry, when every key of it has a typed field (override keys without one go to
@@ -134,6 +149,12 @@ fn overrides(
             "default_url" => {
                 profile.insert("defaultUrl".into(), value.clone());
             }
+            "supplemental_gids" => {
+                profile.insert("supplementalGroups".into(), value.clone());
+            }
+            "extra_pod_config" if runtime_class_only(value).is_some() => {
+                profile.insert("runtimeClassName".into(), json!(runtime_class_only(value)));
+            }
             "environment" => {
                 let env = value.as_object()?;
                 if !env.values().all(Value::is_string) {
@@ -195,12 +216,7 @@ fn options(options: &Map<String, Value>) -> Option<Value> {
 fn bound<'k>(key: &'k str, value: &Value) -> Option<(&'static str, &'k str, String)> {
     let (resource, bound) = key.split_once('_')?;
     let resource = if resource == "mem" { "memory" } else { "cpu" };
-    let text = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        _ => return None,
-    };
-    Some((resource, bound, text))
+    Some((resource, bound, super::quantity_text(value)?))
 }
 
 /// A choice's `kubespawner_override`: image, resources (extended resources kept by name) and default URL.
@@ -221,6 +237,14 @@ fn choice_override(overrides: &Map<String, Value>, choice: &mut Value) -> Option
         }
     }
     Some(())
+}
+
+/// The RuntimeClass of an `extra_pod_config` that sets nothing else.
+fn runtime_class_only(value: &Value) -> Option<&str> {
+    match value.as_object()?.iter().collect::<Vec<_>>().as_slice() {
+        [(key, class)] if *key == "runtimeClassName" => class.as_str(),
+        _ => None,
+    }
 }
 
 /// Marks an override key that is left out on purpose (in the list of keys a profile does not type).

@@ -1,5 +1,6 @@
 //! The `singleuser` section: image, resources, storage, default URL, environment, scheduling of user pods.
 
+use super::super::leaves::Path;
 use super::{Builder, Part, string};
 use serde_json::{Map, Value, json};
 
@@ -14,17 +15,17 @@ pub fn lift(values: &Value) -> Vec<Part> {
     ) {
         image.take(&["singleuser", "image", "name"]);
         image.take(&["singleuser", "image", "tag"]);
-        image.field(&["singleuser", "image"], json!(format!("{name}:{tag}")));
+        let reference = format!("{name}:{tag}");
+        image.moving_image("singleuser.image", &reference);
+        image.field(&["singleuser", "image"], json!(reference));
     }
     parts.extend(image.finish());
     for resource in ["cpu", "memory"] {
         let mut b = Builder::new(values, format!("singleuser.{resource}"));
         for bound in ["guarantee", "limit"] {
             if let Some(v) = b.take(&["singleuser", resource, bound]) {
-                let text = match v {
-                    Value::Number(n) => n.to_string(),
-                    Value::String(s) => s.clone(),
-                    _ => continue,
+                let Some(text) = super::quantity_text(v) else {
+                    continue;
                 };
                 b.field(&["singleuser", resource, bound], json!(text));
             }
@@ -105,6 +106,38 @@ fn storage(values: &Value) -> Option<Part> {
             storage.insert(field.into(), v.clone());
         }
     }
+    // The settings of the other storage types: the chart reads `static.*` only with `type: static`, `dynamic.*`
+    // only with `type: dynamic`.
+    for (key, only) in [
+        ("static", "static"),
+        ("dynamic", "dynamic"),
+        ("capacity", "dynamic"),
+    ] {
+        if only != kind && b.peek(&["singleuser", "storage", key]).is_some() {
+            b.drop_at(
+                Path::keys(&["singleuser", "storage", key]),
+                &format!("configures nothing: the chart reads singleuser.storage.{key} only with `type: {only}`"),
+            );
+        }
+    }
     b.field(&["singleuser", "storage"], Value::Object(storage));
     b.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_of_another_storage_type_are_left_out() {
+        let values =
+            json!({"singleuser": {"storage": {"static": {"pvcName": "homes"}, "capacity": "5Gi"}}});
+        let part = storage(&values).unwrap();
+        let dropped: Vec<String> = part.drops.iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(dropped, ["singleuser.storage.static"]);
+        let values = json!({"singleuser": {"storage": {"type": "static", "static": {"pvcName": "homes"}, "capacity": "1Gi"}}});
+        let part = storage(&values).unwrap();
+        let dropped: Vec<String> = part.drops.iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(dropped, ["singleuser.storage.capacity"]);
+    }
 }

@@ -40,9 +40,17 @@ pub struct HubPod {
     /// Most named servers per user; 0: no limit (`hub.namedServerLimitPerUser`; needs `allowNamedServers`).
     #[serde(default)]
     pub named_server_limit_per_user: Option<u32>,
+    /// Seconds KubeSpawner waits for one Kubernetes API request before giving up on it
+    /// (`KubeSpawner.k8s_api_request_timeout`; its default 3). Raise it when a slow hub times out creating PVCs.
+    #[serde(default)]
+    pub api_request_timeout: Option<u32>,
+    /// Seconds KubeSpawner keeps retrying a failed Kubernetes API request (`KubeSpawner.k8s_api_request_retry_timeout`;
+    /// its default 30).
+    #[serde(default)]
+    pub api_request_retry_timeout: Option<u32>,
     /// The hub pod's NetworkPolicy (`hub.networkPolicy.enabled`; wins over `spec.networkPolicy`).
     #[serde(default)]
-    pub network_policy: Option<super::Toggle>,
+    pub network_policy: Option<super::SectionNetworkPolicy>,
     /// Extra volumes of the hub pod (Kubernetes `Volume` objects, `hub.extraVolumes`), e.g. a ConfigMap of
     /// templates.
     #[serde(default)]
@@ -63,6 +71,10 @@ pub struct Database {
     pub postgres: Option<ExternalDatabase>,
     #[serde(default)]
     pub mysql: Option<ExternalDatabase>,
+    /// Upgrade the database schema when the hub starts with a newer JupyterHub (`hub.db.upgrade`; the chart's
+    /// default: only SQLite is upgraded, after a backup). Needs one of the kinds above.
+    #[serde(default)]
+    pub upgrade: Option<bool>,
 }
 
 /// SQLite on a PersistentVolumeClaim of the hub.

@@ -15,6 +15,21 @@ pub mod singleuser;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+/// One section's NetworkPolicy (`<section>.networkPolicy`): on or off, and egress it allows besides the chart's
+/// rules.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct SectionNetworkPolicy {
+    /// The section's NetworkPolicy on or off (`networkPolicy.enabled`; wins over `spec.networkPolicy`).
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// Egress rules added to the policy (`networkPolicy.egress`, Kubernetes `NetworkPolicyEgressRule`s), e.g.
+    /// `[{to: [{ipBlock: {cidr: 10.0.0.0/8}}], ports: [{port: 5432}]}]`; `[{}]` allows all egress.
+    #[serde(default)]
+    pub egress: Option<Vec<k8s_openapi::api::networking::v1::NetworkPolicyEgressRule>>,
+}
+
 /// A feature switched on or off.
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

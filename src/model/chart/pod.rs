@@ -114,6 +114,78 @@ impl PodResources {
     }
 }
 
+/// A Linux group id of a pod's processes (`supplementalGroups`): a whole number, written as a number or as digits
+/// (`110` or `"110"`), and rendered as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupId {
+    pub id: u32,
+    /// Written as text (`"110"`).
+    pub quoted: bool,
+}
+
+impl JsonSchema for GroupId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GroupId".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A Linux group id: a whole number, or its digits",
+            "oneOf": [
+                {"type": "integer", "minimum": 0, "maximum": 4294967295u32},
+                {"type": "string", "pattern": "^[0-9]+$"},
+            ],
+        })
+    }
+}
+
+impl Serialize for GroupId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.quoted {
+            s.collect_str(&self.id)
+        } else {
+            s.serialize_u32(self.id)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for GroupId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = GroupId;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a group id: a whole number such as 100 (or its digits, \"100\")")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<GroupId, E> {
+                u32::try_from(v)
+                    .map(|id| GroupId { id, quoted: false })
+                    .map_err(|_| E::custom(format!("group id {v} is more than 4294967295")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<GroupId, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::custom(format!("group id {v} is negative")))
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<GroupId, E> {
+                match v.parse::<u32>() {
+                    Ok(id) if v.bytes().all(|b| b.is_ascii_digit()) => {
+                        Ok(GroupId { id, quoted: true })
+                    }
+                    _ => Err(E::custom(format!(
+                        "`{v}` is not a group id: write a whole number such as 100"
+                    ))),
+                }
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +219,20 @@ mod tests {
             serde_json::to_value(resources(written)).unwrap(),
             serde_json::from_str::<serde_json::Value>(written).unwrap()
         );
+    }
+
+    #[test]
+    fn a_group_id_is_a_whole_number_kept_as_written() {
+        for text in ["110", "\"110\""] {
+            let id: super::GroupId = serde_json::from_str(text).unwrap();
+            assert_eq!(id.id, 110);
+            assert_eq!(serde_json::to_string(&id).unwrap(), text);
+        }
+        for bad in ["-1", "\"render\"", "\"+1\"", "1.5", "4294967296"] {
+            assert!(
+                serde_json::from_str::<super::GroupId>(bad).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

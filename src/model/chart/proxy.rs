@@ -21,5 +21,5 @@ pub struct Proxy {
     pub resources: Option<PodResources>,
     /// The proxy pod's NetworkPolicy (`proxy.chp.networkPolicy.enabled`; wins over `spec.networkPolicy`).
     #[serde(default)]
-    pub network_policy: Option<super::Toggle>,
+    pub network_policy: Option<super::SectionNetworkPolicy>,
 }

@@ -42,7 +42,7 @@ pub struct Singleuser {
     pub env: BTreeMap<String, MaybeSecret>,
     /// User pods' NetworkPolicy (`singleuser.networkPolicy.enabled`; wins over `spec.networkPolicy`).
     #[serde(default)]
-    pub network_policy: Option<super::Toggle>,
+    pub network_policy: Option<super::SectionNetworkPolicy>,
     /// The command starting the server, a string or a list (`singleuser.cmd`; the chart's default
     /// `jupyterhub-singleuser`).
     #[serde(default)]

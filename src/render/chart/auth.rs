@@ -66,6 +66,12 @@ pub fn merge_into(
             "JupyterHub".into(),
             json!({"authenticator_class": authenticator.class()}),
         );
+        if let Authenticator::Native(native) = authenticator {
+            let settings = native.settings();
+            if !settings.is_empty() {
+                config.insert("NativeAuthenticator".into(), Value::Object(settings));
+            }
+        }
         if let Some(section) = authenticator.config_section() {
             let reads_groups = profiles::filters_by_claim(hub_profiles, Some(authenticator));
             config.insert(
@@ -123,7 +129,7 @@ fn oauth(
         values["login_service"] = json!(service);
     }
     match authenticator {
-        Authenticator::Dummy | Authenticator::Other(_) => {}
+        Authenticator::Dummy | Authenticator::Native(_) | Authenticator::Other(_) => {}
         Authenticator::GitHub(github) => {
             if !github.allowed_organizations.is_empty() {
                 values["allowed_organizations"] = json!(github.allowed_organizations);
@@ -179,6 +185,24 @@ fn oauth(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn native_authenticator_settings_go_under_its_class() {
+        let model = crate::load::load_hub_spec(
+            "  chart: {version: \"4.3.2\"}\n  auth:\n    native: {enableSignup: false, minimumPasswordLength: 10}\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let env = &model.environments[0];
+        let config = &super::super::values(env, &env.hubs[0])["hub"]["config"];
+        assert_eq!(
+            config["JupyterHub"]["authenticator_class"],
+            json!("nativeauthenticator.NativeAuthenticator")
+        );
+        assert_eq!(
+            config["NativeAuthenticator"],
+            json!({"enable_signup": false, "minimum_password_length": 10})
+        );
+    }
 
     #[test]
     fn key_names_follow_the_oauthenticator_the_chart_ships() {

@@ -15,7 +15,18 @@ use serde_json::{Map, Value, json};
 pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     let spec = &hub.spec;
     let host = env.hub_host(hub);
-    let config = config(&spec.auth, &spec.profiles, &host, &spec.chart.version);
+    let mut config = config(&spec.auth, &spec.profiles, &host, &spec.chart.version);
+    let spawner = &mut config["KubeSpawner"];
+    put(
+        spawner,
+        "k8s_api_request_timeout",
+        &spec.hub.api_request_timeout,
+    );
+    put(
+        spawner,
+        "k8s_api_request_retry_timeout",
+        &spec.hub.api_request_retry_timeout,
+    );
     let mut values = json!({"config": config});
     if let Some(db) = database(env, spec) {
         values["db"] = db;
@@ -80,6 +91,18 @@ fn database(env: &Environment, spec: &HubSpec) -> Option<Value> {
     let Some(database) = &spec.database else {
         return env_class.map(|class| json!({"pvc": {"storageClassName": class}}));
     };
+    let mut db = database_kind(env_class, database)?;
+    if let Some(upgrade) = database.upgrade {
+        db["upgrade"] = json!(upgrade);
+    }
+    Some(db)
+}
+
+/// `hub.db.type` and, for SQLite, its volume.
+fn database_kind(
+    env_class: Option<&crate::model::names::DnsSubdomain>,
+    database: &crate::model::hub::Database,
+) -> Option<Value> {
     if let Some((kind, _)) = database.external() {
         return Some(json!({"type": kind}));
     }
@@ -131,6 +154,20 @@ mod tests {
         ] {
             assert_eq!(hub[key], value, "{key}");
         }
+    }
+
+    #[test]
+    fn the_database_upgrade_switch_goes_with_the_database() {
+        let values = test_values("  database: {sqlite: {size: 2Gi}, upgrade: true}\n");
+        assert_eq!(
+            values["hub"]["db"],
+            json!({"type": "sqlite-pvc", "pvc": {"storage": "2Gi"}, "upgrade": true})
+        );
+        let problems = crate::load::test_hub_problems("  database: {upgrade: true}\n");
+        assert!(
+            problems.contains("spec.database needs exactly one of"),
+            "{problems}"
+        );
     }
 
     #[test]

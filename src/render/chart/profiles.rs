@@ -50,6 +50,14 @@ fn entry(hub: &Definition<HubSpec>, profile: &Profile) -> Value {
     put(&mut overrides, "extra_labels", &profile.labels);
     put(&mut overrides, "extra_annotations", &profile.annotations);
     put(&mut overrides, "default_url", &profile.default_url);
+    put(
+        &mut overrides,
+        "supplemental_gids",
+        &profile.supplemental_groups,
+    );
+    if let Some(class) = &profile.runtime_class_name {
+        overrides["extra_pod_config"] = json!({"runtimeClassName": class});
+    }
     override_lists(&hub.spec, profile, &mut overrides);
     // The escape hatch last, as `values` is merged last into the chart values.
     crate::render::overrides::merge(&mut overrides, &Value::Object(profile.spawner.clone()));
