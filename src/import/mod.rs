@@ -433,6 +433,7 @@ fn import_release(
     };
     let raw = raw_of(&kept);
     let spec = with(&kept, &raw);
+    notes.extend(kept.iter().flat_map(|p| p.notes.iter().cloned()));
     files.push((file.to_owned(), hub_text(release, &spec)));
     for entry in &release.unresolved {
         notes.push(format!(

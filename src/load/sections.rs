@@ -7,6 +7,7 @@ use super::report::Reporter;
 use super::validate::{field_path, is_env_name, loc_at};
 use crate::model::chart::pod::PodResources;
 use crate::model::hub::HubSpec;
+use crate::notebook::security::PodSecurityLevel;
 
 /// Report a problem of hub `hub` at `path` of its document: `Hub `x`, spec.a.b: message`.
 pub(super) struct Checks<'r, 'a> {
@@ -118,11 +119,20 @@ fn pre_puller(spec: &HubSpec, checks: &mut Checks) {
 
 fn singleuser(spec: &HubSpec, checks: &mut Checks) {
     let user = &spec.singleuser;
-    if user.uid == Some(0) {
+    if user.uid == Some(0) && spec.pod_security == PodSecurityLevel::Restricted {
         checks.at(
             &["spec", "singleuser", "uid"],
             "uid 0 runs servers as root, which the restricted Pod Security profile refuses".into(),
-            "use the image's user (e.g. 1000), or leave uid out for the chart's 1000",
+            "use the image's user (e.g. 1000), leave uid out for the chart's 1000, or set `podSecurity: baseline` on the hub to run servers as root",
+        );
+    }
+    if let Some(template) = &user.pod_name_template
+        && let Err(why) = pod_name_template(template)
+    {
+        checks.at(
+            &["spec", "singleuser", "podNameTemplate"],
+            why,
+            "write lowercase letters, digits and `-` around KubeSpawner's fields, e.g. `jupyter-{username}--{servername}`",
         );
     }
     if user.start_timeout == Some(0) {
@@ -172,6 +182,43 @@ fn singleuser(spec: &HubSpec, checks: &mut Checks) {
                 "Kubernetes takes a preference weight from 1 to 100",
             );
         }
+    }
+}
+
+/// Whether a pod name template expands to a DNS label: its text outside `{field}`s is lowercase letters, digits
+/// and `-` (KubeSpawner escapes what it fills in), it starts with a letter or a field, and its braces pair up.
+fn pod_name_template(template: &str) -> Result<(), String> {
+    let mut rest = template;
+    let mut literal = String::new();
+    while let Some(open) = rest.find('{') {
+        literal.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            return Err(format!(
+                "pod name template `{template}` has a `{{` without `}}`"
+            ));
+        };
+        let field = &rest[open + 1..open + close];
+        if field.is_empty() || !field.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            return Err(format!(
+                "`{{{field}}}` in pod name template `{template}` is not a KubeSpawner field"
+            ));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    literal.push_str(rest);
+    if template.is_empty() || template.starts_with('-') {
+        return Err(format!(
+            "pod name template `{template}` does not start a DNS label"
+        ));
+    }
+    match literal
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        Some(c) => Err(format!(
+            "`{c}` in pod name template `{template}` cannot be in a pod name"
+        )),
+        None => Ok(()),
     }
 }
 
@@ -229,16 +276,37 @@ mod tests {
     #[test]
     fn user_pods_kubernetes_would_refuse() {
         let text = problems(
-            "  singleuser:\n    uid: 0\n    startTimeout: 0\n    cmd: []\n    extraNodeAffinity:\n      required: [{}]\n      preferred: [{weight: 0, preference: {matchExpressions: [{key: a, operator: Exists}]}}]\n",
+            "  singleuser:\n    uid: 0\n    podNameTemplate: \"Jupyter-{username\"\n    startTimeout: 0\n    cmd: []\n    extraNodeAffinity:\n      required: [{}]\n      preferred: [{weight: 0, preference: {matchExpressions: [{key: a, operator: Exists}]}}]\n",
         );
         for expected in [
             "spec.singleuser.uid: uid 0 runs servers as root",
+            "spec.singleuser.podNameTemplate: pod name template `Jupyter-{username` has a `{` without `}`",
             "spec.singleuser.startTimeout: startTimeout must be more than 0 seconds",
             "spec.singleuser.cmd: the command is empty",
             "spec.singleuser.extraNodeAffinity.required[0]: a node selector term without requirements",
             "spec.singleuser.extraNodeAffinity.preferred[0].weight: weight 0 is outside 1–100",
         ] {
             assert!(text.contains(expected), "{expected}\n{text}");
+        }
+    }
+
+    #[test]
+    fn root_servers_with_the_baseline_profile() {
+        let fine = problems(
+            "  podSecurity: baseline\n  singleuser: {uid: 0, podNameTemplate: \"purdue-af-{userid}\"}\n",
+        );
+        assert_eq!(fine, "");
+        for (template, expected) in [
+            ("jupyter_{username}", "`_` in pod name template"),
+            ("x-{user name}", "`{user name}` in pod name template"),
+            ("-{username}", "does not start a DNS label"),
+        ] {
+            assert!(
+                super::pod_name_template(template)
+                    .unwrap_err()
+                    .contains(expected),
+                "{template}"
+            );
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct Part {
     pub untyped: Vec<Path>,
     /// Consumed paths jupyflux leaves out on purpose, and why (they did nothing, or jupyflux sets the same).
     pub drops: Vec<(Path, String)>,
+    /// What a person should look at if the part is kept (e.g. a weaker Pod Security level it asks for).
+    pub notes: Vec<String>,
 }
 
 /// What lifters know besides the values.
@@ -56,6 +58,7 @@ impl<'v> Builder<'v> {
                 adds: Vec::new(),
                 untyped: Vec::new(),
                 drops: Vec::new(),
+                notes: Vec::new(),
             },
         }
     }
@@ -93,6 +96,11 @@ impl<'v> Builder<'v> {
     pub fn drop_at(&mut self, path: Path, why: &str) {
         self.part.consumed.push(path.clone());
         self.part.drops.push((path, why.to_owned()));
+    }
+
+    /// Tell a person something about the part, if it is kept.
+    pub fn note(&mut self, note: String) {
+        self.part.notes.push(note);
     }
 
     /// Declare a consumed path carried through untyped.

@@ -50,7 +50,9 @@ pub struct Singleuser {
     /// Seconds a server may take to start before the spawn fails (`singleuser.startTimeout`; the chart's 300).
     #[serde(default)]
     pub start_timeout: Option<u32>,
-    /// User id of the server's process (`singleuser.uid`; the chart's 1000). Never 0: servers run as non-root.
+    /// User id of the server's process (`singleuser.uid`; the chart's 1000). 0 (root, e.g. for images whose
+    /// start script chowns the home and then switches user) only with the hub's `podSecurity: baseline` or
+    /// weaker: the restricted profile requires non-root.
     #[serde(default)]
     pub uid: Option<u32>,
     /// Group owning the mounted volumes (`singleuser.fsGid`; the chart's 100).
@@ -74,6 +76,11 @@ pub struct Singleuser {
     /// Kubernetes lifecycle handlers of the server container (`singleuser.lifecycleHooks`).
     #[serde(default)]
     pub lifecycle_hooks: Option<LifecycleHooks>,
+    /// Name of each user's pod (`singleuser.podNameTemplate`; KubeSpawner's `jupyter-{username}--{servername}`):
+    /// lowercase letters, digits and `-` around KubeSpawner's fields such as `{username}`, `{userid}`,
+    /// `{servername}`.
+    #[serde(default)]
+    pub pod_name_template: Option<String>,
 }
 
 impl Default for Singleuser {
@@ -96,6 +103,7 @@ impl Default for Singleuser {
             extra_labels: BTreeMap::new(),
             extra_annotations: BTreeMap::new(),
             lifecycle_hooks: None,
+            pod_name_template: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! environment, and JupyterHub's limits on servers.
 
 use super::shared::{extra_env, put};
-use super::{auth, profiles};
+use super::{auth, profiles, singleuser};
 use crate::model::auth::Auth;
 use crate::model::chart_source::ChartVersion;
 use crate::model::profile::Profile;
@@ -15,7 +15,8 @@ use serde_json::{Map, Value, json};
 pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     let spec = &hub.spec;
     let host = env.hub_host(hub);
-    let config = config(&spec.auth, &spec.profiles, &host, &spec.chart.version);
+    let mut config = config(&spec.auth, &spec.profiles, &host, &spec.chart.version);
+    config["KubeSpawner"] = singleuser::security_contexts(&spec.singleuser);
     let mut values = json!({"config": config});
     if let Some(db) = database(env, spec) {
         values["db"] = db;
@@ -57,19 +58,6 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
 fn config(auth: &Auth, hub_profiles: &[Profile], host: &str, chart: &ChartVersion) -> Value {
     let mut config = Map::new();
     auth::merge_into(&mut config, auth, hub_profiles, host, chart);
-    // User servers meet the "restricted" Pod Security profile.
-    config.insert(
-        "KubeSpawner".into(),
-        json!({
-            "pod_security_context": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
-            "container_security_context": {
-                "allowPrivilegeEscalation": false,
-                "capabilities": {"drop": ["ALL"]},
-                "runAsNonRoot": true,
-                "seccompProfile": {"type": "RuntimeDefault"},
-            },
-        }),
-    );
     Value::Object(config)
 }
 

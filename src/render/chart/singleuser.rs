@@ -18,6 +18,7 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     }
     put(&mut values, "cmd", &user.cmd);
     put(&mut values, "startTimeout", &user.start_timeout);
+    put(&mut values, "podNameTemplate", &user.pod_name_template);
     put(&mut values, "uid", &user.uid);
     put(&mut values, "fsGid", &user.fs_gid);
     if let Some(cpu) = &user.cpu {
@@ -51,6 +52,29 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     // The chart's iptables init container is privileged; the network policy blocks the metadata server instead.
     values["cloudMetadata"] = json!({"blockWithIptables": false});
     values
+}
+
+/// `hub.config.KubeSpawner`'s security contexts of user pods: the restricted Pod Security profile, or for a
+/// server run as root (`uid: 0`, which load allows only with `podSecurity: baseline` or weaker) what baseline
+/// admits: no `runAsNonRoot`, and the runtime's default capabilities (a root start script chowns the home and
+/// switches user), still without privilege escalation and with the runtime's seccomp profile.
+pub fn security_contexts(user: &Singleuser) -> Value {
+    let seccomp = json!({"type": "RuntimeDefault"});
+    if user.uid == Some(0) {
+        return json!({
+            "pod_security_context": {"seccompProfile": seccomp},
+            "container_security_context": {"allowPrivilegeEscalation": false, "seccompProfile": seccomp},
+        });
+    }
+    json!({
+        "pod_security_context": {"runAsNonRoot": true, "seccompProfile": seccomp},
+        "container_security_context": {
+            "allowPrivilegeEscalation": false,
+            "capabilities": {"drop": ["ALL"]},
+            "runAsNonRoot": true,
+            "seccompProfile": seccomp,
+        },
+    })
 }
 
 /// `singleuser.storage`: the home volume (dynamic, static or none), where it is mounted, and extra volumes.
@@ -168,6 +192,33 @@ mod tests {
                 "dynamic": {"storageAccessModes": ["ReadWriteMany"]},
                 "homeMountPath": "/home/{username}",
             })
+        );
+    }
+
+    #[test]
+    fn root_servers_keep_what_baseline_admits() {
+        let values = test_values(
+            "  podSecurity: baseline\n  singleuser: {uid: 0, podNameTemplate: \"af-{userid}\"}\n",
+        );
+        assert_eq!(
+            values["singleuser"]["podNameTemplate"],
+            json!("af-{userid}")
+        );
+        let spawner = &values["hub"]["config"]["KubeSpawner"];
+        assert_eq!(
+            spawner["pod_security_context"],
+            json!({"seccompProfile": {"type": "RuntimeDefault"}})
+        );
+        assert_eq!(
+            spawner["container_security_context"],
+            json!({"allowPrivilegeEscalation": false, "seccompProfile": {"type": "RuntimeDefault"}})
+        );
+        let restricted = test_values("  singleuser: {uid: 1000}\n");
+        let spawner = &restricted["hub"]["config"]["KubeSpawner"];
+        assert_eq!(spawner["pod_security_context"]["runAsNonRoot"], json!(true));
+        assert_eq!(
+            spawner["container_security_context"]["capabilities"],
+            json!({"drop": ["ALL"]})
         );
     }
 
