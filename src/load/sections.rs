@@ -152,6 +152,15 @@ fn singleuser(spec: &HubSpec, checks: &mut Checks) {
         );
     }
     let affinity = &user.extra_node_affinity;
+    if user.affinity.is_some() && (!affinity.required.is_empty() || !affinity.preferred.is_empty())
+    {
+        checks.at(
+            &["spec", "singleuser", "affinity"],
+            "`affinity` replaces the pod's whole affinity, so `extraNodeAffinity` would do nothing"
+                .into(),
+            "move the node terms into `affinity.nodeAffinity`, or use only `extraNodeAffinity`",
+        );
+    }
     for (i, term) in affinity.required.iter().enumerate() {
         if term.is_empty() {
             checks.at(
@@ -288,6 +297,21 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{expected}\n{text}");
         }
+    }
+
+    #[test]
+    fn one_way_to_set_affinity() {
+        let text = problems(concat!(
+            "  singleuser:\n",
+            "    extraNodeAffinity: {required: [{matchExpressions: [{key: a, operator: Exists}]}]}\n",
+            "    affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: []}}}\n",
+        ));
+        assert!(
+            text.contains("spec.singleuser.affinity: `affinity` replaces the pod's whole affinity"),
+            "{text}"
+        );
+        let typo = problems("  singleuser:\n    affinity: {nodeAfinity: {}}\n");
+        assert!(typo.contains("unknown field `nodeAfinity`"), "{typo}");
     }
 
     #[test]

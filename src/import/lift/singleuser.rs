@@ -60,6 +60,14 @@ pub fn lift(values: &Value) -> Vec<Part> {
             pods.field(&["singleuser", field], v.clone());
         }
     }
+    for (key, field) in [
+        ("enableServiceLinks", "serviceLinks"),
+        ("affinity", "affinity"),
+    ] {
+        if let Some(v) = pods.take(&["singleuser", "extraPodConfig", key]) {
+            pods.field(&["singleuser", field], v.clone());
+        }
+    }
     if pods.peek(&["singleuser", "uid"]).and_then(Value::as_u64) == Some(0) {
         pods.field(&["podSecurity"], json!("baseline"));
         pods.note(ROOT_NOTE.to_owned());

@@ -7,6 +7,7 @@ use crate::model::names::DnsSubdomain;
 use crate::model::profile::VolumeMount;
 use crate::model::quantity::{Bounds, Memory, Quantity};
 use crate::model::secret::MaybeSecret;
+use k8s_openapi::api::core::v1::Affinity;
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -81,6 +82,16 @@ pub struct Singleuser {
     /// `{servername}`.
     #[serde(default)]
     pub pod_name_template: Option<String>,
+    /// Whether each user's pod gets environment variables for every Service of the namespace
+    /// (`singleuser.extraPodConfig.enableServiceLinks`; Kubernetes' default `true`). `false` keeps a server's
+    /// environment small and free of other services' addresses.
+    #[serde(default)]
+    pub service_links: Option<bool>,
+    /// The whole Kubernetes `Affinity` of each user's pod (`singleuser.extraPodConfig.affinity`). It replaces the
+    /// affinity KubeSpawner builds (the chart's node-purpose preference, `scheduling.userPods` affinities), so
+    /// it cannot be combined with `extraNodeAffinity`; prefer `extraNodeAffinity` when node terms are enough.
+    #[serde(default)]
+    pub affinity: Option<Affinity>,
 }
 
 impl Default for Singleuser {
@@ -104,6 +115,8 @@ impl Default for Singleuser {
             extra_annotations: BTreeMap::new(),
             lifecycle_hooks: None,
             pod_name_template: None,
+            service_links: None,
+            affinity: None,
         }
     }
 }

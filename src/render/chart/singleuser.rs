@@ -46,6 +46,10 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     put(&mut values, "extraLabels", &user.extra_labels);
     put(&mut values, "extraAnnotations", &user.extra_annotations);
     put(&mut values, "lifecycleHooks", &user.lifecycle_hooks);
+    let mut pod_config = json!({});
+    put(&mut pod_config, "enableServiceLinks", &user.service_links);
+    put(&mut pod_config, "affinity", &user.affinity);
+    put(&mut values, "extraPodConfig", &pod_config);
     if let Some(list) = profiles::profile_list(hub) {
         values["profileList"] = list;
     }
@@ -193,6 +197,29 @@ mod tests {
                 "homeMountPath": "/home/{username}",
             })
         );
+    }
+
+    #[test]
+    fn pod_config_the_chart_merges_into_the_pod() {
+        let values = test_values(concat!(
+            "  singleuser:\n",
+            "    serviceLinks: false\n",
+            "    affinity:\n",
+            "      nodeAffinity:\n",
+            "        requiredDuringSchedulingIgnoredDuringExecution:\n",
+            "          nodeSelectorTerms: [{matchExpressions: [{key: role, operator: In, values: [\"true\"]}]}]\n",
+        ));
+        assert_eq!(
+            values["singleuser"]["extraPodConfig"],
+            json!({
+                "enableServiceLinks": false,
+                "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchExpressions": [{"key": "role", "operator": "In", "values": ["true"]}]}],
+                }}},
+            })
+        );
+        let plain = test_values("  singleuser: {}\n");
+        assert!(plain["singleuser"].get("extraPodConfig").is_none());
     }
 
     #[test]
