@@ -27,6 +27,10 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         "user pods meet the hub's Pod Security profile (restricted unless `podSecurity` says otherwise)",
     ),
     (
+        &["singleuser", "extraContainers", "securityContext"],
+        "sidecars meet the hub's Pod Security profile (restricted: no privilege escalation, all capabilities dropped)",
+    ),
+    (
         &["singleuser", "defaultUrl"],
         "users land on /lab unless singleuser.defaultUrl says otherwise",
     ),

@@ -18,6 +18,7 @@ pub mod report;
 mod routes;
 mod secrets;
 mod sections;
+mod sidecars;
 mod validate;
 
 pub use discover::{SourceFile, Sources, read_sources};

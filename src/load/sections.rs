@@ -151,6 +151,12 @@ fn singleuser(spec: &HubSpec, checks: &mut Checks) {
             "write the program, e.g. `cmd: start-singleuser.sh` or `cmd: [jupyterhub-singleuser]`",
         );
     }
+    super::sidecars::check(
+        checks,
+        &["spec", "singleuser", "extraContainers"],
+        &user.extra_containers,
+        spec.pod_security,
+    );
     let affinity = &user.extra_node_affinity;
     if user.affinity.is_some() && (!affinity.required.is_empty() || !affinity.preferred.is_empty())
     {
@@ -312,6 +318,31 @@ mod tests {
         );
         let typo = problems("  singleuser:\n    affinity: {nodeAfinity: {}}\n");
         assert!(typo.contains("unknown field `nodeAfinity`"), "{typo}");
+    }
+
+    #[test]
+    fn sidecars_are_named_pinned_and_admitted() {
+        let text = problems(concat!(
+            "  singleuser:\n",
+            "    extraContainers:\n",
+            "      - {name: notebook, image: \"example.org/a:1\"}\n",
+            "      - {name: mon, image: \"example.org/mon:latest\"}\n",
+            "      - {name: mon, securityContext: {privileged: true, runAsUser: 0}}\n",
+        ));
+        for expected in [
+            "spec.singleuser.extraContainers[0].name: `notebook` cannot name a sidecar",
+            "spec.singleuser.extraContainers[1].image: image `example.org/mon:latest` is tagged `latest`",
+            "spec.singleuser.extraContainers[2].name: a second sidecar named `mon`",
+            "spec.singleuser.extraContainers[2]: sidecar `mon` has no image",
+            "spec.singleuser.extraContainers[2].securityContext.privileged: sidecar `mon`: `privileged` needs the privileged Pod Security profile; the hub's is restricted",
+            "spec.singleuser.extraContainers[2].securityContext.runAsUser: sidecar `mon`: `runAsUser` needs the baseline",
+        ] {
+            assert!(text.contains(expected), "{expected}\n{text}");
+        }
+        let fine = problems(
+            "  podSecurity: baseline\n  singleuser:\n    extraContainers: [{name: mon, image: \"example.org/mon:1\", securityContext: {runAsUser: 0, capabilities: {add: [CHOWN]}}}]\n",
+        );
+        assert_eq!(fine, "");
     }
 
     #[test]

@@ -73,6 +73,11 @@ pub fn lift(values: &Value) -> Vec<Part> {
         pods.note(ROOT_NOTE.to_owned());
     }
     parts.extend(pods.finish());
+    let mut sidecars = Builder::new(values, "singleuser.extraContainers");
+    if let Some(v) = sidecars.take(&["singleuser", "extraContainers"]) {
+        sidecars.field(&["singleuser", "extraContainers"], v.clone());
+    }
+    parts.extend(sidecars.finish());
     parts
 }
 

@@ -7,7 +7,7 @@ use crate::model::names::DnsSubdomain;
 use crate::model::profile::VolumeMount;
 use crate::model::quantity::{Bounds, Memory, Quantity};
 use crate::model::secret::MaybeSecret;
-use k8s_openapi::api::core::v1::Affinity;
+use k8s_openapi::api::core::v1::{Affinity, Container};
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -92,6 +92,12 @@ pub struct Singleuser {
     /// it cannot be combined with `extraNodeAffinity`; prefer `extraNodeAffinity` when node terms are enough.
     #[serde(default)]
     pub affinity: Option<Affinity>,
+    /// Sidecar containers of every user pod (`singleuser.extraContainers`), Kubernetes `Container`s: a name
+    /// other than `notebook`, a pinned image, and a security context the hub's `podSecurity` admits (under
+    /// restricted, `allowPrivilegeEscalation: false` and `capabilities: {drop: [ALL]}` are added when left out).
+    /// `{username}` in them is expanded by KubeSpawner.
+    #[serde(default)]
+    pub extra_containers: Vec<Container>,
 }
 
 impl Default for Singleuser {
@@ -117,6 +123,7 @@ impl Default for Singleuser {
             pod_name_template: None,
             service_links: None,
             affinity: None,
+            extra_containers: Vec::new(),
         }
     }
 }

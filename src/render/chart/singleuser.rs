@@ -6,6 +6,8 @@ use super::shared::{cpu_bounds, extra_env, memory_bounds, put};
 use crate::model::hub::{HubSpec, Singleuser, StorageKind};
 use crate::model::usage::Target;
 use crate::model::{Definition, Environment};
+use crate::notebook::security::PodSecurityLevel;
+use k8s_openapi::api::core::v1::Container;
 use serde_json::{Value, json};
 
 /// `singleuser`: what the definition decides.
@@ -50,6 +52,11 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     put(&mut pod_config, "enableServiceLinks", &user.service_links);
     put(&mut pod_config, "affinity", &user.affinity);
     put(&mut values, "extraPodConfig", &pod_config);
+    put(
+        &mut values,
+        "extraContainers",
+        &sidecars(&user.extra_containers, hub.spec.pod_security),
+    );
     if let Some(list) = profiles::profile_list(hub) {
         values["profileList"] = list;
     }
@@ -79,6 +86,28 @@ pub fn security_contexts(user: &Singleuser) -> Value {
             "seccompProfile": seccomp,
         },
     })
+}
+
+/// Sidecar containers as KubeSpawner takes them. Under the restricted profile each gets what that profile
+/// requires of a container and it leaves out (KubeSpawner gives sidecars no security context of their own; the
+/// pod's `runAsNonRoot` and seccomp profile apply to them).
+pub fn sidecars(containers: &[Container], level: PodSecurityLevel) -> Vec<Value> {
+    containers
+        .iter()
+        .map(|container| {
+            let mut value = json!(container);
+            if level == PodSecurityLevel::Restricted {
+                let context = &mut value["securityContext"];
+                if context.get("allowPrivilegeEscalation").is_none() {
+                    context["allowPrivilegeEscalation"] = json!(false);
+                }
+                if context.pointer("/capabilities/drop").is_none() {
+                    context["capabilities"]["drop"] = json!(["ALL"]);
+                }
+            }
+            value
+        })
+        .collect()
 }
 
 /// `singleuser.storage`: the home volume (dynamic, static or none), where it is mounted, and extra volumes.
@@ -220,6 +249,25 @@ mod tests {
         );
         let plain = test_values("  singleuser: {}\n");
         assert!(plain["singleuser"].get("extraPodConfig").is_none());
+    }
+
+    #[test]
+    fn sidecars_meet_the_hubs_pod_security_profile() {
+        let sidecar = "    extraContainers: [{name: monitor, image: \"example.org/monitor:1.2\", securityContext: {runAsUser: 1000}}]\n";
+        let values = test_values(&format!("  singleuser:\n{sidecar}"));
+        assert_eq!(
+            values["singleuser"]["extraContainers"],
+            json!([{"name": "monitor", "image": "example.org/monitor:1.2", "securityContext": {
+                "runAsUser": 1000, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]},
+            }}])
+        );
+        let baseline = test_values(&format!(
+            "  podSecurity: baseline\n  singleuser:\n{sidecar}"
+        ));
+        assert_eq!(
+            baseline["singleuser"]["extraContainers"][0]["securityContext"],
+            json!({"runAsUser": 1000})
+        );
     }
 
     #[test]
