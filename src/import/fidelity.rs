@@ -31,6 +31,16 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         "sidecars meet the hub's Pod Security profile (restricted: no privilege escalation, all capabilities dropped)",
     ),
     (
+        &[
+            "singleuser",
+            "profileList",
+            "kubespawner_override",
+            "extra_containers",
+            "securityContext",
+        ],
+        "sidecars meet the hub's Pod Security profile (restricted: no privilege escalation, all capabilities dropped)",
+    ),
+    (
         &["singleuser", "defaultUrl"],
         "users land on /lab unless singleuser.defaultUrl says otherwise",
     ),

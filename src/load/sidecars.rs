@@ -134,3 +134,25 @@ const BASELINE_CAPABILITIES: [&str; 13] = [
     "SETUID",
     "SYS_CHROOT",
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::load::test_hub_problems as problems;
+
+    #[test]
+    fn a_profiles_sidecars_are_checked_too() {
+        let text = problems(concat!(
+            "  profiles:\n",
+            "    - name: Pre-release\n",
+            "      slug: pre\n",
+            "      extraContainers: [{name: mon, image: \"example.org/mon\"}]\n",
+            "      spawner: {extra_containers: []}\n",
+        ));
+        for expected in [
+            "spec.profiles[0].extraContainers[0].image: image `example.org/mon` has no tag",
+            "profile `pre` sets sidecars in both extraContainers and spawner.extra_containers",
+        ] {
+            assert!(text.contains(expected), "{expected}\n{text}");
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! A list in an override replaces the configured one (dictionaries merge), so each repeats what the chart and
 //! `singleuser` configure before the profile's own.
 
+use super::singleuser::sidecars;
 use crate::model::chart::pod::{MatchExpression, NodeSelectorTerm};
 use crate::model::hub::{HubSpec, StorageKind};
 use crate::model::profile::{Profile, SHM_PATH, SHM_VOLUME};
@@ -38,6 +39,10 @@ pub fn override_lists(spec: &HubSpec, profile: &Profile, overrides: &mut Value) 
         }
         overrides["volumes"] = Value::Array(volumes);
         overrides["volume_mounts"] = Value::Array(mounts);
+    }
+    if !profile.extra_containers.is_empty() {
+        overrides["extra_containers"] =
+            json!(sidecars(&profile.extra_containers, spec.pod_security));
     }
 }
 
