@@ -5,6 +5,7 @@
 use super::node::Node;
 use super::report::Reporter;
 use super::validate::{field_path, is_env_name, loc_at};
+use crate::model::chart::extra_files::is_file_name;
 use crate::model::chart::pod::PodResources;
 use crate::model::hub::HubSpec;
 use crate::notebook::security::PodSecurityLevel;
@@ -157,6 +158,19 @@ fn singleuser(spec: &HubSpec, checks: &mut Checks) {
         &user.extra_containers,
         spec.pod_security,
     );
+    for (name, file) in &user.extra_files {
+        let at = ["spec", "singleuser", "extraFiles", name.as_str()];
+        if !is_file_name(name) {
+            checks.at(
+                &at,
+                format!("`{name}` cannot name a file of the chart's Secret"),
+                "use letters, digits, `-`, `_` and `.`",
+            );
+        }
+        for (field, message, help) in file.problems() {
+            checks.at(&[&at[..], &[field]].concat(), message, help);
+        }
+    }
     let affinity = &user.extra_node_affinity;
     if user.affinity.is_some() && (!affinity.required.is_empty() || !affinity.preferred.is_empty())
     {
@@ -343,6 +357,28 @@ mod tests {
             "  podSecurity: baseline\n  singleuser:\n    extraContainers: [{name: mon, image: \"example.org/mon:1\", securityContext: {runAsUser: 0, capabilities: {add: [CHOWN]}}}]\n",
         );
         assert_eq!(fine, "");
+    }
+
+    #[test]
+    fn extra_files_are_located() {
+        let text = problems(
+            "  singleuser:\n    extraFiles:\n      a/b: {mountPath: /a.py, stringData: x}\n      c: {mountPath: c.py, data: {k: v}}\n",
+        );
+        for expected in [
+            "spec.singleuser.extraFiles.a/b: `a/b` cannot name a file",
+            "spec.singleuser.extraFiles.c.mountPath: mount path `c.py` is not absolute",
+            "spec.singleuser.extraFiles.c.data: the chart writes `data` only to",
+        ] {
+            assert!(text.contains(expected), "{expected}\n{text}");
+        }
+        let text = problems(
+            "  singleuser:\n    extraFiles:\n      c: {mountPath: /c.json, data: {db: {password: hunter2}}}\n",
+        );
+        for expected in [
+            "plaintext secret in spec.singleuser.extraFiles at `c.data.db.password` (value not shown)",
+        ] {
+            assert!(text.contains(expected), "{expected}\n{text}");
+        }
     }
 
     #[test]

@@ -78,6 +78,11 @@ pub fn lift(values: &Value) -> Vec<Part> {
         sidecars.field(&["singleuser", "extraContainers"], v.clone());
     }
     parts.extend(sidecars.finish());
+    let mut files = Builder::new(values, "singleuser.extraFiles");
+    if let Some(v) = files.take(&["singleuser", "extraFiles"]) {
+        files.field(&["singleuser", "extraFiles"], v.clone());
+    }
+    parts.extend(files.finish());
     parts
 }
 

@@ -1,6 +1,7 @@
 //! The chart's `singleuser` section: what every user's server gets (image, command, resources, storage,
 //! environment, where it runs, its pod's labels and lifecycle hooks).
 
+use super::extra_files::ExtraFiles;
 use super::pod::{NodeSelector, NodeSelectorTerm, PreferredSchedulingTerm, Toleration};
 use crate::model::image::Image;
 use crate::model::names::DnsSubdomain;
@@ -98,6 +99,10 @@ pub struct Singleuser {
     /// `{username}` in them is expanded by KubeSpawner.
     #[serde(default)]
     pub extra_containers: Vec<Container>,
+    /// Files mounted into every user's server from a Secret the chart renders (`singleuser.extraFiles`), by
+    /// name: e.g. a `sitecustomize.py` or a server config. Never secret material: the content is in Git.
+    #[serde(default)]
+    pub extra_files: ExtraFiles,
 }
 
 impl Default for Singleuser {
@@ -124,6 +129,7 @@ impl Default for Singleuser {
             service_links: None,
             affinity: None,
             extra_containers: Vec::new(),
+            extra_files: ExtraFiles::new(),
         }
     }
 }

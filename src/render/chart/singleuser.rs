@@ -52,6 +52,7 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     put(&mut pod_config, "enableServiceLinks", &user.service_links);
     put(&mut pod_config, "affinity", &user.affinity);
     put(&mut values, "extraPodConfig", &pod_config);
+    put(&mut values, "extraFiles", &user.extra_files);
     put(
         &mut values,
         "extraContainers",
@@ -249,6 +250,14 @@ mod tests {
         );
         let plain = test_values("  singleuser: {}\n");
         assert!(plain["singleuser"].get("extraPodConfig").is_none());
+        assert!(plain["singleuser"].get("extraFiles").is_none());
+        let files = test_values(
+            "  singleuser:\n    extraFiles:\n      setup: {mountPath: /opt/sitecustomize.py, stringData: \"import os\\n\", mode: 420}\n",
+        );
+        assert_eq!(
+            files["singleuser"]["extraFiles"],
+            json!({"setup": {"mountPath": "/opt/sitecustomize.py", "stringData": "import os\n", "mode": 420}})
+        );
     }
 
     #[test]
