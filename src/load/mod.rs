@@ -18,6 +18,7 @@ pub mod report;
 mod routes;
 mod secrets;
 mod sections;
+mod services;
 mod sidecars;
 mod validate;
 

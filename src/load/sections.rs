@@ -76,6 +76,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
         checks.resources(path, resources);
     }
     hub(spec, &mut checks);
+    super::services::check(spec, &mut checks);
     pre_puller(spec, &mut checks);
     singleuser(spec, &mut checks);
 }

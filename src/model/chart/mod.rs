@@ -11,6 +11,7 @@ pub mod pod;
 pub mod pre_puller;
 pub mod proxy;
 pub mod scheduling;
+pub mod services;
 pub mod singleuser;
 
 use schemars::JsonSchema;

@@ -3,7 +3,7 @@
 //! environment, and JupyterHub's limits on servers.
 
 use super::shared::{extra_env, put};
-use super::{auth, profiles, singleuser};
+use super::{auth, profiles, services, singleuser};
 use crate::model::auth::Auth;
 use crate::model::chart_source::ChartVersion;
 use crate::model::profile::Profile;
@@ -45,6 +45,7 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
         &pod.concurrent_spawn_limit,
     );
     put(&mut values, "allowNamedServers", &pod.allow_named_servers);
+    services::put_into(&mut values, pod);
     put(&mut values, "extraVolumes", &pod.extra_volumes);
     put(&mut values, "extraVolumeMounts", &pod.extra_volume_mounts);
     put(
