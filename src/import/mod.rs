@@ -248,6 +248,7 @@ const SPEC_ORDER: &[&str] = &[
     "hub",
     "proxy",
     "userScheduler",
+    "userPods",
     "podPriority",
     "userPlaceholder",
     "prePuller",
