@@ -101,7 +101,7 @@ pub fn is_file_name(name: &str) -> bool {
 
 fn is_base64(text: &str) -> bool {
     let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    text.len() % 4 == 0
+    text.len().is_multiple_of(4)
         && text.trim_end_matches('=').len() + 2 >= text.len()
         && text
             .trim_end_matches('=')

@@ -107,7 +107,8 @@ pub fn scope_problem(scope: &str) -> Option<String> {
         Some((base, filter)) => (base, Some(filter)),
         None => (scope, None),
     };
-    if !SCOPES.contains(&base) && !base.strip_prefix("custom:").is_some_and(|c| !c.is_empty()) {
+    let custom = base.strip_prefix("custom:").is_some_and(|c| !c.is_empty());
+    if !SCOPES.contains(&base) && !custom {
         return Some(format!("`{base}` is not a JupyterHub scope"));
     }
     let filter = filter?;
