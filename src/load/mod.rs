@@ -20,6 +20,7 @@ mod secrets;
 mod sections;
 mod services;
 mod sidecars;
+mod singleuser;
 mod validate;
 
 pub use discover::{SourceFile, Sources, read_sources};
