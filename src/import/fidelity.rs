@@ -20,11 +20,25 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
     ),
     (
         &["hub", "config", "KubeSpawner", "pod_security_context"],
-        "user pods meet the restricted Pod Security profile",
+        "user pods meet the hub's Pod Security profile (restricted unless `podSecurity` says otherwise)",
     ),
     (
         &["hub", "config", "KubeSpawner", "container_security_context"],
-        "user pods meet the restricted Pod Security profile",
+        "user pods meet the hub's Pod Security profile (restricted unless `podSecurity` says otherwise)",
+    ),
+    (
+        &["singleuser", "extraContainers", "securityContext"],
+        "sidecars meet the hub's Pod Security profile (restricted: no privilege escalation, all capabilities dropped)",
+    ),
+    (
+        &[
+            "singleuser",
+            "profileList",
+            "kubespawner_override",
+            "extra_containers",
+            "securityContext",
+        ],
+        "sidecars meet the hub's Pod Security profile (restricted: no privilege escalation, all capabilities dropped)",
     ),
     (
         &["singleuser", "defaultUrl"],

@@ -249,6 +249,7 @@ const SPEC_ORDER: &[&str] = &[
     "hub",
     "proxy",
     "userScheduler",
+    "userPods",
     "podPriority",
     "userPlaceholder",
     "prePuller",

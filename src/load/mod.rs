@@ -19,6 +19,9 @@ pub mod report;
 mod routes;
 mod secrets;
 mod sections;
+mod services;
+mod sidecars;
+mod singleuser;
 mod validate;
 
 pub use discover::{SourceFile, Sources, read_sources};

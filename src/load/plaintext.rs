@@ -64,6 +64,25 @@ pub fn check(document: &Node, report: &mut Reporter) {
             }
         }
     }
+    if let Some(Value::Map(files)) = spec
+        .get("singleuser")
+        .and_then(|s| s.get("extraFiles"))
+        .map(|f| &f.value)
+    {
+        for entry in files {
+            let mut path = vec![entry.key.to_string()];
+            secret_keys(&entry.value, &mut path, &mut |path, loc| {
+                report.at(
+                    loc,
+                    format!(
+                        "plaintext secret in spec.singleuser.extraFiles at `{}` (value not shown)",
+                        shown(&path.join("."))
+                    ),
+                    Some("a file's content is in Git: keep secrets out of it (mount a Secret the secrets layer writes through `storage.extraVolumes`); see docs/secrets.md".into()),
+                );
+            });
+        }
+    }
     if let Some(objects) = spec.get("extraObjects") {
         let mut path = Vec::new();
         secret_keys(objects, &mut path, &mut |path, loc| {

@@ -60,6 +60,24 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
             }
         }
         let index = i.to_string();
+        if !profile.extra_containers.is_empty() && profile.spawner.contains_key("extra_containers")
+        {
+            report.at(
+                loc_at(node, &["spec", "profiles", &index, "spawner", "extra_containers"]),
+                format!("Hub `{name}`: profile `{}` sets sidecars in both extraContainers and spawner.extra_containers, which replaces them", profile.slug),
+                Some("keep them in `extraContainers`".into()),
+            );
+        }
+        super::sidecars::check(
+            &mut super::sections::Checks {
+                hub: name,
+                node,
+                report,
+            },
+            &["spec", "profiles", &index, "extraContainers"],
+            &profile.extra_containers,
+            spec.pod_security,
+        );
         let resources = &profile.resources;
         let path = ["spec", "profiles", index.as_str(), "resources"];
         bounds(

@@ -1,6 +1,6 @@
 //! Checks of a hub's chart-section settings that a type alone cannot make: resource requests within their
-//! limits, environment variable names, settings that need another (named-server limits, one switch per puller),
-//! and user-pod settings Kubernetes or the restricted Pod Security profile would refuse.
+//! limits, environment variable names, settings that need another (named-server limits, one switch per puller);
+//! the user pods' settings are `super::singleuser`'s.
 
 use super::node::Node;
 use super::report::Reporter;
@@ -74,8 +74,9 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
         checks.resources(path, resources);
     }
     hub(spec, &mut checks);
+    super::services::check(spec, &mut checks);
     pre_puller(spec, &mut checks);
-    singleuser(spec, &mut checks);
+    super::singleuser::validate(spec, &mut checks);
 }
 
 fn hub(spec: &HubSpec, checks: &mut Checks) {
@@ -123,65 +124,6 @@ fn pre_puller(spec: &HubSpec, checks: &mut Checks) {
                 &["spec", "prePuller", field, "enabled"],
                 format!("both prePuller.enabled and prePuller.{field}.enabled are set"),
                 "`enabled` switches both pullers: set it, or `hook.enabled` / `continuous.enabled` each",
-            );
-        }
-    }
-}
-
-fn singleuser(spec: &HubSpec, checks: &mut Checks) {
-    let user = &spec.singleuser;
-    if user.uid == Some(0) {
-        checks.at(
-            &["spec", "singleuser", "uid"],
-            "uid 0 runs servers as root, which the restricted Pod Security profile refuses".into(),
-            "use the image's user (e.g. 1000), or leave uid out for the chart's 1000",
-        );
-    }
-    if user.start_timeout == Some(0) {
-        checks.at(
-            &["spec", "singleuser", "startTimeout"],
-            "startTimeout must be more than 0 seconds".into(),
-            "e.g. `startTimeout: 600` for large images (the chart's default is 300)",
-        );
-    }
-    if let Some(cmd) = &user.cmd
-        && cmd.words().first().is_none_or(|w| w.trim().is_empty())
-    {
-        checks.at(
-            &["spec", "singleuser", "cmd"],
-            "the command is empty".into(),
-            "write the program, e.g. `cmd: start-singleuser.sh` or `cmd: [jupyterhub-singleuser]`",
-        );
-    }
-    let affinity = &user.extra_node_affinity;
-    for (i, term) in affinity.required.iter().enumerate() {
-        if term.is_empty() {
-            checks.at(
-                &[
-                    "spec",
-                    "singleuser",
-                    "extraNodeAffinity",
-                    "required",
-                    &i.to_string(),
-                ],
-                "a node selector term without requirements matches no node".into(),
-                "give it `matchExpressions: [{key, operator, values}]`",
-            );
-        }
-    }
-    for (i, term) in affinity.preferred.iter().enumerate() {
-        if !(1..=100).contains(&term.weight) {
-            checks.at(
-                &[
-                    "spec",
-                    "singleuser",
-                    "extraNodeAffinity",
-                    "preferred",
-                    &i.to_string(),
-                    "weight",
-                ],
-                format!("weight {} is outside 1–100", term.weight),
-                "Kubernetes takes a preference weight from 1 to 100",
             );
         }
     }
@@ -251,21 +193,5 @@ mod tests {
             "  hub: {allowNamedServers: true, namedServerLimitPerUser: 3}\n  prePuller: {hook: {enabled: false}, continuous: {enabled: true}}\n",
         );
         assert_eq!(fine, "");
-    }
-
-    #[test]
-    fn user_pods_kubernetes_would_refuse() {
-        let text = problems(
-            "  singleuser:\n    uid: 0\n    startTimeout: 0\n    cmd: []\n    extraNodeAffinity:\n      required: [{}]\n      preferred: [{weight: 0, preference: {matchExpressions: [{key: a, operator: Exists}]}}]\n",
-        );
-        for expected in [
-            "spec.singleuser.uid: uid 0 runs servers as root",
-            "spec.singleuser.startTimeout: startTimeout must be more than 0 seconds",
-            "spec.singleuser.cmd: the command is empty",
-            "spec.singleuser.extraNodeAffinity.required[0]: a node selector term without requirements",
-            "spec.singleuser.extraNodeAffinity.preferred[0].weight: weight 0 is outside 1–100",
-        ] {
-            assert!(text.contains(expected), "{expected}\n{text}");
-        }
     }
 }

@@ -7,7 +7,7 @@ pub use super::chart::expose::{Expose, GatewayRef, HttpRoute, HubIngress};
 pub use super::chart::hub::{DATABASE_CHOICES, Database, ExternalDatabase, HubPod, Sqlite};
 pub use super::chart::pre_puller::PrePuller;
 pub use super::chart::proxy::Proxy;
-pub use super::chart::scheduling::UserScheduler;
+pub use super::chart::scheduling::{UserPods, UserScheduler};
 pub use super::chart::singleuser::{CHART_USER_IMAGE, Singleuser, Storage, StorageKind};
 pub use super::chart_source::{CHART_REPOSITORY, Chart};
 use super::image::{Image, ImagePolicy};
@@ -74,6 +74,9 @@ pub struct HubSpec {
     /// The chart's user scheduler, packing user pods tightly (default: the chart's, on).
     #[serde(default)]
     pub user_scheduler: Option<UserScheduler>,
+    /// What every user pod shares: its base tolerations (`scheduling.userPods`).
+    #[serde(default)]
+    pub user_pods: UserPods,
     /// Pod priorities, so real users evict placeholder pods (`scheduling.podPriority.enabled`; the chart's: off).
     #[serde(default)]
     pub pod_priority: Option<Toggle>,

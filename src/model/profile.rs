@@ -6,6 +6,7 @@ use super::hub::Bounds;
 use super::image::Image;
 use super::quantity::{Memory, Quantity, QuantityValue};
 use super::secret::MaybeSecret;
+use k8s_openapi::api::core::v1::Container;
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,12 @@ pub struct Profile {
     /// the configured lists whole (the home volume too), as KubeSpawner does.
     #[serde(default)]
     pub spawner: Map<String, Value>,
+    /// Sidecar containers of this profile's pods (`extra_containers`), checked as `singleuser.extraContainers`
+    /// are; set, they replace `singleuser.extraContainers` for this profile (KubeSpawner replaces the list).
+    /// Sidecars the checks refuse (an image tagged `latest`) can only go in `spawner.extra_containers`, never
+    /// both.
+    #[serde(default)]
+    pub extra_containers: Vec<Container>,
     /// Further choices on the spawn page within this profile (the chart's `profile_options`), after the `image`
     /// and `size` choices jupyflux makes from `images` and `sizes`: e.g. CPUs, GPUs, the interface.
     #[serde(default)]

@@ -9,6 +9,7 @@ mod expose;
 mod hub;
 mod profiles;
 mod scheduling;
+mod services;
 mod singleuser;
 
 use super::leaves::{Path, get, put};
@@ -164,6 +165,7 @@ impl<'v> Builder<'v> {
 pub fn parts(values: &Value, context: &Context<'_>) -> Vec<Part> {
     let mut parts = Vec::new();
     parts.extend(hub::lift(values));
+    parts.extend(services::lift(values));
     parts.extend(auth::lift(values, context));
     parts.extend(singleuser::lift(values));
     parts.extend(env::lift(values));

@@ -162,6 +162,10 @@ fn overrides(
                 }
                 profile.insert("env".into(), value.clone());
             }
+            // A sidecar whose image is not pinned stays in `spawner` (the typed field would refuse it).
+            "extra_containers" if pinned_images(value) => {
+                profile.insert("extraContainers".into(), value.clone());
+            }
             "pod_security_context" | "container_security_context"
                 if restricted_already(key, value) =>
             {
@@ -178,6 +182,17 @@ fn overrides(
         profile.insert("resources".into(), Value::Object(resources));
     }
     Some(())
+}
+
+/// Whether every container of a list names a pinned image.
+fn pinned_images(containers: &Value) -> bool {
+    containers.as_array().is_some_and(|list| {
+        list.iter().all(|c| {
+            c.get("image")
+                .and_then(Value::as_str)
+                .is_some_and(|i| crate::model::image::PinnedImage::parse(i).is_ok())
+        })
+    })
 }
 
 /// `profile_options` as typed options, when every choice's override has typed fields.

@@ -16,6 +16,11 @@ pub fn lift(values: &Value) -> Vec<Part> {
         }
     }
     parts.extend(scheduler.finish());
+    let mut user_pods = Builder::new(values, "scheduling.userPods");
+    if let Some(v) = user_pods.take(&["scheduling", "userPods", "tolerations"]) {
+        user_pods.field(&["userPods", "tolerations"], v.clone());
+    }
+    parts.extend(user_pods.finish());
     for (key, field) in [
         ("podPriority", "podPriority"),
         ("userPlaceholder", "userPlaceholder"),
@@ -48,5 +53,12 @@ pub fn lift(values: &Value) -> Vec<Part> {
         }
     }
     parts.extend(proxy.finish());
+    let mut traefik = Builder::new(values, "proxy.traefik placement");
+    for key in ["nodeSelector", "tolerations"] {
+        if let Some(v) = traefik.take(&["proxy", "traefik", key]) {
+            traefik.field(&["proxy", "traefik", key], v.clone());
+        }
+    }
+    parts.extend(traefik.finish());
     parts
 }

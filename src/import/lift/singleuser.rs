@@ -54,14 +54,40 @@ pub fn lift(values: &Value) -> Vec<Part> {
         ("extraLabels", "extraLabels"),
         ("extraAnnotations", "extraAnnotations"),
         ("lifecycleHooks", "lifecycleHooks"),
+        ("podNameTemplate", "podNameTemplate"),
     ] {
         if let Some(v) = pods.take(&["singleuser", key]) {
             pods.field(&["singleuser", field], v.clone());
         }
     }
+    for (key, field) in [
+        ("enableServiceLinks", "serviceLinks"),
+        ("affinity", "affinity"),
+    ] {
+        if let Some(v) = pods.take(&["singleuser", "extraPodConfig", key]) {
+            pods.field(&["singleuser", field], v.clone());
+        }
+    }
+    if pods.peek(&["singleuser", "uid"]).and_then(Value::as_u64) == Some(0) {
+        pods.field(&["podSecurity"], json!("baseline"));
+        pods.review(ROOT_NOTE.to_owned());
+    }
     parts.extend(pods.finish());
+    let mut sidecars = Builder::new(values, "singleuser.extraContainers");
+    if let Some(v) = sidecars.take(&["singleuser", "extraContainers"]) {
+        sidecars.field(&["singleuser", "extraContainers"], v.clone());
+    }
+    parts.extend(sidecars.finish());
+    let mut files = Builder::new(values, "singleuser.extraFiles");
+    if let Some(v) = files.take(&["singleuser", "extraFiles"]) {
+        files.field(&["singleuser", "extraFiles"], v.clone());
+    }
+    parts.extend(files.finish());
     parts
 }
+
+/// Why an imported hub whose servers run as root gets `podSecurity: baseline`.
+const ROOT_NOTE: &str = "podSecurity: baseline — singleuser.uid 0 runs servers as root, which only the baseline Pod Security profile admits (their containers keep the runtime's default capabilities); if the image can start as its own user, remove uid and podSecurity for restricted";
 
 /// An image tag as text (a number-like tag such as `2024.1` may be written unquoted).
 fn tag_text(value: &Value) -> Option<String> {

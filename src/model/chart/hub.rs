@@ -1,7 +1,8 @@
 //! The chart's `hub` section: the hub pod (where it runs, its resources and environment), JupyterHub's own
-//! server limits, and the hub database.
+//! server limits, its services and roles, and the hub database.
 
 use super::pod::{NodeSelector, PodResources, Toleration};
+use super::services::{HubRole, HubService};
 use crate::model::quantity::Quantity;
 use crate::model::secret::{MaybeSecret, SecretRef};
 use schemars::JsonSchema;
@@ -58,6 +59,13 @@ pub struct HubPod {
     /// Where they are mounted in the hub container (`hub.extraVolumeMounts`).
     #[serde(default)]
     pub extra_volume_mounts: Vec<crate::model::profile::VolumeMount>,
+    /// JupyterHub services by name (`hub.services`): a web service the proxy routes to, or a program the hub
+    /// runs. Their API tokens are the chart's, generated.
+    #[serde(default)]
+    pub services: BTreeMap<String, HubService>,
+    /// JupyterHub roles by name (`hub.loadRoles`): scopes granted to users, groups and services.
+    #[serde(default)]
+    pub roles: BTreeMap<String, HubRole>,
 }
 
 /// The hub database: exactly one of `sqlite` (a volume), `postgres` or `mysql` (an external server).

@@ -1,5 +1,6 @@
-//! The chart's `proxy` section: where the configurable-http-proxy pod (`proxy.chp`) runs and what it may use.
-//! Its Service type and exposure are jupyflux's (see `expose`), not settings of this section.
+//! The chart's `proxy` section: where the configurable-http-proxy pod (`proxy.chp`) runs and what it may use,
+//! and where the `autohttps` Traefik pod (`proxy.traefik`) runs. Its Service type and exposure are jupyflux's
+//! (see `expose`), not settings of this section.
 
 use super::pod::{NodeSelector, PodResources, Toleration};
 use schemars::JsonSchema;
@@ -22,4 +23,19 @@ pub struct Proxy {
     /// The proxy pod's NetworkPolicy (`proxy.chp.networkPolicy.enabled`; wins over `spec.networkPolicy`).
     #[serde(default)]
     pub network_policy: Option<super::SectionNetworkPolicy>,
+    /// Where the chart's Traefik pod (`proxy.traefik`, the `autohttps` pod that runs only with
+    /// `proxy.https`) runs.
+    #[serde(default)]
+    pub traefik: Placement,
+}
+
+/// Where a pod runs: node labels it requires and tolerations besides the chart's core-pod ones.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Placement {
+    #[serde(default)]
+    pub node_selector: NodeSelector,
+    #[serde(default)]
+    pub tolerations: Vec<Toleration>,
 }

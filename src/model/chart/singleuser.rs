@@ -1,12 +1,14 @@
 //! The chart's `singleuser` section: what every user's server gets (image, command, resources, storage,
 //! environment, where it runs, its pod's labels and lifecycle hooks).
 
+use super::extra_files::ExtraFiles;
 use super::pod::{NodeSelector, NodeSelectorTerm, PreferredSchedulingTerm, Toleration};
 use crate::model::image::Image;
 use crate::model::names::DnsSubdomain;
 use crate::model::profile::VolumeMount;
 use crate::model::quantity::{Bounds, Memory, Quantity};
 use crate::model::secret::MaybeSecret;
+use k8s_openapi::api::core::v1::{Affinity, Container};
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -50,7 +52,9 @@ pub struct Singleuser {
     /// Seconds a server may take to start before the spawn fails (`singleuser.startTimeout`; the chart's 300).
     #[serde(default)]
     pub start_timeout: Option<u32>,
-    /// User id of the server's process (`singleuser.uid`; the chart's 1000). Never 0: servers run as non-root.
+    /// User id of the server's process (`singleuser.uid`; the chart's 1000). 0 (root, e.g. for images whose
+    /// start script chowns the home and then switches user) only with the hub's `podSecurity: baseline` or
+    /// weaker: the restricted profile requires non-root.
     #[serde(default)]
     pub uid: Option<u32>,
     /// Group owning the mounted volumes (`singleuser.fsGid`; the chart's 100).
@@ -74,6 +78,31 @@ pub struct Singleuser {
     /// Kubernetes lifecycle handlers of the server container (`singleuser.lifecycleHooks`).
     #[serde(default)]
     pub lifecycle_hooks: Option<LifecycleHooks>,
+    /// Name of each user's pod (`singleuser.podNameTemplate`; KubeSpawner's `jupyter-{username}--{servername}`):
+    /// lowercase letters, digits and `-` around KubeSpawner's fields such as `{username}`, `{userid}`,
+    /// `{servername}`.
+    #[serde(default)]
+    pub pod_name_template: Option<String>,
+    /// Whether each user's pod gets environment variables for every Service of the namespace
+    /// (`singleuser.extraPodConfig.enableServiceLinks`; Kubernetes' default `true`). `false` keeps a server's
+    /// environment small and free of other services' addresses.
+    #[serde(default)]
+    pub service_links: Option<bool>,
+    /// The whole Kubernetes `Affinity` of each user's pod (`singleuser.extraPodConfig.affinity`). It replaces the
+    /// affinity KubeSpawner builds (the chart's node-purpose preference, `scheduling.userPods` affinities), so
+    /// it cannot be combined with `extraNodeAffinity`; prefer `extraNodeAffinity` when node terms are enough.
+    #[serde(default)]
+    pub affinity: Option<Affinity>,
+    /// Sidecar containers of every user pod (`singleuser.extraContainers`), Kubernetes `Container`s: a name
+    /// other than `notebook`, a pinned image, and a security context the hub's `podSecurity` admits (under
+    /// restricted, `allowPrivilegeEscalation: false` and `capabilities: {drop: [ALL]}` are added when left out).
+    /// `{username}` in them is expanded by KubeSpawner.
+    #[serde(default)]
+    pub extra_containers: Vec<Container>,
+    /// Files mounted into every user's server from a Secret the chart renders (`singleuser.extraFiles`), by
+    /// name: e.g. a `sitecustomize.py` or a server config. Never secret material: the content is in Git.
+    #[serde(default)]
+    pub extra_files: ExtraFiles,
 }
 
 impl Default for Singleuser {
@@ -96,6 +125,11 @@ impl Default for Singleuser {
             extra_labels: BTreeMap::new(),
             extra_annotations: BTreeMap::new(),
             lifecycle_hooks: None,
+            pod_name_template: None,
+            service_links: None,
+            affinity: None,
+            extra_containers: Vec::new(),
+            extra_files: ExtraFiles::new(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! environment, and JupyterHub's limits on servers.
 
 use super::shared::{extra_env, put};
-use super::{auth, profiles};
+use super::{auth, profiles, services, singleuser};
 use crate::model::auth::Auth;
 use crate::model::chart_source::ChartVersion;
 use crate::model::profile::Profile;
@@ -16,6 +16,7 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     let spec = &hub.spec;
     let host = env.hub_host(hub);
     let mut config = config(&spec.auth, &spec.profiles, &host, &spec.chart.version);
+    config["KubeSpawner"] = singleuser::security_contexts(&spec.singleuser);
     let spawner = &mut config["KubeSpawner"];
     put(
         spawner,
@@ -55,6 +56,7 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
         &pod.concurrent_spawn_limit,
     );
     put(&mut values, "allowNamedServers", &pod.allow_named_servers);
+    services::put_into(&mut values, pod);
     put(&mut values, "extraVolumes", &pod.extra_volumes);
     put(&mut values, "extraVolumeMounts", &pod.extra_volume_mounts);
     put(
@@ -68,19 +70,6 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
 fn config(auth: &Auth, hub_profiles: &[Profile], host: &str, chart: &ChartVersion) -> Value {
     let mut config = Map::new();
     auth::merge_into(&mut config, auth, hub_profiles, host, chart);
-    // User servers meet the "restricted" Pod Security profile.
-    config.insert(
-        "KubeSpawner".into(),
-        json!({
-            "pod_security_context": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
-            "container_security_context": {
-                "allowPrivilegeEscalation": false,
-                "capabilities": {"drop": ["ALL"]},
-                "runAsNonRoot": true,
-                "seccompProfile": {"type": "RuntimeDefault"},
-            },
-        }),
-    );
     Value::Object(config)
 }
 

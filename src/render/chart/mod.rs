@@ -15,6 +15,7 @@ mod profile_lists;
 pub mod profiles;
 mod proxy;
 mod scheduling;
+mod services;
 mod shared;
 mod singleuser;
 

@@ -2,6 +2,7 @@
 //! A list in an override replaces the configured one (dictionaries merge), so each repeats what the chart and
 //! `singleuser` configure before the profile's own.
 
+use super::singleuser::sidecars;
 use crate::model::chart::pod::{MatchExpression, NodeSelectorTerm};
 use crate::model::hub::{HubSpec, StorageKind};
 use crate::model::profile::{Profile, SHM_PATH, SHM_VOLUME};
@@ -15,11 +16,16 @@ const USER_POD_TOLERATIONS: [&str; 2] = ["hub.jupyter.org/dedicated", "hub.jupyt
 pub fn override_lists(spec: &HubSpec, profile: &Profile, overrides: &mut Value) {
     let user = &spec.singleuser;
     if !profile.tolerations.is_empty() {
-        let chart = USER_POD_TOLERATIONS.iter().map(
-            |key| json!({"key": key, "operator": "Equal", "value": "user", "effect": "NoSchedule"}),
-        );
+        // The user pods' base tolerations: the definition's `userPods.tolerations`, else the chart's.
+        let base: Vec<Value> = match &spec.user_pods.tolerations {
+            Some(tolerations) => tolerations.iter().map(|t| json!(t)).collect(),
+            None => USER_POD_TOLERATIONS
+                .iter()
+                .map(|key| json!({"key": key, "operator": "Equal", "value": "user", "effect": "NoSchedule"}))
+                .collect(),
+        };
         let own = user.tolerations.iter().chain(&profile.tolerations);
-        let tolerations: Vec<Value> = chart.chain(own.map(|t| json!(t))).collect();
+        let tolerations: Vec<Value> = base.into_iter().chain(own.map(|t| json!(t))).collect();
         overrides["tolerations"] = Value::Array(tolerations);
     }
     let required = &profile.node_affinity.required;
@@ -38,6 +44,10 @@ pub fn override_lists(spec: &HubSpec, profile: &Profile, overrides: &mut Value) 
         }
         overrides["volumes"] = Value::Array(volumes);
         overrides["volume_mounts"] = Value::Array(mounts);
+    }
+    if !profile.extra_containers.is_empty() {
+        overrides["extra_containers"] =
+            json!(sidecars(&profile.extra_containers, spec.pod_security));
     }
 }
 

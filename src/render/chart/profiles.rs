@@ -272,4 +272,20 @@ mod tests {
             })
         );
     }
+
+    #[test]
+    fn a_profiles_sidecars_replace_the_hubs() {
+        let values = test_values(concat!(
+            "  profiles:\n",
+            "    - name: Monitored\n",
+            "      slug: monitored\n",
+            "      extraContainers: [{name: mon, image: \"example.org/mon:1.0\"}]\n",
+        ));
+        assert_eq!(
+            values["singleuser"]["profileList"][0]["kubespawner_override"]["extra_containers"],
+            json!([{"name": "mon", "image": "example.org/mon:1.0", "securityContext": {
+                "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]},
+            }}])
+        );
+    }
 }

@@ -15,6 +15,10 @@ pub fn values(spec: &HubSpec) -> Value {
     put(&mut chp, "resources", &proxy.resources);
     let mut values = json!({"service": {"type": "ClusterIP"}});
     put(&mut values, "chp", &chp);
+    let mut traefik = json!({});
+    put(&mut traefik, "nodeSelector", &proxy.traefik.node_selector);
+    put(&mut traefik, "tolerations", &proxy.traefik.tolerations);
+    put(&mut values, "traefik", &traefik);
     values
 }
 
@@ -26,7 +30,7 @@ mod tests {
     #[test]
     fn the_proxy_pod_settings_go_under_chp() {
         let values = test_values(
-            "  proxy:\n    nodeSelector: {role/store: \"true\"}\n    tolerations: [{key: dedicated, operator: Exists}]\n    resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}\n",
+            "  proxy:\n    nodeSelector: {role/store: \"true\"}\n    tolerations: [{key: dedicated, operator: Exists}]\n    resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}\n    traefik: {nodeSelector: {edge: \"true\"}}\n",
         );
         assert_eq!(
             values["proxy"],
@@ -37,6 +41,7 @@ mod tests {
                     "tolerations": [{"key": "dedicated", "operator": "Exists"}],
                     "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "200m", "memory": "128Mi"}},
                 },
+                "traefik": {"nodeSelector": {"edge": "true"}},
             })
         );
         assert_eq!(

@@ -19,6 +19,9 @@ pub fn merge_into(values: &mut Value, spec: &HubSpec) {
         put(&mut user_scheduler, "resources", &scheduler.resources);
         put(&mut scheduling, "userScheduler", &user_scheduler);
     }
+    if let Some(tolerations) = &spec.user_pods.tolerations {
+        scheduling["userPods"] = json!({"tolerations": tolerations});
+    }
     for (key, toggle) in [
         ("podPriority", spec.pod_priority),
         ("userPlaceholder", spec.user_placeholder),
@@ -34,6 +37,26 @@ pub fn merge_into(values: &mut Value, spec: &HubSpec) {
 mod tests {
     use super::super::test_values;
     use serde_json::json;
+
+    #[test]
+    fn user_pods_tolerations_replace_the_charts() {
+        let values = test_values(concat!(
+            "  userPods: {tolerations: [{key: hub.jupyter.org/dedicated, operator: Equal, value: cms-af, effect: NoSchedule}]}\n",
+            "  profiles: [{name: A, slug: a, tolerations: [{key: gpu, operator: Exists}]}]\n",
+        ));
+        let dedicated = json!({"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "cms-af", "effect": "NoSchedule"});
+        assert_eq!(
+            values["scheduling"]["userPods"],
+            json!({"tolerations": [dedicated]})
+        );
+        assert_eq!(
+            values["singleuser"]["profileList"][0]["kubespawner_override"]["tolerations"],
+            json!([dedicated, {"key": "gpu", "operator": "Exists"}])
+        );
+        // `tolerations: []` is written: it removes the chart's.
+        let none = test_values("  userPods: {tolerations: []}\n");
+        assert_eq!(none["scheduling"]["userPods"], json!({"tolerations": []}));
+    }
 
     #[test]
     fn the_user_scheduler_priorities_and_placeholders() {

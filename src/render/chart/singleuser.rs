@@ -6,6 +6,8 @@ use super::shared::{cpu_bounds, extra_env, memory_bounds, put};
 use crate::model::hub::{HubSpec, Singleuser, StorageKind};
 use crate::model::usage::Target;
 use crate::model::{Definition, Environment};
+use crate::notebook::security::PodSecurityLevel;
+use k8s_openapi::api::core::v1::Container;
 use serde_json::{Value, json};
 
 /// `singleuser`: what the definition decides.
@@ -18,6 +20,7 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     }
     put(&mut values, "cmd", &user.cmd);
     put(&mut values, "startTimeout", &user.start_timeout);
+    put(&mut values, "podNameTemplate", &user.pod_name_template);
     put(&mut values, "uid", &user.uid);
     put(&mut values, "fsGid", &user.fs_gid);
     if let Some(cpu) = &user.cpu {
@@ -45,12 +48,67 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     put(&mut values, "extraLabels", &user.extra_labels);
     put(&mut values, "extraAnnotations", &user.extra_annotations);
     put(&mut values, "lifecycleHooks", &user.lifecycle_hooks);
+    let mut pod_config = json!({});
+    put(&mut pod_config, "enableServiceLinks", &user.service_links);
+    put(&mut pod_config, "affinity", &user.affinity);
+    put(&mut values, "extraPodConfig", &pod_config);
+    put(&mut values, "extraFiles", &user.extra_files);
+    put(
+        &mut values,
+        "extraContainers",
+        &sidecars(&user.extra_containers, hub.spec.pod_security),
+    );
     if let Some(list) = profiles::profile_list(hub) {
         values["profileList"] = list;
     }
     // The chart's iptables init container is privileged; the network policy blocks the metadata server instead.
     values["cloudMetadata"] = json!({"blockWithIptables": false});
     values
+}
+
+/// `hub.config.KubeSpawner`'s security contexts of user pods: the restricted Pod Security profile, or for a
+/// server run as root (`uid: 0`, which load allows only with `podSecurity: baseline` or weaker) what baseline
+/// admits: no `runAsNonRoot`, and the runtime's default capabilities (a root start script chowns the home and
+/// switches user), still without privilege escalation and with the runtime's seccomp profile.
+pub fn security_contexts(user: &Singleuser) -> Value {
+    let seccomp = json!({"type": "RuntimeDefault"});
+    if user.uid == Some(0) {
+        return json!({
+            "pod_security_context": {"seccompProfile": seccomp},
+            "container_security_context": {"allowPrivilegeEscalation": false, "seccompProfile": seccomp},
+        });
+    }
+    json!({
+        "pod_security_context": {"runAsNonRoot": true, "seccompProfile": seccomp},
+        "container_security_context": {
+            "allowPrivilegeEscalation": false,
+            "capabilities": {"drop": ["ALL"]},
+            "runAsNonRoot": true,
+            "seccompProfile": seccomp,
+        },
+    })
+}
+
+/// Sidecar containers as KubeSpawner takes them. Under the restricted profile each gets what that profile
+/// requires of a container and it leaves out (KubeSpawner gives sidecars no security context of their own; the
+/// pod's `runAsNonRoot` and seccomp profile apply to them).
+pub fn sidecars(containers: &[Container], level: PodSecurityLevel) -> Vec<Value> {
+    containers
+        .iter()
+        .map(|container| {
+            let mut value = json!(container);
+            if level == PodSecurityLevel::Restricted {
+                let context = &mut value["securityContext"];
+                if context.get("allowPrivilegeEscalation").is_none() {
+                    context["allowPrivilegeEscalation"] = json!(false);
+                }
+                if context.pointer("/capabilities/drop").is_none() {
+                    context["capabilities"]["drop"] = json!(["ALL"]);
+                }
+            }
+            value
+        })
+        .collect()
 }
 
 /// `singleuser.storage`: the home volume (dynamic, static or none), where it is mounted, and extra volumes.
@@ -168,6 +226,83 @@ mod tests {
                 "dynamic": {"storageAccessModes": ["ReadWriteMany"]},
                 "homeMountPath": "/home/{username}",
             })
+        );
+    }
+
+    #[test]
+    fn pod_config_the_chart_merges_into_the_pod() {
+        let values = test_values(concat!(
+            "  singleuser:\n",
+            "    serviceLinks: false\n",
+            "    affinity:\n",
+            "      nodeAffinity:\n",
+            "        requiredDuringSchedulingIgnoredDuringExecution:\n",
+            "          nodeSelectorTerms: [{matchExpressions: [{key: role, operator: In, values: [\"true\"]}]}]\n",
+        ));
+        assert_eq!(
+            values["singleuser"]["extraPodConfig"],
+            json!({
+                "enableServiceLinks": false,
+                "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchExpressions": [{"key": "role", "operator": "In", "values": ["true"]}]}],
+                }}},
+            })
+        );
+        let plain = test_values("  singleuser: {}\n");
+        assert!(plain["singleuser"].get("extraPodConfig").is_none());
+        assert!(plain["singleuser"].get("extraFiles").is_none());
+        let files = test_values(
+            "  singleuser:\n    extraFiles:\n      setup: {mountPath: /opt/sitecustomize.py, stringData: \"import os\\n\", mode: 420}\n",
+        );
+        assert_eq!(
+            files["singleuser"]["extraFiles"],
+            json!({"setup": {"mountPath": "/opt/sitecustomize.py", "stringData": "import os\n", "mode": 420}})
+        );
+    }
+
+    #[test]
+    fn sidecars_meet_the_hubs_pod_security_profile() {
+        let sidecar = "    extraContainers: [{name: monitor, image: \"example.org/monitor:1.2\", securityContext: {runAsUser: 1000}}]\n";
+        let values = test_values(&format!("  singleuser:\n{sidecar}"));
+        assert_eq!(
+            values["singleuser"]["extraContainers"],
+            json!([{"name": "monitor", "image": "example.org/monitor:1.2", "securityContext": {
+                "runAsUser": 1000, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]},
+            }}])
+        );
+        let baseline = test_values(&format!(
+            "  podSecurity: baseline\n  singleuser:\n{sidecar}"
+        ));
+        assert_eq!(
+            baseline["singleuser"]["extraContainers"][0]["securityContext"],
+            json!({"runAsUser": 1000})
+        );
+    }
+
+    #[test]
+    fn root_servers_keep_what_baseline_admits() {
+        let values = test_values(
+            "  podSecurity: baseline\n  singleuser: {uid: 0, podNameTemplate: \"af-{userid}\"}\n",
+        );
+        assert_eq!(
+            values["singleuser"]["podNameTemplate"],
+            json!("af-{userid}")
+        );
+        let spawner = &values["hub"]["config"]["KubeSpawner"];
+        assert_eq!(
+            spawner["pod_security_context"],
+            json!({"seccompProfile": {"type": "RuntimeDefault"}})
+        );
+        assert_eq!(
+            spawner["container_security_context"],
+            json!({"allowPrivilegeEscalation": false, "seccompProfile": {"type": "RuntimeDefault"}})
+        );
+        let restricted = test_values("  singleuser: {uid: 1000}\n");
+        let spawner = &restricted["hub"]["config"]["KubeSpawner"];
+        assert_eq!(spawner["pod_security_context"]["runAsNonRoot"], json!(true));
+        assert_eq!(
+            spawner["container_security_context"]["capabilities"],
+            json!({"drop": ["ALL"]})
         );
     }
 
