@@ -77,6 +77,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
             &["spec", "profiles", &index, "extraContainers"],
             &profile.extra_containers,
             spec.pod_security,
+            spec.images.moving_tags == crate::model::image::MovingTags::Allow,
         );
         let resources = &profile.resources;
         let path = ["spec", "profiles", index.as_str(), "resources"];

@@ -11,12 +11,13 @@ use k8s_openapi::api::core::v1::Container;
 /// The name KubeSpawner gives the server's container.
 const SERVER_CONTAINER: &str = "notebook";
 
-/// Check `containers`, written at `path`, for a hub at Pod Security `level`.
+/// Check `containers`, written at `path`, for a hub at Pod Security `level` (`moving`: the hub allows `latest`).
 pub(super) fn check(
     checks: &mut Checks,
     path: &[&str],
     containers: &[Container],
     level: PodSecurityLevel,
+    moving: bool,
 ) {
     for (i, container) in containers.iter().enumerate() {
         let index = i.to_string();
@@ -41,7 +42,11 @@ pub(super) fn check(
                 "give each sidecar its own name",
             );
         }
-        match container.image.as_deref().map(PinnedImage::parse) {
+        match container
+            .image
+            .as_deref()
+            .map(|image| PinnedImage::parse_with(image, moving))
+        {
             None => checks.at(
                 &at,
                 format!("sidecar `{name}` has no image"),
@@ -49,7 +54,19 @@ pub(super) fn check(
             ),
             Some(Err(why)) => {
                 let (message, help) = why.split_once(HELP_SEPARATOR).unwrap_or((&why, ""));
-                checks.at(&field("image"), message.to_owned(), help);
+                let help = if PinnedImage::parse_with(
+                    container.image.as_deref().unwrap_or_default(),
+                    true,
+                )
+                .is_ok()
+                {
+                    format!(
+                        "{help}; only if it cannot be pinned, allow moving tags on the hub: `images: {{movingTags: allow}}`"
+                    )
+                } else {
+                    help.to_owned()
+                };
+                checks.at(&field("image"), message.to_owned(), &help);
             }
             Some(Ok(_)) => {}
         }
@@ -154,5 +171,18 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{expected}\n{text}");
         }
+    }
+
+    #[test]
+    fn a_sidecar_tagged_latest_needs_the_hubs_opt_in() {
+        let sidecar = "  singleuser:\n    extraContainers: [{name: mon, image: \"example.org/mon:latest\"}]\n";
+        let text = problems(sidecar);
+        assert!(
+            text.contains("spec.singleuser.extraContainers[0].image"),
+            "{text}"
+        );
+        assert!(text.contains("images: {movingTags: allow}"), "{text}");
+        let allowed = problems(&format!("  images: {{movingTags: allow}}\n{sidecar}"));
+        assert!(!allowed.contains("extraContainers"), "{allowed}");
     }
 }

@@ -47,6 +47,7 @@ pub(super) fn validate(spec: &HubSpec, checks: &mut Checks) {
         &["spec", "singleuser", "extraContainers"],
         &user.extra_containers,
         spec.pod_security,
+        spec.images.moving_tags == crate::model::image::MovingTags::Allow,
     );
     for (name, file) in &user.extra_files {
         let at = ["spec", "singleuser", "extraFiles", name.as_str()];

@@ -158,7 +158,13 @@ pub struct PinnedImage(String);
 
 impl PinnedImage {
     pub fn parse(text: &str) -> Result<Self, String> {
-        reference(text, true, false).map(|_| PinnedImage(text.to_owned()))
+        Self::parse_with(text, false)
+    }
+
+    /// An image pinned by tag or digest, `latest` allowed when `moving` (a hub's sidecar, where the hub sets
+    /// `images: {movingTags: allow}`).
+    pub fn parse_with(text: &str, moving: bool) -> Result<Self, String> {
+        reference(text, true, moving).map(|_| PinnedImage(text.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -49,9 +49,18 @@ pub fn lift(values: &Value) -> Vec<Part> {
     b.finish().into_iter().collect()
 }
 
-/// The images a typed profile names: its own, and its option choices'.
+/// The images a typed profile names: its own, its sidecars', and its option choices'.
 fn images_of(profile: &Value) -> Vec<&str> {
-    let own = profile["images"].as_array().into_iter().flatten();
+    let sidecars = profile["extraContainers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| &c["image"]);
+    let own = profile["images"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(sidecars);
     let choices = profile["options"]
         .as_array()
         .into_iter()
@@ -162,7 +171,8 @@ fn overrides(
                 }
                 profile.insert("env".into(), value.clone());
             }
-            // A sidecar whose image is not pinned stays in `spawner` (the typed field would refuse it).
+            // A sidecar without a tag stays in `spawner` (the typed field would refuse it); `latest` is typed
+            // with the hub's opt-in.
             "extra_containers" if pinned_images(value) => {
                 profile.insert("extraContainers".into(), value.clone());
             }
@@ -184,13 +194,13 @@ fn overrides(
     Some(())
 }
 
-/// Whether every container of a list names a pinned image.
+/// Whether every container of a list names an image with a tag or digest (`latest` too: typed with the opt-in).
 fn pinned_images(containers: &Value) -> bool {
     containers.as_array().is_some_and(|list| {
         list.iter().all(|c| {
             c.get("image")
                 .and_then(Value::as_str)
-                .is_some_and(|i| crate::model::image::PinnedImage::parse(i).is_ok())
+                .is_some_and(|i| crate::model::image::PinnedImage::parse_with(i, true).is_ok())
         })
     })
 }

@@ -76,6 +76,11 @@ pub fn lift(values: &Value) -> Vec<Part> {
     let mut sidecars = Builder::new(values, "singleuser.extraContainers");
     if let Some(v) = sidecars.take(&["singleuser", "extraContainers"]) {
         sidecars.field(&["singleuser", "extraContainers"], v.clone());
+        for (i, container) in v.as_array().into_iter().flatten().enumerate() {
+            if let Some(image) = container.get("image").and_then(Value::as_str) {
+                sidecars.moving_image(&format!("singleuser.extraContainers[{i}]"), image);
+            }
+        }
     }
     parts.extend(sidecars.finish());
     let mut files = Builder::new(values, "singleuser.extraFiles");
