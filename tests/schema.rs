@@ -140,3 +140,38 @@ fn kinds_pick_their_branch_and_mistakes_are_caught() {
         );
     }
 }
+
+/// The editor's image patterns agree with the loader on what has a tag or digest (`latest` aside: whether it is
+/// allowed depends on the hub's opt-in, which a pattern cannot see).
+#[test]
+fn image_patterns_agree_with_the_loader() {
+    use jupyflux::model::image::{Image, PINNED_PATTERN, PinnedImage, TAGGED_PATTERN};
+    let matches = |pattern: &str, text: &str| {
+        jsonschema::validator_for(&serde_json::json!({"pattern": pattern}))
+            .unwrap()
+            .is_valid(&serde_json::json!(text))
+    };
+    let digest = format!("sha256:{}", "a".repeat(64));
+    for text in [
+        "quay.io/jupyter/base-notebook:2025-01-13".to_owned(),
+        "registry.example.org:5000/lab/notebook:1.2".to_owned(),
+        "registry.example.org:5000/lab/notebook".to_owned(),
+        "notebook".to_owned(),
+        "quay.io/jupyter/base-notebook:".to_owned(),
+        "quay.io/jupyter/base notebook:1".to_owned(),
+        format!("quay.io/jupyter/base-notebook@{digest}"),
+        format!("quay.io/jupyter/base-notebook:1.0@{digest}"),
+        "quay.io/jupyter/base-notebook@sha256:abc".to_owned(),
+    ] {
+        assert_eq!(
+            matches(TAGGED_PATTERN, &text),
+            Image::parse_with(&text, true).is_ok(),
+            "hub image {text}"
+        );
+        assert_eq!(
+            matches(PINNED_PATTERN, &text),
+            PinnedImage::parse(&text).is_ok(),
+            "pinned image {text}"
+        );
+    }
+}

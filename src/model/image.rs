@@ -93,10 +93,25 @@ fn is_sha256_digest(text: &str) -> bool {
     })
 }
 
+/// An image with a tag and no digest (what the chart's name and tag express), for editors: a missing tag is
+/// flagged (`registry:5000/name` is a name without a tag).
+pub const TAGGED_PATTERN: &str = r"^[^\s@]+:[^\s@/:]+$";
+/// An image pinned by tag, digest or both, for editors.
+pub const PINNED_PATTERN: &str =
+    r"^[^\s@]+(:[^\s@/:]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$";
+
+fn tagged_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "pattern": TAGGED_PATTERN})
+}
+
+fn pinned_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "pattern": PINNED_PATTERN})
+}
+
 /// A hub's image: a name and a fixed tag, as the chart's `singleuser.image.{name,tag}` take them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, JsonSchema)]
 #[schemars(
-    with = "String",
+    schema_with = "tagged_schema",
     description = "An image reference with a tag (`latest` only where the hub sets `images: {movingTags: allow}`), e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
 )]
 pub struct Image {
@@ -151,7 +166,7 @@ impl fmt::Display for Image {
 /// A notebook's image, pinned by tag (not `latest`), by digest, or both; kept as written.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, JsonSchema)]
 #[schemars(
-    with = "String",
+    schema_with = "pinned_schema",
     description = "An image reference pinned by tag (not `latest`) or digest, e.g. quay.io/jupyter/scipy-notebook:2025-01-13 or quay.io/jupyter/scipy-notebook@sha256:<64 hex digits>"
 )]
 pub struct PinnedImage(String);
