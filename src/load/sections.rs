@@ -92,7 +92,7 @@ fn hub(spec: &HubSpec, checks: &mut Checks) {
         ("apiRequestTimeout", hub.api_request_timeout),
         ("apiRequestRetryTimeout", hub.api_request_retry_timeout),
     ] {
-        if seconds == Some(0) {
+        if seconds == Some(crate::model::seconds::Seconds(0)) {
             checks.at(
                 &["spec", "hub", field],
                 "0 seconds: every Kubernetes API request would time out".into(),

@@ -26,7 +26,7 @@ pub(super) fn validate(spec: &HubSpec, checks: &mut Checks) {
             "write lowercase letters, digits and `-` around KubeSpawner's fields, e.g. `jupyter-{username}--{servername}`",
         );
     }
-    if user.start_timeout == Some(0) {
+    if user.start_timeout == Some(crate::model::seconds::Seconds(0)) {
         checks.at(
             &["spec", "singleuser", "startTimeout"],
             "startTimeout must be more than 0 seconds".into(),

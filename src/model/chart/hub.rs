@@ -41,14 +41,15 @@ pub struct HubPod {
     /// Most named servers per user; 0: no limit (`hub.namedServerLimitPerUser`; needs `allowNamedServers`).
     #[serde(default)]
     pub named_server_limit_per_user: Option<u32>,
-    /// Seconds KubeSpawner waits for one Kubernetes API request before giving up on it
-    /// (`KubeSpawner.k8s_api_request_timeout`; its default 3). Raise it when a slow hub times out creating PVCs.
+    /// How long KubeSpawner waits for one Kubernetes API request before giving up on it
+    /// (`KubeSpawner.k8s_api_request_timeout`, seconds; its default 3): `30` or `30s`. Raise it when a slow hub
+    /// times out creating PVCs.
     #[serde(default)]
-    pub api_request_timeout: Option<u32>,
-    /// Seconds KubeSpawner keeps retrying a failed Kubernetes API request (`KubeSpawner.k8s_api_request_retry_timeout`;
-    /// its default 30).
+    pub api_request_timeout: Option<crate::model::seconds::Seconds>,
+    /// How long KubeSpawner keeps retrying a failed Kubernetes API request
+    /// (`KubeSpawner.k8s_api_request_retry_timeout`, seconds; its default 30): `60` or `1m`.
     #[serde(default)]
-    pub api_request_retry_timeout: Option<u32>,
+    pub api_request_retry_timeout: Option<crate::model::seconds::Seconds>,
     /// The hub pod's NetworkPolicy (`hub.networkPolicy.enabled`; wins over `spec.networkPolicy`).
     #[serde(default)]
     pub network_policy: Option<super::SectionNetworkPolicy>,

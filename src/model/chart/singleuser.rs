@@ -49,9 +49,10 @@ pub struct Singleuser {
     /// `jupyterhub-singleuser`).
     #[serde(default)]
     pub cmd: Option<Command>,
-    /// Seconds a server may take to start before the spawn fails (`singleuser.startTimeout`; the chart's 300).
+    /// How long a server may take to start before the spawn fails (`singleuser.startTimeout`, in seconds; the chart's
+    /// 300): whole seconds or a duration (`10m`).
     #[serde(default)]
-    pub start_timeout: Option<u32>,
+    pub start_timeout: Option<crate::model::seconds::Seconds>,
     /// User id of the server's process (`singleuser.uid`; the chart's 1000). 0 (root, e.g. for images whose
     /// start script chowns the home and then switches user) only with the hub's `podSecurity: baseline` or
     /// weaker: the restricted profile requires non-root.
