@@ -13,6 +13,7 @@ pub mod merge;
 mod namespaces;
 pub mod node;
 pub mod plaintext;
+pub(crate) mod pod_security;
 mod profiles;
 mod release;
 pub mod report;

@@ -94,63 +94,11 @@ fn refused(
     let Some(context) = &container.security_context else {
         return Vec::new();
     };
-    let added = context.capabilities.as_ref().and_then(|c| c.add.as_ref());
-    let added = added.map_or(PodSecurityLevel::Restricted, |add| {
-        add.iter()
-            .map(|c| match c.as_str() {
-                "NET_BIND_SERVICE" => PodSecurityLevel::Restricted,
-                c if BASELINE_CAPABILITIES.contains(&c) => PodSecurityLevel::Baseline,
-                _ => PodSecurityLevel::Privileged,
-            })
-            .max()
-            .unwrap_or_default()
-    });
-    let needs = [
-        (
-            "privileged",
-            context.privileged == Some(true),
-            PodSecurityLevel::Privileged,
-        ),
-        ("capabilities", added > PodSecurityLevel::Restricted, added),
-        (
-            "allowPrivilegeEscalation",
-            context.allow_privilege_escalation == Some(true),
-            PodSecurityLevel::Baseline,
-        ),
-        (
-            "runAsNonRoot",
-            context.run_as_non_root == Some(false),
-            PodSecurityLevel::Baseline,
-        ),
-        (
-            "runAsUser",
-            context.run_as_user == Some(0),
-            PodSecurityLevel::Baseline,
-        ),
-    ];
-    needs
+    super::pod_security::context_needs(context)
         .into_iter()
-        .filter(|(_, set, needs)| *set && level < *needs)
-        .map(|(setting, _, needs)| (setting, needs))
+        .filter(|(_, needs)| level < *needs)
         .collect()
 }
-
-/// The capabilities the baseline profile lets a container add (the container runtime's defaults).
-const BASELINE_CAPABILITIES: [&str; 13] = [
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 
 use super::super::leaves::{Path, Step};
 use super::{Builder, Part};
+use crate::notebook::security::PodSecurityLevel;
 use serde_json::{Map, Value, json};
 
 pub fn lift(values: &Value) -> Vec<Part> {
@@ -13,6 +14,8 @@ pub fn lift(values: &Value) -> Vec<Part> {
         return Vec::new();
     };
     let mut profiles = Vec::new();
+    // Settings of the entries that need a weaker Pod Security level than restricted.
+    let mut needs: Vec<(String, PodSecurityLevel)> = Vec::new();
     for (i, entry) in list.iter().enumerate() {
         let Some((profile, untyped)) = profile(entry) else {
             return Vec::new();
@@ -42,7 +45,22 @@ pub fn lift(values: &Value) -> Vec<Part> {
         for image in images_of(&profile) {
             b.moving_image(&format!("singleuser.profileList[{i}]"), image);
         }
+        if let Some(spawner) = profile.get("spawner").and_then(Value::as_object) {
+            for (key, level) in crate::load::pod_security::spawner_needs(spawner) {
+                needs.push((format!("singleuser.profileList[{i}] `{key}`"), level));
+            }
+        }
         profiles.push(profile);
+    }
+    if let Some(level) = needs.iter().map(|(_, level)| *level).max() {
+        // What the release runs today, said explicitly: the hub's user pods get this level.
+        b.field(&["podSecurity"], json!(level.as_str()));
+        let settings: Vec<&str> = needs.iter().map(|(what, _)| what.as_str()).collect();
+        b.review(format!(
+            "podSecurity: {} — the profiles run pods that need it ({}); remove those settings to go back to restricted",
+            level.as_str(),
+            settings.join(", ")
+        ));
     }
     b.take(&["singleuser", "profileList"]);
     b.field(&["profiles"], Value::Array(profiles));

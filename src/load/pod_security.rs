@@ -1,0 +1,176 @@
+//! What Pod Security level a container's or pod's settings need, for the places a definition may loosen them:
+//! sidecars (`extraContainers`) and a profile's `spawner` overrides. A hub's pods must fit its `podSecurity`
+//! (restricted unless the definition asks otherwise), also in a namespace jupyflux does not label.
+
+use crate::notebook::security::PodSecurityLevel;
+use k8s_openapi::api::core::v1::SecurityContext;
+use serde_json::{Map, Value};
+
+/// The capabilities the baseline profile lets a container add (the container runtime's defaults).
+const BASELINE_CAPABILITIES: [&str; 13] = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// The settings of a security context that need more than `restricted`, with the level each needs.
+pub fn context_needs(context: &SecurityContext) -> Vec<(&'static str, PodSecurityLevel)> {
+    let added = context.capabilities.as_ref().and_then(|c| c.add.as_ref());
+    let added = added.map_or(PodSecurityLevel::Restricted, |add| {
+        add.iter()
+            .map(|c| match c.as_str() {
+                "NET_BIND_SERVICE" => PodSecurityLevel::Restricted,
+                c if BASELINE_CAPABILITIES.contains(&c) => PodSecurityLevel::Baseline,
+                _ => PodSecurityLevel::Privileged,
+            })
+            .max()
+            .unwrap_or_default()
+    });
+    [
+        (
+            "privileged",
+            context.privileged == Some(true),
+            PodSecurityLevel::Privileged,
+        ),
+        ("capabilities", added > PodSecurityLevel::Restricted, added),
+        (
+            "allowPrivilegeEscalation",
+            context.allow_privilege_escalation == Some(true),
+            PodSecurityLevel::Baseline,
+        ),
+        (
+            "runAsNonRoot",
+            context.run_as_non_root == Some(false),
+            PodSecurityLevel::Baseline,
+        ),
+        (
+            "runAsUser",
+            context.run_as_user == Some(0),
+            PodSecurityLevel::Baseline,
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, set, _)| *set)
+    .map(|(setting, _, needs)| (setting, needs))
+    .collect()
+}
+
+/// The keys of a profile's KubeSpawner overrides (`spawner`) that need more than `restricted`, with the level
+/// each needs: privileged containers, privilege escalation, root, host namespaces and host paths.
+pub fn spawner_needs(spawner: &Map<String, Value>) -> Vec<(String, PodSecurityLevel)> {
+    let mut needs = Vec::new();
+    let truthy = |v: Option<&Value>| v == Some(&Value::Bool(true));
+    if truthy(spawner.get("privileged")) {
+        needs.push(("privileged".to_owned(), PodSecurityLevel::Privileged));
+    }
+    if truthy(spawner.get("allow_privilege_escalation")) {
+        needs.push((
+            "allow_privilege_escalation".to_owned(),
+            PodSecurityLevel::Baseline,
+        ));
+    }
+    if spawner.get("uid").and_then(Value::as_i64) == Some(0) {
+        needs.push(("uid".to_owned(), PodSecurityLevel::Baseline));
+    }
+    let host_path = |v: &Value| {
+        v.as_array().is_some_and(|volumes| {
+            volumes
+                .iter()
+                .any(|volume| volume.get("host_path").is_some() || volume.get("hostPath").is_some())
+        })
+    };
+    if spawner.get("volumes").is_some_and(host_path) {
+        needs.push(("volumes".to_owned(), PodSecurityLevel::Privileged));
+    }
+    if let Some(pod) = spawner.get("extra_pod_config").and_then(Value::as_object) {
+        for key in [
+            "hostNetwork",
+            "hostPID",
+            "hostIPC",
+            "host_network",
+            "host_pid",
+            "host_ipc",
+        ] {
+            if truthy(pod.get(key)) {
+                needs.push((
+                    format!("extra_pod_config.{key}"),
+                    PodSecurityLevel::Privileged,
+                ));
+            }
+        }
+        if pod.get("volumes").is_some_and(host_path) {
+            needs.push((
+                "extra_pod_config.volumes".to_owned(),
+                PodSecurityLevel::Privileged,
+            ));
+        }
+    }
+    for key in ["container_security_context", "pod_security_context"] {
+        if let Some(context) = spawner.get(key)
+            && let Ok(context) = serde_json::from_value::<SecurityContext>(context.clone())
+        {
+            needs.extend(
+                context_needs(&context)
+                    .into_iter()
+                    .map(|(setting, level)| (format!("{key}.{setting}"), level)),
+            );
+        }
+    }
+    if let Some(context) = spawner
+        .get("extra_container_config")
+        .and_then(|c| c.get("securityContext"))
+        .and_then(|c| serde_json::from_value::<SecurityContext>(c.clone()).ok())
+    {
+        needs.extend(context_needs(&context).into_iter().map(|(setting, level)| {
+            (
+                format!("extra_container_config.securityContext.{setting}"),
+                level,
+            )
+        }));
+    }
+    needs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn loosening_overrides_are_found_with_the_level_they_need() {
+        let spawner = json!({
+            "privileged": true,
+            "allow_privilege_escalation": true,
+            "volumes": [{"name": "dev", "host_path": {"path": "/dev"}}],
+            "extra_pod_config": {"hostNetwork": true},
+            "container_security_context": {"runAsUser": 0},
+            "cpu_limit": 2,
+        });
+        let needs = spawner_needs(spawner.as_object().unwrap());
+        let found: Vec<(&str, &str)> = needs
+            .iter()
+            .map(|(k, l)| (k.as_str(), l.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("privileged", "privileged"),
+                ("allow_privilege_escalation", "baseline"),
+                ("volumes", "privileged"),
+                ("extra_pod_config.hostNetwork", "privileged"),
+                ("container_security_context.runAsUser", "baseline"),
+            ]
+        );
+        assert!(spawner_needs(json!({"cpu_limit": 2}).as_object().unwrap()).is_empty());
+    }
+}
