@@ -8,21 +8,21 @@ fn gpu_hub() -> Scratch {
     Scratch::of(&repo().join("fixtures/valid/hub-gpu-profiles"))
 }
 
+/// `jupyflux explain` of hub `ml` in `lab` for `ada` starting `image`.
+fn explain_ada(scratch: &Scratch, image: &str) -> std::process::Output {
+    scratch.jupyflux(&[
+        "explain", "--env", "lab", "--hub", "ml", "--user", "ada", "--image", image,
+    ])
+}
+
 #[test]
 fn explains_the_profiles_a_user_gets_and_writes_nothing() {
     let scratch = gpu_hub();
     let before = scratch.snapshot_files();
-    let out = scratch.jupyflux(&[
-        "explain",
-        "--env",
-        "lab",
-        "--hub",
-        "ml",
-        "--user",
-        "ada",
-        "--image",
+    let out = explain_ada(
+        &scratch,
         "quay.io/jupyter/pytorch-notebook:cuda12-2025-03-17",
-    ]);
+    );
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let row = |slug: &str| {
@@ -62,22 +62,10 @@ fn unknown_names_are_usage_errors() {
         "{}",
         stderr(&out)
     );
-    let out = scratch.jupyflux(&[
-        "explain", "--env", "lab", "--hub", "ml", "--user", "ada", "--image", "untagged",
-    ]);
+    let out = explain_ada(&scratch, "untagged");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("has no tag"), "{}", stderr(&out));
     // A moving tag is a question like any other (a hub allowing moving tags may name one).
-    let out = scratch.jupyflux(&[
-        "explain",
-        "--env",
-        "lab",
-        "--hub",
-        "ml",
-        "--user",
-        "ada",
-        "--image",
-        "quay.io/jupyter/base-notebook:latest",
-    ]);
+    let out = explain_ada(&scratch, "quay.io/jupyter/base-notebook:latest");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }

@@ -5,23 +5,16 @@
 mod harness;
 
 use harness::{Scratch, repo, stderr, stdout};
-use jupyflux::load::{Sources, load_sources, read_sources};
+use jupyflux::load::{Sources, load_sources};
 use jupyflux::render::{Options, render_with};
 use serde_json::Value;
 
 fn fixture() -> Sources {
-    read_sources(&repo().join("fixtures/valid/existing-secrets")).expect("the fixture is readable")
+    harness::valid_fixture("existing-secrets")
 }
 
 fn edited(from: &str, to: &str) -> Sources {
-    let mut sources = fixture();
-    let mut changed = false;
-    for file in &mut sources.files {
-        changed |= file.text.contains(from);
-        file.text = file.text.replace(from, to);
-    }
-    assert!(changed, "`{from}` is not in the fixture");
-    sources
+    harness::valid_fixture_with("existing-secrets", from, to)
 }
 
 /// Every rendered file (previews of the notebooks' children included), by path.

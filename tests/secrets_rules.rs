@@ -1,27 +1,17 @@
 //! The rules around Vault stores and authenticators, each shown on a small edit of the `vault-github` fixture,
 //! plus the Flux wiring of the secrets layer.
 
-use jupyflux::load::{Sources, load_sources, read_sources};
-use std::path::PathBuf;
+mod harness;
+
+use jupyflux::load::{Sources, load_sources};
 
 fn fixture() -> Sources {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/valid/vault-github");
-    read_sources(&root).expect("the fixture is readable")
+    harness::valid_fixture("vault-github")
 }
 
 /// The problems of the fixture with `from` replaced by `to` in every file (which must change something).
 fn problems_after(from: &str, to: &str) -> String {
-    let mut sources = fixture();
-    let mut changed = false;
-    for file in &mut sources.files {
-        changed |= file.text.contains(from);
-        file.text = file.text.replace(from, to);
-    }
-    assert!(changed, "`{from}` is not in the fixture");
-    match load_sources(&sources) {
-        Ok(_) => panic!("`{to}` should not load"),
-        Err(problems) => problems.to_string(),
-    }
+    harness::problems_with("vault-github", from, to)
 }
 
 fn rendered(path: &str) -> String {

@@ -3,26 +3,15 @@
 
 mod harness;
 
-use harness::repo;
-use jupyflux::load::{Sources, load_sources, read_sources};
+use jupyflux::load::{Sources, load_sources};
 
 fn fixture() -> Sources {
-    read_sources(&repo().join("fixtures/valid/secret-stores")).expect("the fixture is readable")
+    harness::valid_fixture("secret-stores")
 }
 
 /// The problems of the fixture with `from` replaced by `to` (which must change something).
 fn problems_after(from: &str, to: &str) -> String {
-    let mut sources = fixture();
-    let mut changed = false;
-    for file in &mut sources.files {
-        changed |= file.text.contains(from);
-        file.text = file.text.replacen(from, to, 1);
-    }
-    assert!(changed, "`{from}` is not in the fixture");
-    match load_sources(&sources) {
-        Ok(_) => panic!("`{to}` should not load"),
-        Err(problems) => problems.to_string(),
-    }
+    harness::problems_with("secret-stores", from, to)
 }
 
 #[test]

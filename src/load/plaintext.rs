@@ -13,54 +13,28 @@ use crate::diagnostic::shown;
 pub fn check(document: &Node, report: &mut Reporter) {
     let mut path = Vec::new();
     urls(document, &mut path, report);
-    if document.get("kind").and_then(Node::as_str) == Some("SecretStore")
-        && let Some(provider) = document.get("spec").and_then(|s| s.get("provider"))
-    {
-        let mut path = Vec::new();
-        secret_keys(provider, &mut path, &mut |path, loc| {
-            report.at(
-                loc,
-                format!(
-                    "plaintext secret in spec.provider at `{}` (value not shown)",
-                    shown(&path.join("."))
-                ),
-                Some("a store's own credentials live in a Kubernetes Secret the provider names (e.g. `secretRef: {name: <Secret>, key: <key>}`), never in Git; see docs/secrets.md".into()),
-            );
-        });
-    }
-    if document.get("kind").and_then(Node::as_str) != Some("Hub") {
-        return;
-    }
+    let kind = document.get("kind").and_then(Node::as_str);
     let Some(spec) = document.get("spec") else {
         return;
     };
-    if let Some(values) = spec.get("values") {
-        let mut path = Vec::new();
-        secret_keys(values, &mut path, &mut |path, loc| {
-            report.at(
-                loc,
-                format!(
-                    "plaintext secret in spec.values at `{}` (value not shown)",
-                    shown(&path.join("."))
-                ),
-                Some(instead(path)),
-            );
+    if kind == Some("SecretStore")
+        && let Some(provider) = spec.get("provider")
+    {
+        literals_in(provider, Vec::new(), "spec.provider", report, |_| {
+            "a store's own credentials live in a Kubernetes Secret the provider names (e.g. `secretRef: {name: <Secret>, key: <key>}`), never in Git; see docs/secrets.md".into()
         });
+    }
+    if kind != Some("Hub") {
+        return;
+    }
+    if let Some(values) = spec.get("values") {
+        literals_in(values, Vec::new(), "spec.values", report, instead);
     }
     if let Some(Value::Seq(profiles)) = spec.get("profiles").map(|p| &p.value) {
         for (i, profile) in profiles.iter().enumerate() {
             if let Some(spawner) = profile.get("spawner") {
-                let mut path = Vec::new();
-                secret_keys(spawner, &mut path, &mut |path, loc| {
-                    report.at(
-                        loc,
-                        format!(
-                            "plaintext secret in spec.profiles[{i}].spawner at `{}` (value not shown)",
-                            shown(&path.join("."))
-                        ),
-                        Some(instead(path)),
-                    );
-                });
+                let place = format!("spec.profiles[{i}].spawner");
+                literals_in(spawner, Vec::new(), &place, report, instead);
             }
         }
     }
@@ -70,30 +44,21 @@ pub fn check(document: &Node, report: &mut Reporter) {
         .map(|f| &f.value)
     {
         for entry in files {
-            let mut path = vec![entry.key.to_string()];
-            secret_keys(&entry.value, &mut path, &mut |path, loc| {
-                report.at(
-                    loc,
-                    format!(
-                        "plaintext secret in spec.singleuser.extraFiles at `{}` (value not shown)",
-                        shown(&path.join("."))
-                    ),
-                    Some("a file's content is in Git: keep secrets out of it (mount a Secret the secrets layer writes through `storage.extraVolumes`); see docs/secrets.md".into()),
-                );
-            });
+            let path = vec![entry.key.to_string()];
+            literals_in(
+                &entry.value,
+                path,
+                "spec.singleuser.extraFiles",
+                report,
+                |_| {
+                    "a file's content is in Git: keep secrets out of it (mount a Secret the secrets layer writes through `storage.extraVolumes`); see docs/secrets.md".into()
+                },
+            );
         }
     }
     if let Some(objects) = spec.get("extraObjects") {
-        let mut path = Vec::new();
-        secret_keys(objects, &mut path, &mut |path, loc| {
-            report.at(
-                loc,
-                format!(
-                    "plaintext secret in spec.extraObjects at `{}` (value not shown)",
-                    shown(&path.join("."))
-                ),
-                Some("secrets come from Vault, never from Git: reference them from a typed field (`{vault: \"path#property\"}`), or keep the object out of Git; see docs/secrets.md".into()),
-            );
+        literals_in(objects, Vec::new(), "spec.extraObjects", report, |_| {
+            "secrets come from a secret store, never from Git: reference them from a typed field (`{vault: \"path#property\"}`, `{secret: NAME, key: KEY}`), or keep the object out of Git; see docs/secrets.md".into()
         });
     }
     if let Some(Value::Seq(patches)) = spec.get("patches").map(|p| &p.value) {
@@ -103,6 +68,27 @@ pub fn check(document: &Node, report: &mut Reporter) {
             }
         }
     }
+}
+
+/// Report every literal secret below `node` (whose path so far is `path`), found in `place` of the definition,
+/// with the help `help` gives for its path. The value is never shown.
+fn literals_in(
+    node: &Node,
+    mut path: Vec<String>,
+    place: &str,
+    report: &mut Reporter,
+    help: impl Fn(&[String]) -> String,
+) {
+    secret_keys(node, &mut path, &mut |path, loc| {
+        report.at(
+            loc,
+            format!(
+                "plaintext secret in {place} at `{}` (value not shown)",
+                shown(&path.join("."))
+            ),
+            Some(help(path)),
+        );
+    });
 }
 
 /// What to write instead of a literal at `path` of the chart values.
@@ -125,7 +111,9 @@ fn instead(path: &[String]) -> String {
     } else {
         "a typed field with a secret reference (spec.secrets, spec.auth, spec.database, spec.hub.env, spec.singleuser.env)"
     };
-    format!("secrets come from Vault, never from Git: use {field}; see docs/secrets.md")
+    format!(
+        "secrets come from a secret store or an existing Secret, never from Git: use {field} (or `{{secret: NAME, key: KEY}}`); see docs/secrets.md"
+    )
 }
 
 /// Keys whose value is a secret, compared lowercase without `_`, `-` and `.`: the key ends with one of these.

@@ -23,6 +23,32 @@ pub fn cases(group: &str) -> Vec<(String, PathBuf)> {
     cases
 }
 
+/// The definitions of `fixtures/valid/<name>`, read as the loader reads them.
+pub fn valid_fixture(name: &str) -> jupyflux::load::Sources {
+    jupyflux::load::read_sources(&repo().join("fixtures/valid").join(name))
+        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// `fixtures/valid/<name>` with `from` replaced by `to` in every file (which must change something).
+pub fn valid_fixture_with(name: &str, from: &str, to: &str) -> jupyflux::load::Sources {
+    let mut sources = valid_fixture(name);
+    let mut changed = false;
+    for file in &mut sources.files {
+        changed |= file.text.contains(from);
+        file.text = file.text.replace(from, to);
+    }
+    assert!(changed, "`{from}` is not in fixture {name}");
+    sources
+}
+
+/// The problems of `fixtures/valid/<name>` edited by `from` → `to` (the edit must make it fail to load).
+pub fn problems_with(name: &str, from: &str, to: &str) -> String {
+    match jupyflux::load::load_sources(&valid_fixture_with(name, from, to)) {
+        Ok(_) => panic!("`{to}` should not load"),
+        Err(problems) => problems.to_string(),
+    }
+}
+
 /// Render a project directory in memory through the library.
 pub fn render(root: &Path) -> jupyflux::output::Tree {
     let model = jupyflux::load::load(root)
