@@ -344,7 +344,7 @@ fn import_release(
     let mut working = values.clone();
     let needs = person::take_out(&mut working, &release.name);
     let host = host_of(release);
-    let secrets = values_from_secrets(release);
+    let secrets = release::values_from_secrets(release);
     let context = lift::Context {
         hub: &release.name,
         host: host.as_deref(),
@@ -462,16 +462,6 @@ fn import_release(
         .iter()
         .flat_map(|p| p.values_from.iter().copied())
         .collect();
-    let chart_secrets = lift::auth::chart_secrets_name(&release.name);
-    if spec["secrets"]
-        .to_string()
-        .contains(&format!("\"{chart_secrets}\""))
-    {
-        notes.push(format!(
-            "the chart's own secrets are read from Secret `{chart_secrets}` (jupyflux never lets the chart invent them): {}",
-            lift::auth::CHART_SECRETS
-        ));
-    }
     for (index, entry) in release.unresolved.iter().enumerate() {
         if replaced.contains(&index) {
             continue;
@@ -537,28 +527,6 @@ fn import_release(
         original: release.values.clone(),
         rendered,
     })
-}
-
-/// The HelmRelease's unresolved `valuesFrom` entries that read one key of a Secret into one chart value.
-fn values_from_secrets(release: &Release) -> Vec<lift::ValuesFromSecret> {
-    let text = |entry: &Value, key: &str| entry.get(key).and_then(Value::as_str).map(str::to_owned);
-    release
-        .unresolved
-        .iter()
-        .enumerate()
-        .filter(|(_, entry)| {
-            text(entry, "kind").as_deref() == Some("Secret")
-                && entry.get("optional").and_then(Value::as_bool) != Some(true)
-        })
-        .filter_map(|(index, entry)| {
-            Some(lift::ValuesFromSecret {
-                index,
-                target_path: text(entry, "targetPath")?,
-                secret: text(entry, "name")?,
-                key: text(entry, "valuesKey")?,
-            })
-        })
-        .collect()
 }
 
 /// The first problem's message (without its location: the definition was never written).

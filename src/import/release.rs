@@ -205,3 +205,25 @@ fn values_from(entry: &Value) -> Value {
     }
     Value::Object(out)
 }
+
+/// The HelmRelease's unresolved `valuesFrom` entries that read one key of a Secret into one chart value.
+pub fn values_from_secrets(release: &Release) -> Vec<super::lift::ValuesFromSecret> {
+    let text = |entry: &Value, key: &str| entry.get(key).and_then(Value::as_str).map(str::to_owned);
+    release
+        .unresolved
+        .iter()
+        .enumerate()
+        .filter(|(_, entry)| {
+            text(entry, "kind").as_deref() == Some("Secret")
+                && entry.get("optional").and_then(Value::as_bool) != Some(true)
+        })
+        .filter_map(|(index, entry)| {
+            Some(super::lift::ValuesFromSecret {
+                index,
+                target_path: text(entry, "targetPath")?,
+                secret: text(entry, "name")?,
+                key: text(entry, "valuesKey")?,
+            })
+        })
+        .collect()
+}

@@ -2,9 +2,42 @@
 //! sidecars (`extraContainers`) and a profile's `spawner` overrides. A hub's pods must fit its `podSecurity`
 //! (restricted unless the definition asks otherwise), also in a namespace jupyflux does not label.
 
+use super::node::Node;
+use super::report::Reporter;
+use super::validate::loc_at;
+use crate::model::profile::Profile;
 use crate::notebook::security::PodSecurityLevel;
 use k8s_openapi::api::core::v1::SecurityContext;
 use serde_json::{Map, Value};
+
+/// Report each of profile `index`'s `spawner` overrides of hub `hub` that needs more than the hub's `level`.
+pub(super) fn check_spawner(
+    hub: &str,
+    profile: &Profile,
+    index: &str,
+    level: PodSecurityLevel,
+    node: &Node,
+    report: &mut Reporter,
+) {
+    for (key, needs) in spawner_needs(&profile.spawner) {
+        if level < needs {
+            let first = key.split('.').next().unwrap_or(&key).to_owned();
+            report.at(
+                loc_at(node, &["spec", "profiles", index, "spawner", &first]),
+                format!(
+                    "Hub `{hub}`: profile `{}` sets `{key}` in spawner, which needs the {} Pod Security profile; the hub's is {}",
+                    profile.slug,
+                    needs.as_str(),
+                    level.as_str()
+                ),
+                Some(format!(
+                    "remove it, or set `podSecurity: {}` on the hub (its user pods then run with less isolation)",
+                    needs.as_str()
+                )),
+            );
+        }
+    }
+}
 
 /// The capabilities the baseline profile lets a container add (the container runtime's defaults).
 const BASELINE_CAPABILITIES: [&str; 13] = [
@@ -172,5 +205,24 @@ mod tests {
             ]
         );
         assert!(spawner_needs(json!({"cpu_limit": 2}).as_object().unwrap()).is_empty());
+    }
+
+    #[test]
+    fn a_spawner_override_cannot_loosen_the_hubs_pod_security() {
+        let profile = "  profiles:\n    - name: GPU\n      slug: gpu\n      spawner:\n        privileged: true\n        volumes: [{name: dev, host_path: {path: /dev}}]\n";
+        let text = crate::load::test_hub_problems(profile);
+        for key in ["privileged", "volumes"] {
+            assert!(
+                text.contains(&format!("profile `gpu` sets `{key}` in spawner, which needs the privileged Pod Security profile; the hub's is restricted")),
+                "{text}"
+            );
+        }
+        assert!(
+            text.contains("set `podSecurity: privileged` on the hub"),
+            "{text}"
+        );
+        let allowed =
+            crate::load::test_hub_problems(&format!("  podSecurity: privileged\n{profile}"));
+        assert!(!allowed.contains("Pod Security"), "{allowed}");
     }
 }

@@ -60,24 +60,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
             }
         }
         let index = i.to_string();
-        for (key, needs) in super::pod_security::spawner_needs(&profile.spawner) {
-            if spec.pod_security < needs {
-                let first = key.split('.').next().unwrap_or(&key).to_owned();
-                report.at(
-                    loc_at(node, &["spec", "profiles", &index, "spawner", &first]),
-                    format!(
-                        "Hub `{name}`: profile `{}` sets `{key}` in spawner, which needs the {} Pod Security profile; the hub's is {}",
-                        profile.slug,
-                        needs.as_str(),
-                        spec.pod_security.as_str()
-                    ),
-                    Some(format!(
-                        "remove it, or set `podSecurity: {}` on the hub (its user pods then run with less isolation)",
-                        needs.as_str()
-                    )),
-                );
-            }
-        }
+        super::pod_security::check_spawner(name, profile, &index, spec.pod_security, node, report);
         if !profile.extra_containers.is_empty() && profile.spawner.contains_key("extra_containers")
         {
             report.at(
@@ -521,25 +504,6 @@ mod tests {
             problems("  profiles:\n    - {name: GPU, slug: gpu, shm: 8}\n")
                 .contains("memory `8` has no unit")
         );
-    }
-
-    #[test]
-    fn a_spawner_override_cannot_loosen_the_hubs_pod_security() {
-        let profile = "  profiles:\n    - name: GPU\n      slug: gpu\n      spawner:\n        privileged: true\n        volumes: [{name: dev, host_path: {path: /dev}}]\n";
-        let text = crate::load::test_hub_problems(profile);
-        for key in ["privileged", "volumes"] {
-            assert!(
-                text.contains(&format!("profile `gpu` sets `{key}` in spawner, which needs the privileged Pod Security profile; the hub's is restricted")),
-                "{text}"
-            );
-        }
-        assert!(
-            text.contains("set `podSecurity: privileged` on the hub"),
-            "{text}"
-        );
-        let allowed =
-            crate::load::test_hub_problems(&format!("  podSecurity: privileged\n{profile}"));
-        assert!(!allowed.contains("Pod Security"), "{allowed}");
     }
 
     #[test]

@@ -225,6 +225,7 @@ fn oauth_settings<'v>(
 fn chart_secrets(b: &mut Builder<'_>, context: &Context<'_>) {
     use crate::model::usage::{COOKIE_SECRET_PATH, CRYPT_KEEPER_KEY_PATH, PROXY_TOKEN_PATH};
     let mut secrets = Map::new();
+    let mut to_create = false;
     for (field, path, key) in [
         ("proxyToken", PROXY_TOKEN_PATH, "proxy-token"),
         ("cookieSecret", COOKIE_SECRET_PATH, "cookie-secret"),
@@ -232,20 +233,29 @@ fn chart_secrets(b: &mut Builder<'_>, context: &Context<'_>) {
     ] {
         let reference = match context.secret_at(path) {
             Some(from) => b.secret_reference(from),
-            None => json!({"secret": chart_secrets_name(context.hub), "key": key}),
+            None => {
+                to_create = true;
+                json!({"secret": chart_secrets_name(context.hub), "key": key})
+            }
         };
         secrets.insert(field.into(), reference);
     }
     b.field(&["secrets"], Value::Object(secrets));
+    if to_create {
+        b.review(format!(
+            "the chart's own secrets are read from Secret `{}` (jupyflux never lets the chart invent them): {CHART_SECRETS}",
+            chart_secrets_name(context.hub)
+        ));
+    }
 }
 
 /// The Secret an imported OAuth hub reads its chart secrets from, when the release named none.
-pub fn chart_secrets_name(hub: &str) -> String {
+fn chart_secrets_name(hub: &str) -> String {
     format!("{hub}-chart-secrets")
 }
 
 /// What a person does for [`chart_secrets_name`].
-pub const CHART_SECRETS: &str = "create it in the hub's namespace with the keys proxy-token, cookie-secret and \
+const CHART_SECRETS: &str = "create it in the hub's namespace with the keys proxy-token, cookie-secret and \
      crypt-keeper-key, copied from the values the chart generated (its Secret `hub`: hub.config.ConfigurableHTTPProxy.auth_token, \
      hub.config.JupyterHub.cookie_secret, hub.config.CryptKeeper.keys) so that users stay logged in and encrypted auth state stays readable";
 

@@ -2,7 +2,7 @@
 //! A lifter reads the values and proposes [`Part`]s: typed fields to set and the value paths they stand for.
 //! Whether a part is kept is decided by rendering it and comparing (see `super::fidelity`), never by the lifter.
 
-pub(super) mod auth;
+mod auth;
 mod cull;
 mod env;
 mod expose;
