@@ -10,6 +10,7 @@ pub mod person;
 pub mod read;
 mod release;
 mod report;
+mod text;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::load::{Sources, load_sources};
@@ -21,6 +22,7 @@ use person::Needs;
 pub use read::{Input, Release};
 pub use report::render_report;
 use serde_json::{Map, Value, json};
+use text::{environment_text, hub_text};
 
 /// Where import writes.
 #[derive(Clone, Debug, Default)]
@@ -213,83 +215,6 @@ fn host_of(release: &Release) -> Option<String> {
         .or(v.pointer("/httpRoute/hostnames/0"))?
         .as_str()?;
     (!host.contains("${") && !host.contains("{{") && host.contains('.')).then(|| host.to_owned())
-}
-
-fn environment_text(name: &str, domain: &str) -> String {
-    let doc = json!({
-        "apiVersion": crate::model::API_VERSION,
-        "kind": "Environment",
-        "metadata": {"name": name},
-        "spec": {"domain": domain},
-    });
-    format!(
-        "# yaml-language-server: $schema=../../schema/jupyflux.json\n# Created by `jupyflux import`: what every hub and notebook of `{name}` shares.\n{}",
-        crate::output::emit::yaml(&doc)
-    )
-}
-
-/// The order of a Hub's spec fields in written definitions.
-const SPEC_ORDER: &[&str] = &[
-    "namespace",
-    "podSecurity",
-    "chart",
-    "release",
-    "dependsOn",
-    "valuesFrom",
-    "host",
-    "expose",
-    "auth",
-    "secrets",
-    "images",
-    "singleuser",
-    "profiles",
-    "sizes",
-    "culling",
-    "database",
-    "hub",
-    "proxy",
-    "userScheduler",
-    "userPods",
-    "podPriority",
-    "userPlaceholder",
-    "prePuller",
-    "networkPolicy",
-    "debug",
-    "values",
-    "patches",
-];
-
-fn ordered(spec: &Value) -> Value {
-    let Some(map) = spec.as_object() else {
-        return spec.clone();
-    };
-    let mut out = Map::new();
-    for key in SPEC_ORDER {
-        if let Some(v) = map.get(*key) {
-            out.insert((*key).to_owned(), v.clone());
-        }
-    }
-    for (k, v) in map {
-        if !out.contains_key(k) {
-            out.insert(k.clone(), v.clone());
-        }
-    }
-    Value::Object(out)
-}
-
-fn hub_text(release: &Release, spec: &Value) -> String {
-    let doc = json!({
-        "apiVersion": crate::model::API_VERSION,
-        "kind": "Hub",
-        "metadata": {"name": release.name},
-        "spec": ordered(spec),
-    });
-    format!(
-        "# yaml-language-server: $schema=../../schema/jupyflux.json\n# Imported by `jupyflux import` from {} (document {}).\n{}",
-        release.file,
-        release.document,
-        crate::output::emit::yaml(&doc)
-    )
 }
 
 /// The chart values jupyflux renders for hub `name` with `files` added to `existing`.
