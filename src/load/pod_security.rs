@@ -56,6 +56,62 @@ const BASELINE_CAPABILITIES: [&str; 13] = [
     "SYS_CHROOT",
 ];
 
+/// Report each `hostPath` volume of hub `hub` (its own pod's, its users' and each profile's) when the hub's level
+/// is not `privileged`: both restricted and baseline forbid host paths, so the namespace would refuse the pod — or,
+/// in a namespace jupyflux does not label, run it with the host's files.
+pub(super) fn check_host_paths(
+    hub: &str,
+    spec: &crate::model::hub::HubSpec,
+    node: &Node,
+    report: &mut Reporter,
+) {
+    if spec.pod_security >= PodSecurityLevel::Privileged {
+        return;
+    }
+    let mut places: Vec<(Vec<String>, &Volumes)> = vec![
+        (
+            path(&["spec", "hub", "extraVolumes"]),
+            &spec.hub.extra_volumes,
+        ),
+        (
+            path(&["spec", "singleuser", "storage", "extraVolumes"]),
+            &spec.singleuser.storage.extra_volumes,
+        ),
+    ];
+    for (i, profile) in spec.profiles.iter().enumerate() {
+        places.push((
+            path(&["spec", "profiles", &i.to_string(), "volumes"]),
+            &profile.volumes,
+        ));
+    }
+    for (at, volumes) in places {
+        for (i, volume) in volumes.iter().enumerate() {
+            if volume.contains_key("hostPath") {
+                let mut at = at.clone();
+                at.push(i.to_string());
+                at.push("hostPath".into());
+                let keys: Vec<&str> = at.iter().map(String::as_str).collect();
+                report.at(
+                    loc_at(node, &keys),
+                    format!(
+                        "Hub `{hub}`: volume `{}` is a hostPath, which needs the privileged Pod Security profile; the hub's is {}",
+                        volume.get("name").and_then(Value::as_str).unwrap_or("?"),
+                        spec.pod_security.as_str()
+                    ),
+                    Some("use a PersistentVolumeClaim (or an NFS or CSI volume), or set `podSecurity: privileged` on the hub (its pods then see the host's files)".into()),
+                );
+            }
+        }
+    }
+}
+
+/// Kubernetes `Volume` objects as a definition holds them.
+type Volumes = Vec<Map<String, Value>>;
+
+fn path(keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| (*k).to_owned()).collect()
+}
+
 /// The settings of a security context that need more than `restricted`, with the level each needs.
 pub fn context_needs(context: &SecurityContext) -> Vec<(&'static str, PodSecurityLevel)> {
     let added = context.capabilities.as_ref().and_then(|c| c.add.as_ref());
@@ -205,6 +261,23 @@ mod tests {
             ]
         );
         assert!(spawner_needs(json!({"cpu_limit": 2}).as_object().unwrap()).is_empty());
+    }
+
+    #[test]
+    fn host_paths_need_a_privileged_hub() {
+        let volumes = "  singleuser:\n    storage:\n      extraVolumes: [{name: eos, hostPath: {path: /eos}}]\n      extraVolumeMounts: [{name: eos, mountPath: /eos}]\n";
+        for level in ["", "  podSecurity: baseline\n"] {
+            let text = crate::load::test_hub_problems(&format!("{level}{volumes}"));
+            assert!(
+                text.contains(
+                    "volume `eos` is a hostPath, which needs the privileged Pod Security profile"
+                ),
+                "{text}"
+            );
+        }
+        let allowed =
+            crate::load::test_hub_problems(&format!("  podSecurity: privileged\n{volumes}"));
+        assert!(!allowed.contains("hostPath"), "{allowed}");
     }
 
     #[test]

@@ -214,6 +214,7 @@ fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut R
     super::hub_settings::validate(name, spec, node, report);
     super::sections::validate(name, spec, node, report);
     super::images::validate(name, spec, node, report);
+    super::pod_security::check_host_paths(name, spec, node, report);
     if !spec.singleuser.default_url.starts_with('/') {
         report.at(
             loc_at(node, &["spec", "singleuser", "defaultUrl"]),

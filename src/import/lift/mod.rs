@@ -13,7 +13,7 @@ mod services;
 mod singleuser;
 
 use super::leaves::{Path, get, put};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Typed fields standing for some chart values.
 #[derive(Clone, Debug, PartialEq)]
@@ -174,7 +174,45 @@ pub fn parts(values: &Value, context: &Context<'_>) -> Vec<Part> {
     parts.extend(expose::lift(values, context));
     parts.extend(cull::lift(values));
     parts.extend(chart_defaults(values));
+    for part in &mut parts {
+        host_paths(part);
+    }
     parts
+}
+
+/// A part whose volumes mount host paths asks for the privileged Pod Security profile explicitly (what the release
+/// runs today, where nothing refused it), for a person to review.
+fn host_paths(part: &mut Part) {
+    let lists = |(path, value): &(Vec<String>, Value)| -> Vec<Value> {
+        let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+        match keys.as_slice() {
+            ["hub", "extraVolumes"] => vec![value.clone()],
+            ["singleuser", "storage"] => vec![value["extraVolumes"].clone()],
+            ["profiles"] => value
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| p["volumes"].clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let hosts: Vec<String> = part
+        .fields
+        .iter()
+        .flat_map(lists)
+        .flat_map(|list| list.as_array().cloned().unwrap_or_default())
+        .filter(|volume| volume.get("hostPath").is_some())
+        .map(|volume| volume["name"].as_str().unwrap_or("?").to_owned())
+        .collect();
+    if !hosts.is_empty() {
+        part.fields
+            .push((vec!["podSecurity".into()], json!("privileged")));
+        part.review.push(format!(
+            "podSecurity: privileged — the volumes {} mount host paths, which restricted and baseline forbid; use a PersistentVolumeClaim to go back to restricted",
+            hosts.join(", ")
+        ));
+    }
 }
 
 /// A value's path, whether a value is the chart's default there, and what the default is.
@@ -221,8 +259,20 @@ pub fn apply(spec: &mut Value, parts: &[&Part]) {
     for part in parts {
         for (path, value) in &part.fields {
             let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+            if keys == ["podSecurity"] && level(&spec["podSecurity"]) > level(value) {
+                continue; // several parts may ask for a level: the weakest one asked for stands
+            }
             put(spec, &Path::keys(&keys), value.clone());
         }
+    }
+}
+
+/// A Pod Security level's rank (restricted 0 … privileged 2).
+fn level(value: &Value) -> u8 {
+    match value.as_str() {
+        Some("privileged") => 2,
+        Some("baseline") => 1,
+        _ => 0,
     }
 }
 
