@@ -3,6 +3,7 @@
 use super::{compare, git, markdown, text};
 use crate::load;
 use crate::model::Model;
+use crate::output::Tree;
 use crate::output::plan::{Scope, plan};
 use crate::render::{Options, render_with};
 use crate::style::{Stream, Style};
@@ -111,15 +112,18 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Failure> {
             "no environment `{env}` under overlays/, at {base} or in the work tree"
         )));
     }
-    warn_if_stale(root, &after, args.env.as_deref());
     let options = Options {
         expand_notebooks: args.expand_notebooks,
     };
-    let diff = compare(
-        &render_with(&before, options),
-        &render_with(&after, options),
-    )
-    .map_err(usage)?;
+    let after_tree = render_with(&after, options);
+    // What `render` writes is this same tree unless notebook previews were asked for.
+    let written = (options != Options::default()).then(|| render_with(&after, Options::default()));
+    warn_if_stale(
+        root,
+        written.as_ref().unwrap_or(&after_tree),
+        args.env.as_deref(),
+    );
+    let diff = compare(&render_with(&before, options), &after_tree).map_err(usage)?;
     let report = match args.format {
         Format::Text => text::report(&diff, &base, Style::for_stream(Stream::Stdout)),
         Format::Markdown => markdown::report(&diff, &base),
@@ -132,11 +136,11 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Failure> {
     })
 }
 
-/// Say when `generated/` and `flux/` do not match the definitions in the work tree: the merge request would then
-/// carry other output than this diff shows.
-fn warn_if_stale(root: &std::path::Path, model: &Model, env: Option<&str>) {
+/// Say when `generated/` and `flux/` do not match `tree`, what `render` writes from the work tree's definitions: the
+/// merge request would then carry other output than this diff shows.
+fn warn_if_stale(root: &std::path::Path, tree: &Tree, env: Option<&str>) {
     let scope = env.map_or_else(Scope::all, Scope::environment);
-    let stale = plan(root, &render_with(model, Options::default()), &scope)
+    let stale = plan(root, tree, &scope)
         .map(|plan| plan.stale().count())
         .unwrap_or(0);
     if stale > 0 {

@@ -2,8 +2,9 @@
 //! entries name, and the credentials a store's provider reads in each namespace that uses it. `validate` lists
 //! them per namespace so a pipeline can check they exist before Flux applies.
 
+use super::Definition;
 use super::release::ValuesKind;
-use super::secret_store::Store;
+use super::secret_store::{SecretStoreSpec, Store};
 use super::usage::SecretUse;
 use super::{Environment, Model};
 use serde::Serialize;
@@ -79,14 +80,18 @@ fn existing(reads: &mut Reads, ns: &str, owner: &str, uses: Vec<SecretUse<'_>>) 
 /// The Secrets the stores that `uses` read through need in namespace `ns` (a 1Password Connect token, a
 /// Bitwarden access token): every `{name, key}` selector of a rendered store's provider without a namespace.
 fn store_credentials(reads: &mut Reads, env: &Environment, ns: &str, uses: &[SecretUse<'_>]) {
+    let mut stores: Vec<&Definition<SecretStoreSpec>> = Vec::new();
     for usage in uses {
         if let Some(Store::External(store)) = env.store_of(usage.reference)
-            && let Some(provider) = &store.spec.provider
+            && !stores.iter().any(|s| s.name == store.name)
         {
+            stores.push(store);
+        }
+    }
+    for store in stores {
+        for (name, settings) in store.spec.provider.iter().flat_map(|p| &p.0) {
             let mut found = Vec::new();
-            for (name, settings) in &provider.0 {
-                selectors(settings, &mut vec![name.clone()], &mut found);
-            }
+            selectors(settings, &mut vec![name.clone()], &mut found);
             for (path, secret, key) in found {
                 let by = format!(
                     "SecretStore `{}`: spec.provider.{}",
