@@ -46,7 +46,7 @@ pub enum Command {
     },
     /// Check the definitions and the output they render, without writing anything or needing the network.
     #[command(
-        after_help = "Checks: definitions (fields, types, names, quantities, cross-references); each hub's patches,\napplied to its rendered objects as Kustomize would; its chart values against the chart's\nvalues.schema.json (spec.chart.schema); then the rendered tree: allowed API versions, object\nidentity, kustomization listings, references between objects.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production"
+        after_help = "Checks: definitions (fields, types, names, quantities, cross-references); each hub's patches,\napplied to its rendered objects as Kustomize would; its chart values against the chart's\nvalues.schema.json (spec.chart.schema); then the rendered tree: allowed API versions, object\nidentity, kustomization listings, references between objects.\n\nPrints the Secrets that must exist (those `{secret, key}` references and `valuesFrom` name, and a\nSecretStore's own credentials), per namespace.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production\n  jupyflux validate --format json | jq '.requiredSecrets[] | \"\\(.namespace)/\\(.secret)\"'"
     )]
     Validate {
         /// Only this environment.
