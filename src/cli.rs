@@ -68,7 +68,7 @@ pub enum Command {
         after_help = "Writes overlays/ENV/hub-<release>.yaml (overlays/base/ without --env) and, when the environment has\nnone, its Environment; never overwrites a file. The report lists what became typed, what stayed under\n`values`, what jupyflux changes on purpose, and what needs a person (Flux ${VAR}s, literal secrets).\n\nExamples:\n  jupyflux import clusters/prod/jupyterhub/*.yaml --env production\n  jupyflux import hub.yaml --env staging --dry-run"
     )]
     Import(crate::import::command::ImportArgs),
-    /// Show which profiles a user sees on a hub and what their server gets (image, env, resources, tolerations).
+    /// Show whether a user can log in, the spawn page entries they see, and what each starts after the rules.
     Explain(crate::explain::command::ExplainArgs),
     /// Print the chart values a hub's HelmRelease sends (secrets shown as where they come from).
     Values(crate::values_cmd::ValuesArgs),

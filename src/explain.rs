@@ -1,241 +1,139 @@
-//! `jupyflux explain`: what one user gets from a hub's profiles, as readable tables. Pure: text from the model.
+//! `jupyflux explain`: what one user gets from a hub — whether they can log in, the spawn page's entries they
+//! see, and for each entry (and each of its choices) the server it starts after the rules. Pure: an
+//! [`Explanation`] from the model, printed as tables ([`text`]) or JSON ([`json`]).
 
 use crate::model::auth::Admission;
 use crate::model::hub::HubSpec;
 use crate::model::image::Image;
 use crate::model::profile::Profile;
-use crate::model::secret::MaybeSecret;
-use crate::model::selection::Selection;
+use crate::model::selection::{Menu, Selection, choices};
 use crate::model::{Definition, Environment};
-use std::fmt::Write;
+use std::collections::BTreeMap;
 
 pub mod command;
+mod json;
+mod text;
 
-/// Who asks: a user name, their groups, and the image they start (default: the hub's single-user image).
+pub use json::json;
+pub use text::text;
+
+/// Who asks: a user name, their groups, and optionally the image they want to start.
 pub struct Request<'a> {
     pub user: &'a str,
     pub groups: &'a [String],
     pub image: Option<&'a Image>,
 }
 
+/// What one user gets from one hub.
+pub struct Explanation<'a> {
+    pub environment: &'a str,
+    pub hub: &'a Definition<HubSpec>,
+    pub user: &'a str,
+    pub groups: &'a [String],
+    pub image: Option<&'a Image>,
+    pub login: Admission,
+    /// The entries the user sees (one with no entry when the hub offers them none), empty when they cannot
+    /// log in.
+    pub entries: Vec<Entry<'a>>,
+    /// Entries of the hub this user does not see.
+    pub hidden: Vec<&'a Profile>,
+}
+
+/// One entry of the user's spawn page and what it starts.
+pub struct Entry<'a> {
+    /// `None`: the hub offers this user no entry, so the single-user defaults (and the rules) apply.
+    pub profile: Option<&'a Profile>,
+    pub preselected: bool,
+    /// With its default choices (or the choice starting the asked image).
+    pub server: Selection<'a>,
+    /// Each other choice, the remaining options at their defaults.
+    pub variants: Vec<Selection<'a>>,
+    /// Set when an image was asked for and this entry cannot start it.
+    pub lacks_image: bool,
+}
+
 /// The explanation of what `request.user` gets from `hub` in `env`.
-pub fn explain(env: &Environment, hub: &Definition<HubSpec>, request: &Request<'_>) -> String {
-    let selection = Selection::of(&hub.spec, request.user, request.groups, request.image);
-    let mut out = String::new();
-    let groups = if request.groups.is_empty() {
-        "(none)".to_owned()
-    } else {
-        request.groups.join(", ")
-    };
-    let (image, image_from) = match (request.image, &hub.spec.singleuser.image) {
-        (Some(image), _) => (image.to_string(), "--image"),
-        (None, Some(image)) => (image.to_string(), "singleuser"),
-        (None, None) => (
-            format!(
-                "the chart's default ({}, pinned by chart {})",
-                selection.image.name, selection.image.tag
-            ),
-            "chart",
-        ),
-    };
-    let _ = writeln!(out, "Hub `{}` in environment `{}`", hub.name, env.name);
-    let _ = writeln!(
-        out,
-        "user: {}   groups: {groups}   image: {image}",
-        request.user
-    );
-    let _ = match hub.spec.auth.admits(request.user, request.groups) {
-        Admission::Yes(why) => writeln!(out, "login: yes, {why}"),
-        Admission::Depends(why) => writeln!(out, "login: depends: {why}"),
-        Admission::No(why) => writeln!(
-            out,
-            "login: NO: {why}; the user cannot log in, so none of what follows applies to them"
-        ),
-    };
-    out.push('\n');
-
-    out.push_str("Profiles, in file order (matching ones apply in this order; later wins)\n");
-    let mut rows = vec![row(["#", "slug", "name", "for", "images", "applies"])];
-    let mut order = 0;
-    for (i, (profile, applies)) in selection.profiles.iter().enumerate() {
-        let applies = if *applies {
-            order += 1;
-            format!(
-                "yes, #{order}{}",
-                if profile.default { " (default)" } else { "" }
-            )
-        } else {
-            format!("no: {}", why_not(profile, request, &selection.image))
-        };
-        rows.push(row([
-            &(i + 1).to_string(),
-            &profile.slug,
-            &profile.name,
-            &audience(profile),
-            &images(profile),
-            &applies,
-        ]));
-    }
-    if selection.profiles.is_empty() {
-        out.push_str("(the hub has no profiles)\n");
-    } else {
-        table(&mut out, &rows);
-    }
-    out.push('\n');
-
-    out.push_str("Result (singleuser defaults, then each matching profile in order)\n");
-    let mut rows = vec![row(["setting", "value", "from"])];
-    rows.push(row(["image", &image, image_from]));
-    let url = &selection.default_url;
-    rows.push(row(["default URL", url.value, &url.from]));
-    for (setting, value) in [
-        ("cpu guarantee", &selection.cpu_guarantee),
-        ("cpu limit", &selection.cpu_limit),
-        ("memory guarantee", &selection.memory_guarantee),
-        ("memory limit", &selection.memory_limit),
-    ] {
-        if let Some(v) = value {
-            rows.push(row([setting, &v.value, &v.from]));
-        }
-    }
-    if let Some(gpus) = &selection.gpus {
-        rows.push(row(["nvidia.com/gpu", &gpus.value.to_string(), &gpus.from]));
-    }
-    for (bound, extra) in [
-        ("limit", &selection.extra_limits),
-        ("guarantee", &selection.extra_guarantees),
-    ] {
-        for (name, value) in extra {
-            rows.push(row([&format!("{name} {bound}"), &value.value, &value.from]));
-        }
-    }
-    for (name, value) in &selection.env {
-        let shown = match value.value {
-            MaybeSecret::Literal(text) => text.clone(),
-            // Only where the secret lives, never its value (jupyflux never has it).
-            MaybeSecret::Secret(reference) => format!("secret {reference}"),
-        };
-        rows.push(row([&format!("env {name}"), &shown, &value.from]));
-    }
-    for toleration in &selection.tolerations {
-        let t = toleration.value;
-        let text = format!(
-            "{} {} {} {}",
-            t.key.as_deref().unwrap_or("*"),
-            t.operator.as_deref().unwrap_or("Equal"),
-            t.value.as_deref().unwrap_or(""),
-            t.effect.as_deref().unwrap_or("(any effect)"),
-        );
-        rows.push(row([
-            "toleration",
-            &text.split_whitespace().collect::<Vec<_>>().join(" "),
-            &toleration.from,
-        ]));
-    }
-    for (label, value) in &selection.node_selector {
-        let text = format!("{label}={}", value.value);
-        rows.push(row(["node selector", &text, &value.from]));
-    }
-    for expression in &selection.node_affinity.required {
-        let text = format!(
-            "{} {} {}",
-            expression.key,
-            expression.operator,
-            expression.values.join(",")
-        );
-        rows.push(row(["node affinity", text.trim_end(), "profiles"]));
-    }
-    for volume in &selection.volumes {
-        let name = volume
-            .value
-            .get("name")
-            .and_then(|n| n.as_str())
-            .unwrap_or("?");
-        rows.push(row(["volume", name, &volume.from]));
-    }
-    for mount in &selection.volume_mounts {
-        let text = format!("{} at {}", mount.value.name, mount.value.mount_path);
-        rows.push(row(["volume mount", &text, &mount.from]));
-    }
-    if let Some(shm) = &selection.shm {
-        rows.push(row(["/dev/shm", &shm.value, &shm.from]));
-    }
-    for profile in selection.matched() {
-        for size in profile.sizes.iter().filter_map(|s| hub.spec.size(s)) {
-            rows.push(row([
-                "size choice",
-                size.label(),
-                &format!("profile {}", profile.slug),
-            ]));
-        }
-    }
-    table(&mut out, &rows);
-    out
-}
-
-fn row<const N: usize>(cells: [&str; N]) -> Vec<String> {
-    cells.iter().map(|c| (*c).to_owned()).collect()
-}
-
-fn audience(profile: &Profile) -> String {
-    if !profile.is_restricted() {
-        return "everyone".into();
-    }
-    let mut parts = Vec::new();
-    if !profile.users.is_empty() {
-        parts.push(format!("users {}", profile.users.join(",")));
-    }
-    if !profile.groups.is_empty() {
-        parts.push(format!("groups {}", profile.groups.join(",")));
-    }
-    parts.join("; ")
-}
-
-fn images(profile: &Profile) -> String {
-    if profile.images.is_empty() {
-        "any".into()
-    } else {
-        profile
-            .images
-            .iter()
-            .map(Image::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-fn why_not(profile: &Profile, request: &Request<'_>, image: &Image) -> &'static str {
-    if !profile.is_for(request.user, request.groups) {
-        "not for this user or groups"
-    } else if !profile.images.is_empty() && !profile.images.contains(image) {
-        "not for this image"
-    } else {
-        "not applicable"
-    }
-}
-
-/// Left-aligned columns separated by two spaces, no trailing spaces.
-fn table(out: &mut String, rows: &[Vec<String>]) {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
+pub fn explain<'a>(
+    env: &'a Environment,
+    hub: &'a Definition<HubSpec>,
+    request: &Request<'a>,
+) -> Explanation<'a> {
+    let spec = &hub.spec;
+    let login = spec.auth.admits(request.user, request.groups);
+    let menu = Menu::of(spec, request.user, request.groups);
+    let hidden = spec
+        .profiles
+        .iter()
+        .filter(|p| !menu.entries.contains(p))
         .collect();
-    for row in rows {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            line.push_str(cell);
-            if c + 1 < row.len() {
-                line.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
+    let mut entries = Vec::new();
+    if !matches!(login, Admission::No(_)) {
+        let offered: Vec<Option<&Profile>> = if menu.entries.is_empty() {
+            vec![None]
+        } else {
+            menu.entries.iter().map(|p| Some(*p)).collect()
+        };
+        for profile in offered {
+            entries.push(entry(spec, request, profile, menu.preselected));
+        }
+    }
+    Explanation {
+        environment: &env.name,
+        hub,
+        user: request.user,
+        groups: request.groups,
+        image: request.image,
+        login,
+        entries,
+        hidden,
+    }
+}
+
+fn entry<'a>(
+    spec: &'a HubSpec,
+    request: &Request<'a>,
+    profile: Option<&'a Profile>,
+    preselected: Option<&'a Profile>,
+) -> Entry<'a> {
+    let of = |picks: &BTreeMap<String, String>| {
+        Selection::of(spec, request.user, request.groups, profile, picks)
+    };
+    let options = profile.map(|p| choices(spec, p)).unwrap_or_default();
+    let mut picks = BTreeMap::new();
+    let mut lacks_image = false;
+    if let Some(image) = request.image {
+        // The choice that starts the asked image, if the default does not.
+        if &of(&picks).image.value != image {
+            let found = options.iter().flatten().find(|choice| {
+                let pick = BTreeMap::from([(choice.option.clone(), choice.key.clone())]);
+                &of(&pick).image.value == image
+            });
+            match found {
+                Some(choice) => {
+                    picks.insert(choice.option.clone(), choice.key.clone());
+                }
+                None => lacks_image = true,
             }
         }
-        out.push_str(line.trim_end());
-        out.push('\n');
+    }
+    let server = of(&picks);
+    let variants = options
+        .iter()
+        .flatten()
+        .filter(|choice| picks.get(&choice.option) != Some(&choice.key))
+        .filter(|choice| !(choice.default && !picks.contains_key(&choice.option)))
+        .map(|choice| {
+            let mut picks = picks.clone();
+            picks.insert(choice.option.clone(), choice.key.clone());
+            of(&picks)
+        })
+        .collect();
+    Entry {
+        profile,
+        preselected: profile.is_some() && profile == preselected,
+        server,
+        variants,
+        lacks_image,
     }
 }
 
@@ -247,38 +145,41 @@ mod tests {
 
     const ENVIRONMENT: &str = "apiVersion: jupyflux.dev/v1alpha1\nkind: Environment\nmetadata: {name: dev}\nspec: {domain: dev.example.org, secretStore: vault}\n";
     const VAULT: &str = "apiVersion: jupyflux.dev/v1alpha1\nkind: VaultStore\nmetadata: {name: vault}\nspec: {server: https://vault.example.org, path: secret, auth: {kubernetes: {role: hub}}}\n";
+    // The seed that mixed the two models: a "globals" profile, a GPU profile for a group, a small default.
     const HUB: &str = r#"
 apiVersion: jupyflux.dev/v1alpha1
 kind: Hub
 metadata: {name: lab}
 spec:
   chart: {version: "4.3.2"}
-  auth: {dummy: {}}
+  auth: {dummy: {}, allowedUsers: [ada, sam]}
   singleuser:
     image: quay.io/jupyter/base-notebook:2025-03-17
     cpu: {guarantee: 500m, limit: "1"}
     env: {MODE: shared}
+  sizes:
+    - {name: small, cpu: {limit: "1"}, memory: {limit: 2Gi}}
+    - {name: large, cpu: {limit: "4"}, memory: {limit: 8G}}
   profiles:
-    - name: Everyone
-      slug: everyone
+    - name: Small
+      slug: small
       default: true
-      env: {MODE: standard}
-      resources: {cpu: {limit: "2"}}
-      tolerations: [{key: pool, operator: Equal, value: shared, effect: NoSchedule}]
+      sizes: [small, large]
     - name: GPU
       slug: gpu
       groups: [gpu]
-      env: {MODE: gpu, TOKEN: {vault: "lab/gpu#token"}}
-      resources: {cpu: {limit: "8"}, gpus: 1}
+      images: [quay.io/jupyter/pytorch-notebook:cuda12-2025-03-17]
+      env: {MODE: gpu}
+      resources: {cpu: {guarantee: "2", limit: "4"}, memory: {limit: 16Gi}, gpus: 1}
+  rules:
+    - name: globals
+      env: {TOKEN: {vault: "lab/all#token"}, ENDPOINT: {configMap: lab-settings, key: endpoint}}
+    - name: students
+      groups: [students]
+      resources: {cpu: {limit: "2"}}
+    - name: pytorch
+      images: [quay.io/jupyter/pytorch-notebook:cuda12-2025-03-17]
       tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
-    - name: Ada's
-      slug: ada
-      users: [ada]
-      resources: {cpu: {limit: "4"}, memory: {limit: 16Gi}}
-    - name: TensorFlow only
-      slug: tf
-      images: [quay.io/jupyter/tensorflow-notebook:2025-03-17]
-      resources: {cpu: {limit: "16"}}
 "#;
 
     fn model() -> Model {
@@ -290,17 +191,15 @@ spec:
         load_sources(&sources).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn explained(user: &str, groups: &[&str], image: Option<&str>) -> String {
-        let model = model();
+    fn explained(model: &Model, user: &str, groups: &[&str], image: Option<&Image>) -> String {
         let env = &model.environments[0];
         let groups: Vec<String> = groups.iter().map(|g| (*g).to_owned()).collect();
-        let image = image.map(|i| Image::parse(i).unwrap());
         let request = Request {
             user,
             groups: &groups,
-            image: image.as_ref(),
+            image,
         };
-        explain(env, &env.hubs[0], &request)
+        text(&explain(env, &env.hubs[0], &request))
     }
 
     fn line<'a>(text: &'a str, start: &str) -> &'a str {
@@ -309,67 +208,176 @@ spec:
             .unwrap_or_else(|| panic!("no line `{start}` in\n{text}"))
     }
 
-    #[test]
-    fn a_user_matched_by_several_profiles_gets_the_later_wins_result() {
-        let text = explained("ada", &["gpu"], None);
-        assert!(
-            line(&text, "1  everyone").ends_with("yes, #1 (default)"),
-            "{text}"
-        );
-        assert!(line(&text, "2  gpu").ends_with("yes, #2"), "{text}");
-        assert!(line(&text, "3  ada").ends_with("yes, #3"), "{text}");
-        assert!(
-            line(&text, "4  tf").ends_with("no: not for this image"),
-            "{text}"
-        );
-        // Later wins for scalars, per bound: the limit from `ada`, the guarantee still the default's.
-        let cpu_limit: Vec<&str> = line(&text, "cpu limit").split_whitespace().collect();
-        assert_eq!(cpu_limit, ["cpu", "limit", "4", "profile", "ada"], "{text}");
-        assert!(
-            line(&text, "cpu guarantee").ends_with("singleuser"),
-            "{text}"
-        );
-        assert!(
-            line(&text, "nvidia.com/gpu").ends_with("profile gpu"),
-            "{text}"
-        );
-        assert!(line(&text, "env MODE").contains(" gpu "), "{text}");
-        // Secrets appear as references only.
-        assert!(
-            line(&text, "env TOKEN").contains("secret lab/gpu#token"),
-            "{text}"
-        );
-        // Tolerations append in order.
-        let tolerations: Vec<&str> = text
-            .lines()
-            .filter(|l| l.starts_with("toleration"))
-            .collect();
-        assert_eq!(tolerations.len(), 2, "{text}");
-        assert!(
-            tolerations[0].ends_with("profile everyone") && tolerations[1].ends_with("profile gpu")
-        );
+    /// The lines of one entry's table, from its heading to the next blank line.
+    fn entry<'a>(text: &'a str, slug: &str) -> &'a str {
+        let start = text
+            .find(&format!("Entry `{slug}`"))
+            .unwrap_or_else(|| panic!("no entry {slug} in\n{text}"));
+        let rest = &text[start..];
+        &rest[..rest.find("\n\n").unwrap_or(rest.len())]
+    }
+
+    fn words<'a>(text: &'a str, start: &str) -> Vec<&'a str> {
+        line(text, start).split_whitespace().collect()
     }
 
     #[test]
-    fn other_users_see_only_what_is_meant_for_them() {
-        let text = explained(
-            "bob",
-            &[],
-            Some("quay.io/jupyter/tensorflow-notebook:2025-03-17"),
+    fn a_student_gets_the_entry_they_pick_not_every_matching_profile() {
+        let model = model();
+        let text = explained(&model, "sam", &["students"], None);
+        assert!(line(&text, "login:").contains("yes"), "{text}");
+        assert!(
+            line(&text, "1  small").ends_with("yes, preselected"),
+            "{text}"
         );
         assert!(
             line(&text, "2  gpu").ends_with("no: not for this user or groups"),
             "{text}"
         );
-        assert!(line(&text, "4  tf").ends_with("yes, #2"), "{text}");
-        assert!(line(&text, "image").ends_with("--image"), "{text}");
-        assert!(line(&text, "cpu limit").ends_with("profile tf"), "{text}");
-        assert!(line(&text, "env MODE").contains("standard"), "{text}");
-        assert!(!text.contains("TOKEN"), "{text}");
-        assert!(
-            text.lines().all(|l| l == l.trim_end()),
-            "no trailing spaces"
+        // The preselected Small: its default size, then the rules on top (students' CPU limit wins).
+        let small = entry(&text, "small");
+        assert!(small.contains("choices: size=small"), "{small}");
+        assert_eq!(
+            words(small, "cpu limit"),
+            ["cpu", "limit", "2", "rule", "students"]
         );
+        assert_eq!(
+            words(small, "memory limit"),
+            ["memory", "limit", "2Gi", "size", "small"]
+        );
+        assert!(!small.contains("nvidia.com/gpu"), "{small}");
+        // Globals reach every entry: env from the rule, secrets and ConfigMaps as references only.
+        assert!(
+            line(small, "env TOKEN").contains("secret lab/all#token"),
+            "{small}"
+        );
+        assert_eq!(
+            words(small, "env ENDPOINT"),
+            [
+                "env",
+                "ENDPOINT",
+                "ConfigMap",
+                "lab-settings",
+                "key",
+                "endpoint",
+                "rule",
+                "globals"
+            ]
+        );
+        assert!(
+            small.contains("rules applied: globals, students"),
+            "{small}"
+        );
+        // The other size: its resources, the rule still winning where it sets them (its CPU limit of 4 stays
+        // 2); KubeSpawner's 8G is 8Gi.
+        assert!(
+            small.contains("\nchoice size=large (large): memory limit 8Gi (size large)\n"),
+            "{small}"
+        );
+        assert!(!text.contains("Entry `gpu`"), "{text}");
+        assert!(!text.contains("PROBLEM"), "{text}");
+    }
+
+    #[test]
+    fn a_rule_capping_a_limit_below_a_guarantee_is_a_problem() {
+        let model = crate::load::load_test_hub(concat!(
+            "  sizes: [{name: big, cpu: {guarantee: \"4\", limit: \"8\"}}]\n",
+            "  profiles: [{name: Big, slug: big, sizes: [big]}]\n",
+            "  rules: [{name: cap, resources: {cpu: {limit: \"2\"}}}]\n",
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let text = explained(&model, "ada", &[], None);
+        assert!(
+            text.contains("PROBLEM: cpu guarantee 4 (size big) is above the limit 2 (rule cap): Kubernetes refuses the pod"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn rules_match_the_image_the_chosen_entry_starts() {
+        let model = model();
+        let text = explained(&model, "ada", &["gpu"], None);
+        let gpu = entry(&text, "gpu");
+        assert_eq!(
+            words(gpu, "nvidia.com/gpu"),
+            ["nvidia.com/gpu", "1", "profile", "gpu"]
+        );
+        assert_eq!(
+            words(gpu, "env MODE"),
+            ["env", "MODE", "gpu", "profile", "gpu"]
+        );
+        let toleration = gpu
+            .lines()
+            .find(|l| l.starts_with("toleration") && l.contains("nvidia.com/gpu"))
+            .unwrap_or_else(|| panic!("{gpu}"));
+        assert!(toleration.ends_with("rule pytorch"), "{gpu}");
+        assert!(gpu.contains("rules applied: globals, pytorch"), "{gpu}");
+        // The default entry starts the base image: the pytorch rule does not apply there.
+        let small = entry(&text, "small");
+        assert!(small.contains("rules applied: globals\n"), "{small}");
+        assert!(!small.contains("nvidia.com/gpu Exists"), "{small}");
+    }
+
+    #[test]
+    fn someone_who_cannot_log_in_gets_nothing() {
+        let model = model();
+        let text = explained(&model, "mallory", &["gpu"], None);
+        assert!(line(&text, "login: NO").contains("cannot log in"), "{text}");
+        assert!(!text.contains("Entry `"), "{text}");
+        let env = &model.environments[0];
+        let request = Request {
+            user: "mallory",
+            groups: &[],
+            image: None,
+        };
+        let value = json(&explain(env, &env.hubs[0], &request));
+        assert_eq!(value["login"]["admitted"], "no");
+        assert_eq!(value["entries"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn an_image_asked_for_picks_the_choice_that_starts_it() {
+        let model = model();
+        let pytorch = Image::parse("quay.io/jupyter/pytorch-notebook:cuda12-2025-03-17").unwrap();
+        let text = explained(&model, "ada", &["gpu"], Some(&pytorch));
+        assert!(line(&text, "user: ada").contains("image asked: quay.io/jupyter/pytorch"));
+        assert!(
+            entry(&text, "small").contains("(this entry cannot start the image asked for)"),
+            "{text}"
+        );
+        assert!(!entry(&text, "gpu").contains("cannot start"), "{text}");
+    }
+
+    #[test]
+    fn json_gives_kubernetes_shapes_and_origins() {
+        let model = model();
+        let env = &model.environments[0];
+        let groups = ["students".to_owned()];
+        let request = Request {
+            user: "sam",
+            groups: &groups,
+            image: None,
+        };
+        let value = json(&explain(env, &env.hubs[0], &request));
+        let small = &value["entries"][0];
+        assert_eq!(small["slug"], "small");
+        assert_eq!(small["preselected"], true);
+        assert_eq!(small["choices"], serde_json::json!({"size": "small"}));
+        assert_eq!(small["resources"]["limits"]["cpu"], "2");
+        assert_eq!(small["from"]["limits.cpu"], "rule students");
+        assert_eq!(
+            small["env"]["ENDPOINT"],
+            serde_json::json!({"valueFrom": {"configMapKeyRef": {"name": "lab-settings", "key": "endpoint"}}})
+        );
+        assert_eq!(
+            small["env"]["TOKEN"]["valueFrom"]["secretKeyRef"],
+            serde_json::json!({"name": "lab-singleuser-env", "key": "rule-globals-env-TOKEN"})
+        );
+        assert_eq!(
+            small["variants"][0]["choices"],
+            serde_json::json!({"size": "large"})
+        );
+        assert_eq!(value["hidden"], serde_json::json!(["gpu"]));
     }
 
     #[test]
@@ -381,36 +389,28 @@ spec:
             "  profiles:\n",
             "    - name: Sample\n",
             "      slug: sample\n",
-            "      images: [quay.io/jupyterhub/k8s-singleuser-sample:4.3.2]\n",
             "      nodeSelector: {pool: gpu}\n",
             "      shm: 2Gi\n",
             "      defaultUrl: /desktop\n",
             "      resources: {extra: {limits: {example.org/fpga: 1}}}\n",
         ))
         .unwrap_or_else(|e| panic!("{e}"));
-        let env = &model.environments[0];
-        let request = Request {
-            user: "ada",
-            groups: &[],
-            image: None,
-        };
-        let text = explain(env, &env.hubs[0], &request);
-        let default =
-            "the chart's default (quay.io/jupyterhub/k8s-singleuser-sample, pinned by chart 4.3.2)";
-        assert!(line(&text, "user: ada").ends_with(default), "{text}");
+        let text = explained(&model, "ada", &[], None);
+        let sample = entry(&text, "sample");
         assert_eq!(
-            line(&text, "image ").split_whitespace().last(),
-            Some("chart"),
-            "{text}"
+            words(sample, "image "),
+            [
+                "image",
+                "quay.io/jupyterhub/k8s-singleuser-sample:4.3.2",
+                "chart"
+            ]
         );
-        assert!(line(&text, "1  sample").ends_with("yes, #1"), "{text}");
-        let words = |start: &str| line(&text, start).split_whitespace().collect::<Vec<_>>();
         assert_eq!(
-            words("node selector"),
+            words(sample, "node selector"),
             ["node", "selector", "pool=gpu", "profile", "sample"]
         );
         assert_eq!(
-            words("toleration"),
+            words(sample, "toleration              pool"),
             [
                 "toleration",
                 "pool",
@@ -420,14 +420,21 @@ spec:
                 "singleuser"
             ]
         );
-        assert_eq!(words("/dev/shm"), ["/dev/shm", "2Gi", "profile", "sample"]);
         assert_eq!(
-            words("default URL"),
+            words(sample, "/dev/shm"),
+            ["/dev/shm", "2Gi", "profile", "sample"]
+        );
+        assert_eq!(
+            words(sample, "default URL"),
             ["default", "URL", "/desktop", "profile", "sample"]
         );
         assert_eq!(
-            words("example.org/fpga"),
+            words(sample, "example.org/fpga"),
             ["example.org/fpga", "limit", "1", "profile", "sample"]
+        );
+        assert!(
+            text.lines().all(|l| l == l.trim_end()),
+            "no trailing spaces"
         );
     }
 }

@@ -1,4 +1,4 @@
-//! `jupyflux explain` as a user meets it: what a user gets from a hub's profiles, and usage errors.
+//! `jupyflux explain` as a user meets it: the entries a user sees on a hub and what each starts, and usage errors.
 
 mod harness;
 
@@ -16,12 +16,12 @@ fn explain_ada(scratch: &Scratch, image: &str) -> std::process::Output {
 }
 
 #[test]
-fn explains_the_profiles_a_user_gets_and_writes_nothing() {
+fn explains_the_entries_a_user_sees_and_writes_nothing() {
     let scratch = gpu_hub();
     let before = scratch.snapshot_files();
     let out = explain_ada(
         &scratch,
-        "quay.io/jupyter/pytorch-notebook:cuda12-2025-03-17",
+        "quay.io/jupyter/tensorflow-notebook:cuda-2025-03-17",
     );
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -31,16 +31,27 @@ fn explains_the_profiles_a_user_gets_and_writes_nothing() {
             .unwrap_or_else(|| panic!("no row {slug}:\n{text}"))
             .to_owned()
     };
-    assert!(row("cpu").ends_with("yes, #1 (default)"), "{text}");
-    assert!(row("gpu").ends_with("yes, #3"), "{text}");
-    assert!(row("gpu-x4").ends_with("yes, #4"), "{text}");
-    let gpus = text
+    assert!(row("cpu").ends_with("yes, preselected"), "{text}");
+    assert!(row("gpu-x4").ends_with("yes"), "{text}");
+    // Only the four-GPU entry offers TensorFlow: it is shown with that image chosen, the others cannot start it.
+    let x4 = &text[text.find("Entry `gpu-x4`").expect("gpu-x4 entry")..];
+    assert!(
+        x4.lines().next().unwrap().contains("choices: image="),
+        "{x4}"
+    );
+    let gpus = x4
         .lines()
         .find(|l| l.starts_with("nvidia.com/gpu"))
         .unwrap();
     assert_eq!(
         gpus.split_whitespace().collect::<Vec<_>>(),
         ["nvidia.com/gpu", "4", "profile", "gpu-x4"]
+    );
+    assert_eq!(
+        text.matches("(this entry cannot start the image asked for)")
+            .count(),
+        3,
+        "{text}"
     );
     assert_eq!(scratch.snapshot_files(), before, "explain writes nothing");
 
@@ -50,6 +61,29 @@ fn explains_the_profiles_a_user_gets_and_writes_nothing() {
         "{}",
         stdout(&bob)
     );
+    assert!(!stdout(&bob).contains("Entry `gpu-x4`"), "{}", stdout(&bob));
+}
+
+#[test]
+fn json_lists_each_entry_with_its_choices() {
+    let scratch = gpu_hub();
+    let out = scratch.jupyflux(&[
+        "explain", "--env", "lab", "--hub", "ml", "--user", "bob", "--format", "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let slugs: Vec<&str> = value["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["cpu", "cpu-highmem", "gpu"]);
+    assert_eq!(value["hidden"], serde_json::json!(["gpu-x4"]));
+    let cpu = &value["entries"][0];
+    assert_eq!(cpu["choices"]["size"], "small");
+    assert_eq!(cpu["variants"][0]["choices"]["size"], "large");
+    assert_eq!(cpu["variants"][0]["resources"]["limits"]["memory"], "32Gi");
 }
 
 #[test]

@@ -1,16 +1,28 @@
 //! The `jupyflux explain` command: arguments, loading, and printing what [`super::explain`] says.
 
-use super::{Request, explain};
+use super::{Request, explain, json, text};
 use crate::load;
 use crate::model::image::Image;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// How `explain` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables for people.
+    Text,
+    /// One JSON object for scripts: `login`, `entries` (each with `choices`, `rules`, `resources`, `env`,
+    /// `tolerations`, `nodeSelector`, `nodeAffinityRequired`, `from`, and `variants` for the other choices),
+    /// `hidden`.
+    Json,
+}
 
 /// Arguments of `jupyflux explain`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  jupyflux explain --env staging --hub research --user ada\n  jupyflux explain --env production --hub research --user ada --group gpu-users --image quay.io/jupyter/pytorch-notebook:2025-03-17"
+    about = "What one user gets from a hub: whether they can log in, the spawn page entries they see, and for each entry (and each choice) the server it starts after the rules",
+    after_help = "Examples:\n  jupyflux explain --env staging --hub research --user ada\n  jupyflux explain --env production --hub research --user ada --group gpu-users --image quay.io/jupyter/pytorch-notebook:2025-03-17\n  jupyflux explain --env production --hub research --user ada --format json | jq '.entries[].resources'"
 )]
 pub struct ExplainArgs {
     /// The environment.
@@ -22,12 +34,15 @@ pub struct ExplainArgs {
     /// The user name, as the authenticator reports it.
     #[arg(long, value_name = "USER")]
     pub user: String,
-    /// The image the user starts (default: the hub's single-user image).
+    /// An image the user wants to start: each entry is shown with the choice that starts it (or says it cannot).
     #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,
     /// A group of the user (repeatable).
     #[arg(long = "group", value_name = "GROUP")]
     pub groups: Vec<String>,
+    /// `text` (tables) or `json`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     /// Project root holding overlays/ (default: the nearest directory from here up holding overlays/, as git finds its root).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
@@ -78,7 +93,14 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
         groups: &args.groups,
         image: image.as_ref(),
     };
-    print!("{}", explain(env, hub, &request));
+    let explanation = explain(env, hub, &request);
+    match args.format {
+        Format::Text => print!("{}", text(&explanation)),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json(&explanation)).expect("JSON serializes")
+        ),
+    }
     ExitCode::SUCCESS
 }
 

@@ -18,6 +18,7 @@ mod profiles;
 mod release;
 pub mod report;
 mod routes;
+mod rules;
 mod secrets;
 mod sections;
 mod services;

@@ -366,7 +366,7 @@ pub(super) fn volume_names(
 }
 
 /// Record the first use of `value`; report a later one with where the first is.
-fn first_use<'a>(
+pub(super) fn first_use<'a>(
     seen: &mut BTreeMap<&'a str, Loc>,
     value: &'a str,
     at: Loc,

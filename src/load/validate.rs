@@ -211,6 +211,7 @@ fn hub(env: &Environment, hub: &Definition<HubSpec>, node: &Node, report: &mut R
         report,
     );
     super::profiles::validate(name, spec, node, report);
+    super::rules::validate(name, spec, node, report);
     super::hub_settings::validate(name, spec, node, report);
     super::sections::validate(name, spec, node, report);
     super::images::validate(name, spec, node, report);

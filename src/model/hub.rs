@@ -56,9 +56,14 @@ pub struct HubSpec {
     /// The chart's own secrets, from Vault, so the chart never generates random ones.
     #[serde(default)]
     pub secrets: Option<ChartSecrets>,
-    /// Choices on the spawn page, applied in file order (later wins) to the users, groups and images they name.
+    /// Entries of the spawn page (the chart's `profileList`): each user sees the entries meant for them and
+    /// picks one; only the chosen entry (and its choices) applies.
     #[serde(default)]
     pub profiles: Vec<Profile>,
+    /// Settings matched by user, group and image, applied at spawn on top of whichever entry was chosen, in file
+    /// order (later wins): environment, resources, tolerations, node affinity.
+    #[serde(default)]
+    pub rules: Vec<super::rule::Rule>,
     /// A named catalogue of resources that profiles offer as a `size` choice.
     #[serde(default)]
     pub sizes: Vec<Size>,

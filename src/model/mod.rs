@@ -13,6 +13,7 @@ pub mod profile;
 pub mod quantity;
 pub mod release;
 pub mod required;
+pub mod rule;
 pub mod seconds;
 pub mod secret;
 pub mod secret_store;

@@ -20,7 +20,8 @@ pub const GPU_RESOURCE: &str = "nvidia.com/gpu";
 pub const SHM_VOLUME: &str = "shm";
 pub const SHM_PATH: &str = "/dev/shm";
 
-/// One profile: a choice on the spawn page, applied to the users, groups and images it names.
+/// One profile: an entry of the spawn page (the chart's `profileList`), shown to the users and groups it names;
+/// the user picks one entry and only that entry's settings apply (rules then apply on top).
 #[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
@@ -35,13 +36,14 @@ pub struct Profile {
     /// Preselected on the spawn page (at most one profile).
     #[serde(default)]
     pub default: bool,
-    /// Images this profile applies to; empty: every image. One image also selects it; several become a choice.
+    /// Images this entry offers: one is the image it starts; several become an `image` choice (the first
+    /// preselected); empty: the hub's single-user image.
     #[serde(default)]
     pub images: Vec<Image>,
-    /// Users this profile is for; with `groups` empty too: every user.
+    /// Users who see this entry; with `groups` empty too: every user.
     #[serde(default)]
     pub users: Vec<String>,
-    /// Groups (from the authenticator) this profile is for.
+    /// Groups (from the authenticator) who see this entry.
     #[serde(default)]
     pub groups: Vec<String>,
     /// Environment variables, appended to `singleuser.env`: text, or a secret reference.
@@ -180,12 +182,7 @@ impl Profile {
         }
     }
 
-    /// Whether a user with these groups, starting `image`, gets this profile.
-    pub fn applies_to(&self, user: &str, groups: &[String], image: &Image) -> bool {
-        self.is_for(user, groups) && (self.images.is_empty() || self.images.contains(image))
-    }
-
-    /// Whether the profile is for this user (by name or group); unrestricted profiles are for everyone.
+    /// Whether the user sees this entry (by name or group); unrestricted entries are for everyone.
     pub fn is_for(&self, user: &str, groups: &[String]) -> bool {
         !self.is_restricted()
             || self.users.iter().any(|u| u == user)

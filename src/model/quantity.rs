@@ -216,7 +216,10 @@ impl<'de> Deserialize<'de> for QuantityValue {
     }
 }
 
-/// Memory in the form KubeSpawner's `ByteSpecification` accepts (suffixes K, M, G, T, Ki, Mi, Gi, Ti).
+/// Memory of a user's server. KubeSpawner's `ByteSpecification` (JupyterHub's) reads only the suffixes K, M, G and
+/// T, and reads them as binary (1024-based): `4G` is 4 GiB. Definitions may also write Ki, Mi, Gi and Ti, which
+/// mean the same sizes; they are rendered as K, M, G and T ([`Memory::spawner_value`]), since KubeSpawner refuses
+/// `4Gi`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[schemars(
     schema_with = "memory_schema",
@@ -254,9 +257,15 @@ impl Memory {
         Ok(Memory(quantity))
     }
 
-    /// The value in KubeSpawner's notation (`k` written as `K`).
+    /// The value in KubeSpawner's notation: suffix K, M, G or T, binary (`4Gi` → `4G`, `4096k` → `4096K`).
     pub fn spawner_value(&self) -> String {
-        self.0.as_str().replace('k', "K")
+        let text = self.0.as_str().replace('k', "K");
+        text.strip_suffix('i').map(str::to_owned).unwrap_or(text)
+    }
+
+    /// The same size as a Kubernetes quantity, as the pod gets it (KubeSpawner's `4G` is `4Gi`).
+    pub fn kubernetes_value(&self) -> String {
+        format!("{}i", self.spawner_value())
     }
 
     pub fn quantity(&self) -> &Quantity {
@@ -352,8 +361,12 @@ mod tests {
 
     #[test]
     fn memory_uses_spawner_suffixes() {
-        assert_eq!(Memory::parse("512Mi").unwrap().spawner_value(), "512Mi");
+        assert_eq!(Memory::parse("512Mi").unwrap().spawner_value(), "512M");
         assert_eq!(Memory::parse("4096k").unwrap().spawner_value(), "4096K");
+        assert_eq!(Memory::parse("1.5Gi").unwrap().spawner_value(), "1.5G");
+        // KubeSpawner's G is binary: the pod gets Gi.
+        assert_eq!(Memory::parse("4G").unwrap().kubernetes_value(), "4Gi");
+        assert_eq!(Memory::parse("4Gi").unwrap().kubernetes_value(), "4Gi");
         assert!(Memory::parse("500m").is_err());
         assert!(Memory::parse("1Pi").is_err());
     }

@@ -15,6 +15,8 @@ pub enum Target {
     SingleuserEnv(String),
     /// An environment variable of the servers of one profile (its slug, the variable).
     ProfileEnv(String, String),
+    /// An environment variable a rule sets in the servers it matches (the rule's name, the variable).
+    RuleEnv(String, String),
     /// A value of a standalone notebook's Secret, read by the objects its controller creates.
     Notebook,
 }
@@ -147,6 +149,19 @@ impl HubSpec {
                 }
             }
         }
+        for (index, rule) in self.rules.iter().enumerate() {
+            for (name, value) in &rule.env {
+                if let Some(reference) = value.secret() {
+                    let index = index.to_string();
+                    uses.push(SecretUse {
+                        field: field(&["spec", "rules", &index, "env", name]),
+                        secret_key: format!("rule-{}-env-{name}", rule.name),
+                        target: Target::RuleEnv(rule.name.clone(), name.clone()),
+                        reference,
+                    });
+                }
+            }
+        }
         uses
     }
 
@@ -161,7 +176,9 @@ pub fn secret_name(hub: &str, target: &Target) -> String {
     match target {
         Target::ChartValue(_) => format!("{hub}-chart-secrets"),
         Target::HubEnv(_) => format!("{hub}-hub-env"),
-        Target::SingleuserEnv(_) | Target::ProfileEnv(..) => format!("{hub}-singleuser-env"),
+        Target::SingleuserEnv(_) | Target::ProfileEnv(..) | Target::RuleEnv(..) => {
+            format!("{hub}-singleuser-env")
+        }
         Target::Notebook => crate::notebook::uses::secret_name(hub),
     }
 }

@@ -293,6 +293,7 @@ pub fn values_from(hub: &Definition<HubSpec>) -> Vec<Value> {
             Target::HubEnv(_)
             | Target::SingleuserEnv(_)
             | Target::ProfileEnv(..)
+            | Target::RuleEnv(..)
             | Target::Notebook => None,
         })
         .collect()

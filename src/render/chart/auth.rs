@@ -2,10 +2,10 @@
 //! from the secret store through `valuesFrom`), and who may log in — under the key names of the OAuthenticator
 //! version the chart ships.
 
-use super::profiles;
+use super::spawn_config;
 use crate::model::auth::{Auth, Authenticator};
 use crate::model::chart_source::{ChartVersion, GENERATIONS};
-use crate::model::profile::Profile;
+use crate::model::hub::HubSpec;
 use serde_json::{Map, Value, json};
 
 /// The OAuthenticator settings whose names changed between the versions the chart majors ship
@@ -56,11 +56,11 @@ impl Keys {
 /// The authenticator's part of `hub.config`: `JupyterHub.authenticator_class`, its own section, `Authenticator`.
 pub fn merge_into(
     config: &mut Map<String, Value>,
-    auth: &Auth,
-    hub_profiles: &[Profile],
+    spec: &HubSpec,
     host: &str,
     chart: &ChartVersion,
 ) {
+    let auth = &spec.auth;
     if let Some(authenticator) = auth.authenticator() {
         config.insert(
             "JupyterHub".into(),
@@ -73,7 +73,7 @@ pub fn merge_into(
             }
         }
         if let Some(section) = authenticator.config_section() {
-            let reads_groups = profiles::filters_by_claim(hub_profiles, Some(authenticator));
+            let reads_groups = spawn_config::reads_groups_claim(spec, Some(authenticator));
             config.insert(
                 section.into(),
                 oauth(authenticator, auth, reads_groups, host, Keys::of(chart)),
@@ -102,7 +102,7 @@ pub fn merge_into(
         let hub = config.entry("JupyterHub").or_insert_with(|| json!({}));
         hub["admin_access"] = json!(access);
     }
-    if profiles::filters_by_claim(hub_profiles, auth.authenticator()) {
+    if spawn_config::reads_groups_claim(spec, auth.authenticator()) {
         // The filter reads the groups claim from auth state (encrypted with the CryptKeeper key from Vault).
         authenticator.insert("enable_auth_state".into(), json!(true));
     }

@@ -3,10 +3,8 @@
 //! environment, and JupyterHub's limits on servers.
 
 use super::shared::{extra_env, put};
-use super::{auth, profiles, services, singleuser};
-use crate::model::auth::Auth;
+use super::{auth, services, singleuser, spawn_config};
 use crate::model::chart_source::ChartVersion;
-use crate::model::profile::Profile;
 use crate::model::usage::Target;
 use crate::model::{Definition, Environment, HubSpec};
 use serde_json::{Map, Value, json};
@@ -15,7 +13,7 @@ use serde_json::{Map, Value, json};
 pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     let spec = &hub.spec;
     let host = env.hub_host(hub);
-    let mut config = config(&spec.auth, &spec.profiles, &host, &spec.chart.version);
+    let mut config = config(spec, &host, &spec.chart.version);
     config["KubeSpawner"] = singleuser::security_contexts(&spec.singleuser);
     let spawner = &mut config["KubeSpawner"];
     put(
@@ -32,8 +30,8 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     if let Some(db) = database(env, spec) {
         values["db"] = db;
     }
-    if let Some(config) = profiles::extra_config(&spec.profiles, spec.auth.authenticator()) {
-        values["extraConfig"] = json!({profiles::EXTRA_CONFIG_KEY: config});
+    if let Some(config) = spawn_config::extra_config(hub) {
+        values["extraConfig"] = json!({spawn_config::EXTRA_CONFIG_KEY: config});
     }
     let pod = &spec.hub;
     put(&mut values, "nodeSelector", &pod.node_selector);
@@ -67,9 +65,9 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
     values
 }
 
-fn config(auth: &Auth, hub_profiles: &[Profile], host: &str, chart: &ChartVersion) -> Value {
+fn config(spec: &HubSpec, host: &str, chart: &ChartVersion) -> Value {
     let mut config = Map::new();
-    auth::merge_into(&mut config, auth, hub_profiles, host, chart);
+    auth::merge_into(&mut config, spec, host, chart);
     Value::Object(config)
 }
 

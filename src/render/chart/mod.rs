@@ -12,12 +12,13 @@ mod hub;
 mod network_policy;
 mod pre_puller;
 mod profile_lists;
-pub mod profiles;
+mod profiles;
 mod proxy;
 mod scheduling;
 mod services;
 mod shared;
 mod singleuser;
+mod spawn_config;
 
 use super::overrides::merge;
 use crate::model::HubSpec;

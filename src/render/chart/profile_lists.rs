@@ -7,10 +7,8 @@ use crate::model::chart::pod::{MatchExpression, NodeSelectorTerm};
 use crate::model::hub::{HubSpec, StorageKind};
 use crate::model::profile::{Profile, SHM_PATH, SHM_VOLUME};
 use crate::model::quantity::Memory;
+use crate::model::selection::USER_POD_TOLERATIONS;
 use serde_json::{Value, json};
-
-/// The chart's default tolerations of user pods (`scheduling.userPods.tolerations`).
-const USER_POD_TOLERATIONS: [&str; 2] = ["hub.jupyter.org/dedicated", "hub.jupyter.org_dedicated"];
 
 /// Add the profile's `tolerations`, `node_affinity_required`, `volumes` and `volume_mounts` to `overrides`.
 pub fn override_lists(spec: &HubSpec, profile: &Profile, overrides: &mut Value) {

@@ -1,18 +1,13 @@
-//! A hub's profiles compiled into the chart's `singleuser.profileList` (one entry per profile, sizes and several
-//! images as `profile_options`), and, only when some profiles are for some users or groups, a `hub.extraConfig`
-//! snippet that shows each user only the profiles meant for them.
+//! A hub's profiles compiled into the chart's `singleuser.profileList`: one entry per profile, sizes and several
+//! images as `profile_options` (which entries each user sees, and the rules, are in `spawn_config`).
 
 use super::profile_lists::override_lists;
 use super::shared::{cpu_bounds, extra_env, memory_bounds, put};
 use crate::model::Definition;
-use crate::model::auth::Authenticator;
 use crate::model::hub::HubSpec;
 use crate::model::profile::{GPU_RESOURCE, Profile, Resources};
 use crate::model::usage::Target;
 use serde_json::{Map, Value, json};
-
-/// The key of the generated snippet under `hub.extraConfig`.
-pub const EXTRA_CONFIG_KEY: &str = "jupyflux-profiles";
 
 /// `singleuser.profileList`, when the hub has profiles.
 pub fn profile_list(hub: &Definition<HubSpec>) -> Option<Value> {
@@ -85,7 +80,10 @@ fn profile_options(spec: &HubSpec, profile: &Profile) -> Map<String, Value> {
                     choice["default"] = json!(true);
                 }
                 choice["kubespawner_override"] = json!({"image": image.to_string()});
-                (choice_key(&image.to_string()), choice)
+                (
+                    crate::model::selection::choice_key(&image.to_string()),
+                    choice,
+                )
             })
             .collect();
         options.insert(
@@ -141,19 +139,6 @@ fn profile_options(spec: &HubSpec, profile: &Profile) -> Map<String, Value> {
     options
 }
 
-/// A choice key from free text: letters, digits and `-`.
-fn choice_key(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
-
 /// KubeSpawner settings for resources: `cpu_*` as numbers, `mem_*` as KubeSpawner sizes, GPUs as an extended
 /// resource limit.
 pub fn resource_overrides(resources: &Resources) -> Map<String, Value> {
@@ -193,50 +178,6 @@ pub fn resource_overrides(resources: &Resources) -> Map<String, Value> {
         }
     }
     overrides
-}
-
-const FILTER_TEMPLATE: &str = include_str!("profile_filter.py.tera");
-
-/// Whether the generated filter reads groups from the authenticator's auth state.
-pub fn filters_by_claim(profiles: &[Profile], authenticator: Option<Authenticator<'_>>) -> bool {
-    profiles.iter().any(|p| !p.groups.is_empty())
-        && authenticator.and_then(|a| a.groups_claim()).is_some()
-}
-
-/// The `hub.extraConfig` snippet filtering profiles per user, when any profile names users or groups.
-pub fn extra_config(
-    profiles: &[Profile],
-    authenticator: Option<Authenticator<'_>>,
-) -> Option<String> {
-    if !profiles.iter().any(Profile::is_restricted) {
-        return None;
-    }
-    let audience: Map<String, Value> = profiles
-        .iter()
-        .filter(|p| p.is_restricted())
-        .map(|p| {
-            (
-                p.slug.clone(),
-                json!({"users": p.users, "groups": p.groups}),
-            )
-        })
-        .collect();
-    let groups_claim = authenticator.and_then(|a| a.groups_claim());
-    let mut context = tera::Context::new();
-    // Data enters the Python as JSON text in a string literal (JSON string escapes are valid Python), so no
-    // user or group name can break out of the literal.
-    context.insert("audience", &python_json(&Value::Object(audience)));
-    context.insert("groups_claim", &python_json(&json!(groups_claim)));
-    let text = tera::Tera::one_off(FILTER_TEMPLATE, &context, false)
-        .expect("the profile filter template renders");
-    Some(text)
-}
-
-/// `value` as a Python expression: `json.loads("<json>")`.
-fn python_json(value: &Value) -> String {
-    let text = serde_json::to_string(value).expect("JSON values serialize");
-    let literal = serde_json::to_string(&text).expect("strings serialize");
-    format!("json.loads({literal})")
 }
 
 #[cfg(test)]
