@@ -121,7 +121,7 @@ fn entry<'a>(
         .iter()
         .flatten()
         .filter(|choice| picks.get(&choice.option) != Some(&choice.key))
-        .filter(|choice| !(choice.default && !picks.contains_key(&choice.option)))
+        .filter(|choice| !choice.default || picks.contains_key(&choice.option))
         .map(|choice| {
             let mut picks = picks.clone();
             picks.insert(choice.option.clone(), choice.key.clone());

@@ -31,7 +31,7 @@ fn values_show_secrets_as_their_source_and_are_deterministic() {
         "cookie_secret: <from Secret research-chart-secrets key cookie-secret>",
         "- <from Secret research-chart-secrets key crypt-keeper-key>",
         "client_secret: <from Secret research-chart-secrets key oauth-client-secret>",
-        "limit: 8Gi",
+        "limit: 8G",
     ] {
         assert!(text.contains(line), "lacks `{line}`:\n{text}");
     }

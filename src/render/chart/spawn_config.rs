@@ -47,18 +47,19 @@ pub fn extra_config(hub: &Definition<HubSpec>) -> Option<String> {
     // Data enters the Python as JSON text in a string literal (JSON string escapes are valid Python), so no
     // user, group or value can break out of the literal.
     context.insert("groups_claim", &python_json(&json!(groups_claim)));
-    context.insert(
-        "audience",
-        &filters
-            .then(|| python_json(&Value::Object(audience)))
-            .unwrap_or_default(),
-    );
-    context.insert(
-        "rules",
-        &(!rules.is_empty())
-            .then(|| python_json(&Value::Array(rules)))
-            .unwrap_or_default(),
-    );
+    // An empty text leaves that part of the template out.
+    let audience = if filters {
+        python_json(&Value::Object(audience))
+    } else {
+        String::new()
+    };
+    let rules = if rules.is_empty() {
+        String::new()
+    } else {
+        python_json(&Value::Array(rules))
+    };
+    context.insert("audience", &audience);
+    context.insert("rules", &rules);
     let text = tera::Tera::one_off(TEMPLATE, &context, false)
         .expect("the spawner configuration template renders");
     Some(text)
