@@ -209,7 +209,10 @@ fn settings(s: &Selection<'_>) -> Vec<Vec<String>> {
     }
     for (name, env) in &s.env {
         let shown = match &env.value.value {
-            EnvValue::Value(MaybeSecret::Literal(text)) => text.clone(),
+            // One line per setting: line breaks shown as `\n`.
+            EnvValue::Value(MaybeSecret::Literal(text)) => {
+                text.replace('\r', "\\r").replace('\n', "\\n")
+            }
             // Only where the secret lives, never its value (jupyflux never has it).
             EnvValue::Value(MaybeSecret::Secret(reference)) => format!("secret {reference}"),
             EnvValue::ConfigMap(c) => format!("ConfigMap {} key {}", c.config_map, c.key),
