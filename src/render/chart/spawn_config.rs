@@ -47,17 +47,14 @@ pub fn extra_config(hub: &Definition<HubSpec>) -> Option<String> {
     // Data enters the Python as JSON text in a string literal (JSON string escapes are valid Python), so no
     // user, group or value can break out of the literal.
     context.insert("groups_claim", &python_json(&json!(groups_claim)));
-    // An empty text leaves that part of the template out.
+    // An empty text (an empty list) leaves that part of the template out.
     let audience = if filters {
         python_json(&Value::Object(audience))
     } else {
         String::new()
     };
-    let rules = if rules.is_empty() {
-        String::new()
-    } else {
-        python_json(&Value::Array(rules))
-    };
+    // One line per rule, so a changed rule is a one-line diff.
+    let rules: Vec<String> = rules.iter().map(python_json).collect();
     context.insert("audience", &audience);
     context.insert("rules", &rules);
     let text = tera::Tera::one_off(TEMPLATE, &context, false)
