@@ -318,9 +318,24 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
         Same,
     );
     field("/extra", vec![json!(1)], Stricter);
-    for required in ["image", "owner", "storage", "routing", "auth"] {
-        all.push((format!("/{required}"), None, Same));
+    // Owner, routing and auth default at run time (a Data Manager notebook leaves them out); the home directory is
+    // `storage` or `project`, exactly one, which is a cross-field rule of `validate()`.
+    for field in ["image", "owner", "routing", "auth"] {
+        all.push((format!("/{field}"), None, Same));
     }
+    all.push(("/storage".into(), None, Looser));
+    let project = json!({"claimName": "project-claim", "id": "project-1"});
+    all.push(("/project".into(), Some(project.clone()), Looser));
+    for (id, expect) in [
+        (json!("project-1/sub"), Same),
+        (json!("/etc"), Same),
+        (json!(""), Same),
+        (json!(7), Same),
+        (json!("a/../b"), Looser),
+    ] {
+        all.push(("/project/id".into(), Some(id), expect));
+    }
+    all.push(("/project/claimName".into(), Some(json!("Not_A_Name")), Same));
     for optional in ["routing/host", "routing/pathPrefix"] {
         all.push((format!("/{optional}"), None, Same));
     }
@@ -331,6 +346,11 @@ fn variants() -> Vec<(String, Option<Value>, Expect)> {
 
 /// Put `value` at `pointer` in `spec`, creating objects on the way; remove the field when `value` is `None`.
 fn set(spec: &mut Value, pointer: &str, value: Option<Value>) {
+    // A project variant replaces the storage (both at once is the `/project` variant's point).
+    if pointer.starts_with("/project/") {
+        spec.as_object_mut().unwrap().remove("storage");
+        spec["project"] = json!({"claimName": "project-claim", "id": "project-1"});
+    }
     let (parent, key) = pointer.rsplit_once('/').unwrap();
     let mut node = spec;
     for part in parent.split('/').filter(|p| !p.is_empty()) {
@@ -431,4 +451,36 @@ fn a_notebook_the_crd_admits_always_decodes_apart_from_env() {
             );
         }
     }
+}
+
+/// A Notebook exactly as the Squonk2 Data Manager creates it (the fixture names the source of its shape): the
+/// CRD admits it, it decodes, and it is valid once the Environment's defaults are written in.
+#[test]
+fn the_crd_admits_a_notebook_as_the_data_manager_creates_it() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/data-manager/notebook.yaml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let stored: Value = serde_saphyr::from_str(&text).unwrap();
+    let validator = validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&stored)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(type_accepts(&stored));
+    let spec = &stored["spec"];
+    for contract in [
+        "/securityContext/runAsUser",
+        "/securityContext/runAsGroup",
+        "/project/claimName",
+        "/project/id",
+    ] {
+        assert!(spec.pointer(contract).is_some(), "{contract}");
+    }
+    // Without the project (the Data Manager always sends one), the notebook has no home: the controller says so.
+    let mut homeless = stored.clone();
+    homeless["spec"].as_object_mut().unwrap().remove("project");
+    assert!(validator.is_valid(&homeless) && !type_accepts(&homeless));
 }

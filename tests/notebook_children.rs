@@ -141,7 +141,7 @@ fn an_oidc_login_admits_only_the_listed_emails_and_a_change_rolls_the_pod() {
     );
 
     let mut after = before.clone();
-    let jupyflux::notebook::spec::NotebookAuth::Oidc(login) = &mut after.spec.auth else {
+    let Some(jupyflux::notebook::spec::NotebookAuth::Oidc(login)) = &mut after.spec.auth else {
         unreachable!()
     };
     login.allowed_emails.push("bob@example.org".into());

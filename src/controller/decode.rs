@@ -101,7 +101,7 @@ mod tests {
     #[test]
     fn a_valid_notebook_decodes() {
         let nb = notebook(&object(valid())).unwrap();
-        assert_eq!(nb.spec.owner, "alice");
+        assert_eq!(nb.spec.owner(), "alice");
         assert_eq!(
             status(&object(valid())).unwrap().phase.as_deref(),
             Some("Running")

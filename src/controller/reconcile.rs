@@ -33,26 +33,40 @@ pub fn plan(notebook: &Notebook, config: &ControllerConfig) -> Result<Plan> {
         return Ok(Plan::Deleting);
     }
     let owner = owner_reference(notebook)?;
-    // A notebook created outside Git (say by the Data Manager) gets the Environment's defaults, as `render` does.
-    let mut completed = notebook.clone();
-    completed.spec = config.defaults.apply(&notebook.name_any(), &notebook.spec);
-    let problems = problems(&completed.spec);
-    if !problems.is_empty() {
-        return Ok(Plan::Invalid(problems));
-    }
-    let children = children(&completed, config)
+    let (spec, children) = match expand(notebook, config) {
+        Ok(expanded) => expanded,
+        Err(problems) => return Ok(Plan::Invalid(problems)),
+    };
+    let children = children
         .into_iter()
         .map(|mut child| {
-            if owned(&child, &completed.spec) {
+            if owned(&child, &spec) {
                 child["metadata"]["ownerReferences"] = json!([owner]);
             }
             child
         })
         .collect();
     Ok(Plan::Apply {
-        spec: Box::new(completed.spec),
+        spec: Box::new(spec),
         children,
     })
+}
+
+/// The spec of `notebook` with the Environment's defaults written in and its children (without owner
+/// references), or the spec's problems: what the controller applies and `jupyflux expand` prints. A notebook
+/// created outside Git (say by the Data Manager) gets the same defaults as one `render` writes.
+pub fn expand(
+    notebook: &Notebook,
+    config: &ControllerConfig,
+) -> std::result::Result<(NotebookSpec, Vec<Value>), Vec<Problem>> {
+    let mut completed = notebook.clone();
+    completed.spec = config.defaults.apply(&notebook.name_any(), &notebook.spec);
+    let problems = problems(&completed.spec);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let children = children(&completed, config);
+    Ok((completed.spec, children))
 }
 
 /// `validate()`'s problems, plus what only the controller can see: TLS needs a host for its certificate.
@@ -92,7 +106,7 @@ pub fn owner_reference(notebook: &Notebook) -> Result<OwnerReference> {
 /// Whether `child` is deleted with the notebook: everything but the home volume of a `retain` policy.
 pub fn owned(child: &Value, spec: &NotebookSpec) -> bool {
     let retained =
-        matches!(&spec.storage, NotebookStorage::New(v) if v.policy == VolumePolicy::Retain);
+        matches!(&spec.home(), Some(NotebookStorage::New(v)) if v.policy == VolumePolicy::Retain);
     !(retained && child["kind"] == "PersistentVolumeClaim")
 }
 

@@ -26,6 +26,8 @@ mod sidecars;
 mod singleuser;
 mod validate;
 
+pub use validate::loc_at as validate_loc;
+
 pub use discover::{SourceFile, Sources, read_sources};
 pub use validate::{field_path, loc_at};
 

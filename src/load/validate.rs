@@ -93,6 +93,29 @@ pub fn environment(env: &Environment, env_node: &Node, hub_nodes: &[&Node], repo
 
 /// Report what [`crate::notebook::validate`] finds in a notebook, at the fields' positions.
 pub fn notebook(notebook: &Definition<NotebookSpec>, node: &Node, report: &mut Reporter) {
+    // In Git a notebook says whose it is and how users log in: the run-time defaults (no owner, a generated
+    // token) are for notebooks an API such as the Data Manager creates.
+    let spec = &notebook.spec;
+    for (field, missing, help) in [
+        (
+            "owner",
+            spec.owner.is_none(),
+            "add `owner: <user>`: the user the notebook belongs to",
+        ),
+        (
+            "auth",
+            spec.auth.is_none(),
+            "add `auth: {token: {vault: \"<key>#token\"}}` or `auth: {oidc: {...}}`; only notebooks created at run time get a generated token",
+        ),
+    ] {
+        if missing {
+            report.at(
+                loc_at(node, &["spec"]),
+                format!("Notebook `{}`: spec.{field} is missing", notebook.name),
+                Some(help.into()),
+            );
+        }
+    }
     for problem in crate::notebook::validate(&notebook.spec) {
         let mut path = vec!["spec".to_owned()];
         path.extend(problem.path);

@@ -34,6 +34,9 @@ pub struct EnvironmentSpec {
     /// Namespaces where the Squonk2 Data Manager may launch notebooks (the CRD's application-namespaces).
     #[serde(default)]
     pub notebook_namespaces: Vec<DnsLabel>,
+    /// How the Squonk2 Data Manager launches notebooks in `notebookNamespaces`.
+    #[serde(default)]
+    pub data_manager: DataManagerSettings,
     /// Namespaces that exist already and that notebooks may run in without jupyflux owning them (e.g.
     /// `default`): no Namespace object is rendered for them, so Flux never creates, relabels or prunes one.
     #[serde(default)]
@@ -41,6 +44,49 @@ pub struct EnvironmentSpec {
     /// The notebook controller's image and namespace.
     #[serde(default)]
     pub controller: ControllerSettings,
+}
+
+/// The Squonk2 Data Manager: who it is, and what it reads from a notebook's status.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct DataManagerSettings {
+    /// The Data Manager's ServiceAccount, granted `get, list, watch, create, delete` on notebooks in every
+    /// `notebookNamespaces` entry.
+    #[serde(default)]
+    pub service_account: DataManagerAccount,
+    /// Put the generated token of a notebook without `auth` in its `status.url` (`…/?token=…`), where the Data
+    /// Manager reads the URL it gives its users. Off by default: anyone who may read the notebook object (the
+    /// Data Manager, namespace admins, `kubectl get notebooks`) then reads the token too, and the controller needs
+    /// `get` on Secrets in those namespaces. Off, the status URL carries no token.
+    #[serde(default)]
+    pub token_in_url: bool,
+}
+
+/// A ServiceAccount by name and namespace.
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct DataManagerAccount {
+    /// Default `data-manager`.
+    #[serde(default = "default_data_manager")]
+    pub name: DnsSubdomain,
+    /// Default: the notebook namespace itself (the Data Manager runs where it launches notebooks).
+    #[serde(default)]
+    pub namespace: Option<DnsLabel>,
+}
+
+impl Default for DataManagerAccount {
+    fn default() -> Self {
+        DataManagerAccount {
+            name: default_data_manager(),
+            namespace: None,
+        }
+    }
+}
+
+fn default_data_manager() -> DnsSubdomain {
+    DnsSubdomain::parse("data-manager").expect("a DNS name")
 }
 
 /// Where the notebook controller runs.

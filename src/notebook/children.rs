@@ -6,7 +6,7 @@ use super::proxy::{EMAILS_KEY, PROXY_PORT, emails_file, sidecar};
 use super::script::{JUPYTER_PORT, sha256, start_script};
 use super::security;
 use super::spec::{Notebook, NotebookAuth, NotebookSpec, NotebookStorage, VolumePolicy};
-use super::uses::{TOKEN_KEY, env_key, locate};
+use super::uses::{TOKEN_KEY, env_key, generated_token_secret, locate};
 use crate::model::environment::Tls;
 use crate::model::quantity::Bounds;
 use crate::model::secret::MaybeSecret;
@@ -30,8 +30,8 @@ pub fn children(notebook: &Notebook, config: &ControllerConfig) -> Vec<Value> {
     let prefix = base_url(name, spec);
     let mut data = Map::new();
     data.insert("start.sh".into(), json!(start_script(name, spec, &prefix)));
-    if let NotebookAuth::Oidc(login) = &spec.auth
-        && let Some(emails) = emails_file(login, &spec.owner)
+    if let Some(NotebookAuth::Oidc(login)) = &spec.auth
+        && let Some(emails) = emails_file(login, spec.owner())
     {
         data.insert(EMAILS_KEY.into(), json!(emails));
     }
@@ -44,7 +44,7 @@ pub fn children(notebook: &Notebook, config: &ControllerConfig) -> Vec<Value> {
         meta(&format!("{name}-start")),
         json!({"data": data}),
     )];
-    if let NotebookStorage::New(volume) = &spec.storage {
+    if let Some(NotebookStorage::New(volume)) = &spec.home() {
         let mut claim = json!({
             "accessModes": ["ReadWriteOnce"],
             "resources": {"requests": {"storage": volume.size.as_str()}},
@@ -101,7 +101,7 @@ pub fn children(notebook: &Notebook, config: &ControllerConfig) -> Vec<Value> {
 }
 
 fn oidc(spec: &NotebookSpec) -> bool {
-    matches!(spec.auth, NotebookAuth::Oidc(_))
+    matches!(spec.auth, Some(NotebookAuth::Oidc(_)))
 }
 
 /// The server's base URL: its path prefix (default `/notebooks/<name>`).
@@ -141,9 +141,18 @@ fn stateful_set(
     culled: bool,
 ) -> Value {
     let mut env = Vec::new();
-    if let NotebookAuth::Token(token) = &spec.auth {
-        let (secret, key) = locate(name, token, TOKEN_KEY);
-        env.push(secret_env("JUPYTER_TOKEN", &secret, &key));
+    match &spec.auth {
+        Some(NotebookAuth::Token(token)) => {
+            let (secret, key) = locate(name, token, TOKEN_KEY);
+            env.push(secret_env("JUPYTER_TOKEN", &secret, &key));
+        }
+        // The token the controller generated (`reconcile` creates the Secret before the StatefulSet).
+        None => env.push(secret_env(
+            "JUPYTER_TOKEN",
+            &generated_token_secret(name),
+            TOKEN_KEY,
+        )),
+        Some(NotebookAuth::Oidc(_)) => {}
     }
     for (var, value) in &spec.env {
         env.push(match value {
@@ -156,14 +165,15 @@ fn stateful_set(
     }
     let resources = resources(spec);
     let mut home = json!({"name": "home", "mountPath": "/home/jovyan"});
-    let claim = match &spec.storage {
-        NotebookStorage::New(_) => format!("{name}-home"),
-        NotebookStorage::ExistingClaim(existing) => {
+    let claim = match spec.home() {
+        Some(NotebookStorage::ExistingClaim(existing)) => {
             if let Some(sub_path) = &existing.sub_path {
                 home["subPath"] = json!(sub_path);
             }
             existing.claim_name.to_string()
         }
+        // A spec without a home is invalid: `validate` reports it before anything is created.
+        Some(NotebookStorage::New(_)) | None => format!("{name}-home"),
     };
     let prefix = base_url(name, spec);
     let mut containers = vec![json!({
@@ -177,8 +187,8 @@ fn stateful_set(
         "securityContext": security::server_container(&spec.security_context),
         "volumeMounts": [home, {"name": "start", "mountPath": "/etc/jupyflux", "readOnly": true}],
     })];
-    if let NotebookAuth::Oidc(login) = &spec.auth {
-        containers.push(sidecar(login, &spec.owner, &prefix, name, config));
+    if let Some(NotebookAuth::Oidc(login)) = &spec.auth {
+        containers.push(sidecar(login, spec.owner(), &prefix, name, config));
     }
     let mut labels = json!(spec.labels);
     labels[INSTANCE_LABEL] = json!(name);

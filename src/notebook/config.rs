@@ -20,6 +20,10 @@ pub struct ControllerConfig {
     /// The oauth2-proxy image of OIDC notebooks.
     #[arg(long, default_value = OAUTH2_PROXY_IMAGE)]
     pub oauth2_proxy_image: String,
+    /// Put the generated token of a notebook without `auth` in its `status.url` (the Environment's
+    /// `dataManager.tokenInUrl`; the controller then reads the token Secret back).
+    #[arg(long)]
+    pub token_in_url: bool,
     #[command(flatten)]
     pub defaults: NotebookDefaults,
 }
@@ -46,6 +50,7 @@ impl Default for ControllerConfig {
         ControllerConfig {
             ingress_namespace: INGRESS_NAMESPACE.into(),
             oauth2_proxy_image: OAUTH2_PROXY_IMAGE.into(),
+            token_in_url: false,
             defaults: NotebookDefaults::default(),
         }
     }
@@ -57,6 +62,7 @@ impl ControllerConfig {
         ControllerConfig {
             ingress_namespace: env.controller.ingress_namespace.to_string(),
             oauth2_proxy_image: env.controller.oauth2_proxy_image.to_string(),
+            token_in_url: env.data_manager.token_in_url,
             defaults: NotebookDefaults {
                 host: Some(env.domain.clone()),
                 ingress_class: env.ingress.class_name.clone(),
@@ -77,6 +83,9 @@ impl ControllerConfig {
             format!("--ingress-namespace={}", self.ingress_namespace),
             format!("--oauth2-proxy-image={}", self.oauth2_proxy_image),
         ];
+        if self.token_in_url {
+            args.push("--token-in-url".to_owned());
+        }
         let d = &self.defaults;
         let tls = d.tls.as_ref().map(|tls| match tls {
             Tls::ClusterIssuer(issuer) => format!("clusterIssuer={issuer}"),
@@ -105,16 +114,19 @@ impl NotebookDefaults {
         if routing.host.is_none() {
             routing.host = self.host.clone();
         }
-        routing
-            .path_prefix
-            .get_or_insert_with(|| format!("/notebooks/{name}"));
+        // A Data Manager instance is served at `/<name>`, as the Squonk2 operator serves it.
+        let default_prefix = match spec.project {
+            Some(_) => format!("/{name}"),
+            None => format!("/notebooks/{name}"),
+        };
+        routing.path_prefix.get_or_insert(default_prefix);
         if routing.tls.is_none() {
             routing.tls = self.tls.clone();
         }
         if routing.ingress_class.is_none() {
             routing.ingress_class = self.ingress_class.clone();
         }
-        if let NotebookStorage::New(volume) = &mut spec.storage
+        if let Some(NotebookStorage::New(volume)) = &mut spec.storage
             && volume.storage_class.is_none()
         {
             volume.storage_class = self.storage_class.clone();
@@ -155,6 +167,7 @@ mod tests {
         let config = ControllerConfig {
             ingress_namespace: "traefik".into(),
             oauth2_proxy_image: "example.org/oauth2-proxy:v7".into(),
+            token_in_url: true,
             defaults: NotebookDefaults {
                 host: Some("notebooks.example.org".into()),
                 ingress_class: Some("nginx".into()),

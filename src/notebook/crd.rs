@@ -235,6 +235,9 @@ fn strict(mut spec: Value) -> Value {
     let size = &mut props["storage"]["properties"]["new"]["properties"]["size"];
     size["pattern"] = json!(QUANTITY);
     size["minimum"] = json!(0);
+    // A project id is a sub-path: relative and not empty (`..` segments are left to `validate()`).
+    let id = &mut props["project"]["properties"]["id"];
+    id["pattern"] = json!("^[^/]");
     let routing = &mut props["routing"]["properties"];
     routing["host"]["pattern"] = json!(DNS_SUBDOMAIN);
     routing["host"]["maxLength"] = json!(253);

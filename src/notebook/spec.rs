@@ -31,20 +31,30 @@ use std::collections::BTreeMap;
 pub struct NotebookSpec {
     /// The server's image, pinned by tag (`repo:tag`) or digest (`repo@sha256:…`, `repo:tag@sha256:…`).
     pub image: PinnedImage,
-    /// The user the notebook belongs to.
-    pub owner: String,
+    /// The user the notebook belongs to. Required in Git; a notebook created at run time (say by the Data Manager)
+    /// may leave it out, and then only its token (or the OIDC login's allowed emails and groups) admits anyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// CPU and memory: `guarantee` becomes the request, `limit` the limit.
     #[serde(default, skip_serializing_if = "NotebookResources::is_empty")]
     pub resources: NotebookResources,
     /// User and groups the server runs as.
     #[serde(default)]
     pub security_context: NotebookSecurityContext,
-    /// The home directory: exactly one of a new volume or an existing claim.
-    pub storage: NotebookStorage,
-    /// Where the server is reachable.
+    /// The home directory: exactly one of a new volume or an existing claim. Leave it out with `project`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<NotebookStorage>,
+    /// A Squonk2 Data Manager project: its claim, mounted as the home directory at the sub-path `id`
+    /// (the Data Manager's contract; the same as `storage.existingClaim` with `subPath: <id>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<Project>,
+    /// Where the server is reachable; every field defaults from the Environment.
+    #[serde(default, skip_serializing_if = "Routing::is_empty")]
     pub routing: Routing,
-    /// How users authenticate: exactly one of a token or OIDC.
-    pub auth: NotebookAuth,
+    /// How users authenticate: exactly one of a token or OIDC. Required in Git; left out, the controller
+    /// generates a token into the Secret `<name>-token`, owned by the notebook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<NotebookAuth>,
     /// Idle culling, in seconds.
     #[serde(default, skip_serializing_if = "Culling::is_empty")]
     pub culling: Culling,
@@ -165,6 +175,17 @@ pub struct ExistingClaim {
     pub sub_path: Option<String>,
 }
 
+/// A Data Manager project: the claim holding the project's files and the project's id (its directory there).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Project {
+    /// The PersistentVolumeClaim of the Data Manager's projects, in the notebook's namespace.
+    pub claim_name: DnsSubdomain,
+    /// The project's id: the sub-path of the claim mounted as the home directory.
+    pub id: String,
+}
+
 /// Host, path and TLS of the notebook's Ingress.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -173,7 +194,7 @@ pub struct Routing {
     /// Default: the Environment's domain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    /// Starts with `/`; default `/notebooks/<name>`.
+    /// Starts with `/`; default `/notebooks/<name>`, or `/<name>` for a Data Manager `project` notebook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_prefix: Option<String>,
     /// Default: the Environment's ingress TLS.
@@ -238,13 +259,39 @@ pub struct Culling {
     pub max_age: Option<Seconds>,
 }
 
+impl NotebookSpec {
+    /// The home directory's volume: `storage`, else the `project`'s claim at the project's sub-path; `None` when
+    /// neither is set (an invalid spec, see `validate`).
+    pub fn home(&self) -> Option<NotebookStorage> {
+        match (&self.storage, &self.project) {
+            (Some(storage), _) => Some(storage.clone()),
+            (None, Some(project)) => Some(NotebookStorage::ExistingClaim(ExistingClaim {
+                claim_name: project.claim_name.clone(),
+                sub_path: Some(project.id.clone()),
+            })),
+            (None, None) => None,
+        }
+    }
+
+    /// The owner, or `""` when the spec names none.
+    pub fn owner(&self) -> &str {
+        self.owner.as_deref().unwrap_or_default()
+    }
+}
+
+impl Routing {
+    fn is_empty(&self) -> bool {
+        self == &Routing::default()
+    }
+}
+
 impl Culling {
     fn is_empty(&self) -> bool {
         self.idle_timeout.is_none() && self.max_age.is_none()
     }
 }
 
-/// What the controller observed. Never holds a token.
+/// What the controller observed. Holds no token, unless the Environment opts in to a generated token in `url`.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NotebookStatus {

@@ -24,6 +24,11 @@ pub fn locate(notebook: &str, reference: &SecretRef, key: &str) -> (String, Stri
     }
 }
 
+/// The Secret the controller generates the token of a notebook without `auth` into (owned by the notebook).
+pub fn generated_token_secret(notebook: &str) -> String {
+    format!("{notebook}-token")
+}
+
 /// The key of the secret environment variable `name` in the notebook's Secret.
 pub fn env_key(name: &str) -> String {
     format!("env-{name}")
@@ -42,10 +47,11 @@ impl NotebookSpec {
             })
         };
         match &self.auth {
-            NotebookAuth::Token(reference) => {
+            None => {}
+            Some(NotebookAuth::Token(reference)) => {
                 push(&["spec", "auth", "token"], TOKEN_KEY.into(), reference)
             }
-            NotebookAuth::Oidc(oidc) => {
+            Some(NotebookAuth::Oidc(oidc)) => {
                 let references = [&oidc.client_id, &oidc.client_secret, &oidc.cookie_secret];
                 let fields = ["clientId", "clientSecret", "cookieSecret"];
                 for ((name, key), reference) in fields.into_iter().zip(OIDC_KEYS).zip(references) {

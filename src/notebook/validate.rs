@@ -80,17 +80,56 @@ pub fn validate(spec: &NotebookSpec) -> Vec<Problem> {
             "write an absolute path without spaces, query or fragment, e.g. /notebooks/alice",
         ));
     }
-    if spec.owner.trim().is_empty() {
+    if spec
+        .owner
+        .as_deref()
+        .is_some_and(|owner| owner.trim().is_empty())
+    {
         problems.push(problem(
             &["owner"],
             "owner is empty".into(),
-            "name the user the notebook belongs to",
+            "name the user the notebook belongs to, or leave `owner` out",
         ));
     }
-    if let NotebookAuth::Oidc(oidc) = &spec.auth {
-        oidc_problems(oidc, &spec.owner, &mut problems);
+    home_problems(spec, &mut problems);
+    if let Some(NotebookAuth::Oidc(oidc)) = &spec.auth {
+        oidc_problems(oidc, spec.owner(), &mut problems);
     }
     problems
+}
+
+/// Exactly one home directory: `storage` or a Data Manager `project`, whose id is a relative sub-path.
+fn home_problems(spec: &NotebookSpec, problems: &mut Vec<Problem>) {
+    match (&spec.storage, &spec.project) {
+        (Some(_), Some(_)) => problems.push(problem(
+            &["project"],
+            "both storage and project are set; the home directory is one of them".into(),
+            "keep `project` (a Data Manager project) or `storage`, not both",
+        )),
+        (None, None) => problems.push(problem(
+            &["storage"],
+            "the notebook has no home directory: neither storage nor project is set".into(),
+            "set `storage: {new: {size: 10Gi}}`, `storage: {existingClaim: {claimName: …}}` or `project: {claimName: …, id: …}`",
+        )),
+        _ => {}
+    }
+    if let Some(project) = &spec.project
+        && !is_sub_path(&project.id)
+    {
+        problems.push(problem(
+            &["project", "id"],
+            format!("project id `{}` is not a relative directory name", project.id),
+            "write the project's id as the Data Manager gives it, e.g. project-1a2b3c (no `/` at the start, no `..`)",
+        ));
+    }
+}
+
+/// Whether `text` is a relative path below a volume's root (what a `subPath` accepts).
+fn is_sub_path(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with('/')
+        && !text.split('/').any(|part| part == "..")
+        && !text.contains(char::is_control)
 }
 
 /// An OIDC login must name its issuer by `https://` URL and admit someone, never everyone.

@@ -32,11 +32,17 @@ pub fn git_namespaces(env: &Environment) -> BTreeSet<&str> {
 }
 
 /// Only what `jupyflux controller` calls in a watched namespace: watch notebooks and apply their status; watch
-/// and server-side apply the children (an apply that creates needs `create`); read a culled notebook's pod.
-/// Nothing is deleted by the controller (the garbage collector follows owner references) and it records no
-/// events.
-pub fn namespace_rules() -> Value {
+/// and server-side apply the children (an apply that creates needs `create`); read a culled notebook's pod;
+/// create the generated token Secret of a notebook without `auth` (create only: the controller never reads a
+/// Secret, unless `token_in_url` asks it to read the token back into the status URL). Nothing is deleted by the
+/// controller (the garbage collector follows owner references) and it records no events.
+pub fn namespace_rules(token_in_url: bool) -> Value {
     const APPLY: [&str; 4] = ["list", "watch", "create", "patch"];
+    let secrets = if token_in_url {
+        json!(["create", "get"])
+    } else {
+        json!(["create"])
+    };
     json!([
         {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks"], "verbs": ["list", "watch"]},
         {"apiGroups": ["jupyflux.dev"], "resources": ["notebooks/status"], "verbs": ["patch"]},
@@ -47,8 +53,21 @@ pub fn namespace_rules() -> Value {
         {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": APPLY},
         // Culling reads the server's container states of `<notebook>-0`.
         {"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": secrets},
     ])
 }
+
+/// What the Squonk2 Data Manager may do with notebooks in a namespace it launches them in (its contract).
+pub fn data_manager_rules() -> Value {
+    json!([{
+        "apiGroups": ["jupyflux.dev"],
+        "resources": ["notebooks"],
+        "verbs": ["get", "list", "watch", "create", "delete"],
+    }])
+}
+
+/// Name of the Data Manager's Role and RoleBinding in a notebook namespace.
+pub const DATA_MANAGER_ROLE: &str = "data-manager-application-jupyflux-notebooks";
 
 /// Cluster-wide: nothing. With a `--watch-namespace` for every namespace it serves, the controller lists and
 /// watches per namespace; it never reads the CRD (readiness is "notebooks can be listed"), nodes or namespaces,
@@ -58,7 +77,8 @@ pub fn cluster_rules() -> Value {
 }
 
 /// The Role and RoleBinding of namespace `ns`, written as `<dir>/role<suffix>.yaml` and
-/// `<dir>/rolebinding<suffix>.yaml`.
+/// `<dir>/rolebinding<suffix>.yaml`; in a `notebookNamespaces` entry also the Data Manager's, as
+/// `<dir>/role-data-manager<suffix>.yaml` and `<dir>/rolebinding-data-manager<suffix>.yaml`.
 pub fn render_role(
     env: &Environment,
     ns: &str,
@@ -66,26 +86,46 @@ pub fn render_role(
     sources: &[String],
     files: &mut Files,
 ) {
-    let controller_ns = env.definition.spec.controller.namespace.as_str();
-    let role = object(
-        RBAC,
-        "Role",
-        metadata(NAME, Some(ns), &LABELS),
-        json!({"rules": namespace_rules()}),
+    let spec = &env.definition.spec;
+    let controller_ns = spec.controller.namespace.as_str();
+    let token_in_url = spec.data_manager.token_in_url;
+    let mut put = |file: &str, name: &str, rules: Value, subject: (&str, &str)| {
+        let role = object(
+            RBAC,
+            "Role",
+            metadata(name, Some(ns), &LABELS),
+            json!({"rules": rules}),
+        );
+        let binding = object(
+            RBAC,
+            "RoleBinding",
+            metadata(name, Some(ns), &LABELS),
+            json!({
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+                "subjects": [{"kind": "ServiceAccount", "name": subject.0, "namespace": subject.1}],
+            }),
+        );
+        files.object(&format!("{dir}/role{file}{suffix}.yaml"), sources, &role);
+        files.object(
+            &format!("{dir}/rolebinding{file}{suffix}.yaml"),
+            sources,
+            &binding,
+        );
+    };
+    put(
+        "",
+        NAME,
+        namespace_rules(token_in_url),
+        (NAME, controller_ns),
     );
-    let binding = object(
-        RBAC,
-        "RoleBinding",
-        metadata(NAME, Some(ns), &LABELS),
-        json!({
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": NAME},
-            "subjects": [{"kind": "ServiceAccount", "name": NAME, "namespace": controller_ns}],
-        }),
-    );
-    files.object(&format!("{dir}/role{suffix}.yaml"), sources, &role);
-    files.object(
-        &format!("{dir}/rolebinding{suffix}.yaml"),
-        sources,
-        &binding,
-    );
+    if spec.notebook_namespaces.iter().any(|n| n.as_str() == ns) {
+        let account = &spec.data_manager.service_account;
+        let account_ns = account.namespace.as_ref().map_or(ns, |n| n.as_str());
+        put(
+            "-data-manager",
+            DATA_MANAGER_ROLE,
+            data_manager_rules(),
+            (account.name.as_str(), account_ns),
+        );
+    }
 }
