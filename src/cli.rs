@@ -100,6 +100,8 @@ pub enum Command {
         after_help = "Endpoints: /healthz, /readyz (once notebooks can be listed), /metrics (Prometheus) on --listen.\n\nExamples:\n  jupyflux controller\n  jupyflux controller --namespace notebooks --default-host notebooks.example.org"
     )]
     Controller(crate::controller::command::ControllerArgs),
+    /// Print what the controller creates for a Notebook manifest, with an Environment's notebook defaults.
+    Expand(crate::expand::ExpandArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  jupyflux completions bash > ~/.local/share/bash-completion/completions/jupyflux\n  jupyflux completions zsh > ~/.zfunc/_jupyflux\n  jupyflux completions fish > ~/.config/fish/completions/jupyflux.fish"
@@ -166,6 +168,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
         }
         Command::Crd { env, root } => crd_command(&root, env.as_deref()),
         Command::Controller(args) => crate::controller::command::run_command(args),
+        Command::Expand(args) => crate::expand::run(&args),
         Command::Completions { shell } => {
             crate::completions::print(shell);
             ExitCode::SUCCESS

@@ -9,6 +9,7 @@ pub mod completions;
 pub mod controller;
 pub mod diagnostic;
 pub mod diff;
+pub mod expand;
 pub mod explain;
 pub mod files;
 pub mod import;

@@ -16,6 +16,7 @@ pub mod routes;
 pub mod run;
 pub mod shutdown;
 pub mod status;
+pub mod token;
 
 pub use error::{Error, Result};
 
@@ -187,6 +188,15 @@ async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action
                 update_status(&object, old, ctx, &wanted).await?;
                 return Ok(Action::requeue(CONFLICT_RECHECK));
             }
+            // A notebook without `auth` logs in with a generated token: its Secret exists before the pod needs it.
+            let token = match spec.auth {
+                None => {
+                    let owner = reconcile::owner_reference(notebook)?;
+                    let read_back = ctx.config.token_in_url;
+                    token::ensure(&ctx.client, &namespace, &owner, &ctx.known, read_back).await?
+                }
+                Some(_) => None,
+            };
             let mut observation = Observation::default();
             for child in &children {
                 let applied = apply::child(&ctx.client, &namespace, child).await?;
@@ -202,6 +212,9 @@ async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action
                 }
                 None => status::observed(old, &spec, &name, generation, &observation, &now),
             };
+            if let Some(token) = &token {
+                wanted.url = wanted.url.map(|url| status::with_token(&url, token));
+            }
             let mut after = check.recheck_after.map_or(RESYNC, |left| left.min(RESYNC));
             if let Some(holder) = &route_holder {
                 let message = routes::message(&mine, holder);

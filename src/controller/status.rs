@@ -228,6 +228,11 @@ pub fn url(spec: &NotebookSpec, name: &str) -> Option<String> {
     ))
 }
 
+/// `url` carrying `token` as Jupyter reads it from a link (`?token=…`): only with the Environment's opt-in.
+pub fn with_token(url: &str, token: &str) -> String {
+    format!("{url}?token={token}")
+}
+
 /// The condition `kind` as `wanted`; its `lastTransitionTime` is the old one unless its status changed.
 fn condition(
     old: Option<&NotebookStatus>,

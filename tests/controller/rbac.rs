@@ -8,18 +8,36 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// The environment of the shipped example whose RBAC the requests are checked against.
+/// The environment of the shipped example whose RBAC the requests are checked against by default.
 const ENV: &str = "production";
 const SUBJECT: &str = "jupyflux-controller";
 
-/// The rules granted to the controller's ServiceAccount, by namespace (`None`: cluster-wide), as rendered.
-fn rendered() -> &'static BTreeMap<Option<String>, Vec<Value>> {
-    static RULES: OnceLock<BTreeMap<Option<String>, Vec<Value>>> = OnceLock::new();
-    RULES.get_or_init(|| {
+type Rules = BTreeMap<Option<String>, Vec<Value>>;
+
+/// The rules granted to the controller's ServiceAccount in environment `env`, by namespace (`None`:
+/// cluster-wide), as rendered.
+fn rendered_in(env: &str) -> &'static Rules {
+    static RULES: OnceLock<BTreeMap<String, Rules>> = OnceLock::new();
+    let all = RULES.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let model = jupyflux::load::load(root).unwrap_or_else(|p| panic!("{p}"));
         let tree = jupyflux::render::render(&model);
-        let prefix = format!("generated/{ENV}/");
+        model
+            .environments
+            .iter()
+            .map(|e| (e.name.clone(), rules_of(&tree, &e.name)))
+            .collect()
+    });
+    &all[env]
+}
+
+fn rendered() -> &'static Rules {
+    rendered_in(ENV)
+}
+
+fn rules_of(tree: &jupyflux::output::Tree, env: &str) -> Rules {
+    {
+        let prefix = format!("generated/{env}/");
         let objects: Vec<Value> = tree
             .iter()
             .filter(|(path, _)| path.starts_with(&prefix))
@@ -62,7 +80,7 @@ fn rendered() -> &'static BTreeMap<Option<String>, Vec<Value>> {
                 .extend(granted["rules"].as_array().unwrap().iter().cloned());
         }
         rules
-    })
+    }
 }
 
 /// The namespace, API group, resource (with subresource) and verb of a request to `path`.
@@ -116,7 +134,18 @@ pub fn access(method: &Method, path: &str, watch: bool) -> (String, String, &'st
 /// Whether the rendered RBAC allows `verb` on `group`/`resource` in `namespace` (`None`: cluster-wide), through
 /// the Role there or a ClusterRole.
 pub fn allowed(namespace: Option<&str>, group: &str, resource: &str, verb: &str) -> bool {
-    let rendered = rendered();
+    allowed_in(ENV, namespace, group, resource, verb)
+}
+
+/// [`allowed`] in environment `env`.
+pub fn allowed_in(
+    env: &str,
+    namespace: Option<&str>,
+    group: &str,
+    resource: &str,
+    verb: &str,
+) -> bool {
+    let rendered = rendered_in(env);
     let cluster = rendered.get(&None).into_iter().flatten();
     let local = namespace
         .and_then(|ns| rendered.get(&Some(ns.to_owned())))
@@ -135,9 +164,11 @@ pub fn allowed(namespace: Option<&str>, group: &str, resource: &str, verb: &str)
 }
 
 /// Panic unless the rendered RBAC allows the request; a server-side apply may create, so it needs `create` too.
-pub fn assert_allowed(method: &Method, path: &str, watch: bool) {
+pub fn assert_allowed(env: &str, method: &Method, path: &str, watch: bool) {
     let (ns, group, resource, verb) = request(method, path, watch);
     let ns = ns.as_deref();
+    let allowed =
+        |ns, group: &str, resource: &str, verb| allowed_in(env, ns, group, resource, verb);
     assert!(
         allowed(ns, &group, &resource, verb),
         "the controller's rendered RBAC does not allow {verb} on {group}/{resource} in {ns:?} ({method} {path})"

@@ -24,10 +24,15 @@ pub async fn within<F: Future>(what: &str, future: F) -> F::Output {
         .unwrap_or_else(|_| panic!("{what} did not finish within {TIMEOUT:?}"))
 }
 
-/// A client whose every request goes to the returned verifier.
+/// A client whose every request goes to the returned verifier, checked against the production RBAC.
 pub fn client() -> (Client, Verifier) {
+    client_in("production")
+}
+
+/// A client whose every request goes to the returned verifier, checked against the RBAC of environment `env`.
+pub fn client_in(env: &'static str) -> (Client, Verifier) {
     let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
-    (Client::new(service, "default"), Verifier { handle })
+    (Client::new(service, "default"), Verifier { handle, env })
 }
 
 /// One request as received.
@@ -43,6 +48,8 @@ pub struct Call {
 /// The server side of the mocked API.
 pub struct Verifier {
     handle: Handle,
+    /// The environment whose rendered RBAC every request must be allowed by.
+    env: &'static str,
 }
 
 impl Verifier {
@@ -62,7 +69,7 @@ impl Verifier {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         let watch = parts.uri.query().is_some_and(|q| q.contains("watch=true"));
-        crate::rbac::assert_allowed(&parts.method, parts.uri.path(), watch);
+        crate::rbac::assert_allowed(self.env, &parts.method, parts.uri.path(), watch);
         let call = Call {
             method: parts.method,
             path: parts.uri.path().to_owned(),
@@ -123,6 +130,22 @@ impl Verifier {
             .collect();
         let list = json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
         reply.send_response(json_response(StatusCode::OK, &list));
+    }
+
+    /// Expect a create (POST) to the collection `path`; answer 201 with the body, or with an API error of `code`
+    /// when given; return the body.
+    pub async fn create(&mut self, path: &str, fail: Option<StatusCode>) -> Value {
+        let (call, reply) = self.next().await;
+        assert_eq!(
+            (&call.method, call.path.as_str()),
+            (&Method::POST, path),
+            "{call:#?}"
+        );
+        reply.send_response(match fail {
+            Some(code) => status_response(code, &format!("mocked {code}")),
+            None => json_response(StatusCode::CREATED, &call.body),
+        });
+        call.body
     }
 
     /// Expect a forced server-side apply to `path`; answer with an API error of `code`.
