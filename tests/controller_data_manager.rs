@@ -226,7 +226,14 @@ async fn with_the_opt_in_the_status_url_carries_the_token_read_from_the_secret()
         expect_children(&mut verifier, async |verifier: &mut Verifier| {
             let secret = json!({
                 "apiVersion": "v1", "kind": "Secret",
-                "metadata": {"name": format!("{NAME}-token"), "namespace": "data-manager"},
+                // The notebook's own, as the controller created it.
+                "metadata": {
+                    "name": format!("{NAME}-token"), "namespace": "data-manager",
+                    "labels": {"app.kubernetes.io/managed-by": "jupyflux",
+                               "data-manager.informaticsmatters.com/instance": NAME},
+                    "ownerReferences": [{"apiVersion": "jupyflux.dev/v1alpha1", "kind": "Notebook", "name": NAME,
+                                         "uid": "uid-dm", "controller": true}],
+                },
                 // base64 of `s3cr3t-t0k3n`
                 "data": {"token": "czNjcjN0LXQwazNu"},
             });
@@ -288,4 +295,44 @@ fn base64_decode(text: &str) -> String {
         }
     }
     String::from_utf8(out).unwrap()
+}
+
+#[tokio::test]
+async fn with_the_opt_in_a_token_secret_that_is_not_the_notebooks_is_a_conflict() {
+    let (action, ctx, server) = reconcile_in("staging", |mut verifier| async move {
+        for (path, _, name) in children() {
+            verifier.list(&path, &name, None).await;
+        }
+        // Someone else's Secret under the token's name: never read into the URL, nothing applied.
+        let planted = json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": format!("{NAME}-token"), "namespace": "data-manager"},
+            "data": {"token": "a25vd24="},
+        });
+        verifier
+            .get(&format!("{CORE}/secrets/{NAME}-token"), Some(planted))
+            .await;
+        let status = expect_status(&mut verifier).await;
+        assert_eq!(status["phase"], "Failed");
+        assert!(status.get("url").is_none(), "{status}");
+        let degraded = &status["conditions"][2];
+        assert_eq!(
+            (&degraded["type"], &degraded["reason"]),
+            (&json!("Degraded"), &json!("Conflict"))
+        );
+        let message = degraded["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!(
+                "Secret/{NAME}-token exists and is not this notebook's"
+            )),
+            "{message}"
+        );
+        verifier
+    })
+    .await;
+    assert_eq!(
+        action,
+        Action::requeue(jupyflux::controller::CONFLICT_RECHECK)
+    );
+    finish(ctx, server).await;
 }

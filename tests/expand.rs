@@ -18,7 +18,13 @@ fn a_data_manager_notebook_expands_with_the_environments_defaults() {
         .collect();
     assert_eq!(
         kinds,
-        ["ConfigMap", "StatefulSet", "Service", "Ingress", "NetworkPolicy"]
+        [
+            "ConfigMap",
+            "StatefulSet",
+            "Service",
+            "Ingress",
+            "NetworkPolicy"
+        ]
     );
     let name = "instance-5e0a3c2d-1b7f-4e8a-9c6d-2f1e0b9a8c7d";
     for fact in [
@@ -37,15 +43,26 @@ fn a_data_manager_notebook_expands_with_the_environments_defaults() {
     let again = jupyflux(&repo(), &["expand", "--env", "production", DATA_MANAGER]);
     assert_eq!(stdout(&again), text);
     // Another Environment, other defaults.
-    let staging = stdout(&jupyflux(&repo(), &["expand", "--env", "staging", DATA_MANAGER]));
-    assert!(staging.contains("  - host: staging.jupyter.example.org"), "{staging}");
+    let staging = stdout(&jupyflux(
+        &repo(),
+        &["expand", "--env", "staging", DATA_MANAGER],
+    ));
+    assert!(
+        staging.contains("  - host: staging.jupyter.example.org"),
+        "{staging}"
+    );
 }
 
 #[test]
 fn a_git_definition_expands_too() {
     let out = jupyflux(
         &repo(),
-        &["expand", "--env", "production", "overlays/base/notebook-alice.yaml"],
+        &[
+            "expand",
+            "--env",
+            "production",
+            "overlays/base/notebook-alice.yaml",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -67,7 +84,10 @@ fn a_bad_manifest_gets_located_errors() {
     let out = jupyflux(&repo(), &["expand", path]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains(&format!("{path}:5:10: error: spec.image")), "{err}");
+    assert!(
+        err.contains(&format!("{path}:5:10: error: spec.image")),
+        "{err}"
+    );
 
     std::fs::write(
         &file,
@@ -83,7 +103,10 @@ fn a_bad_manifest_gets_located_errors() {
 
     std::fs::write(&file, "kind: Hub\nmetadata: {name: x}\nspec: [\n").unwrap();
     let err = stderr(&jupyflux(&repo(), &["expand", path]));
-    assert!(err.contains(&format!("{path}:")) && err.contains("error: not YAML"), "{err}");
+    assert!(
+        err.contains(&format!("{path}:")) && err.contains("error: not YAML"),
+        "{err}"
+    );
 
     let out = jupyflux(&repo(), &["expand", "--env", "nowhere", DATA_MANAGER]);
     assert_eq!(out.status.code(), Some(2));

@@ -21,6 +21,7 @@ pub mod token;
 pub use error::{Error, Result};
 
 use crate::notebook::children::ControllerConfig;
+use crate::notebook::uses::generated_token_secret as token_secret;
 use crate::notebook::{Notebook, NotebookStatus};
 use backoff::Backoff;
 use kube::api::DynamicObject;
@@ -35,6 +36,7 @@ use serde_json::Value;
 use status::Observation;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use token::Token;
 
 /// How often a settled notebook is reconciled anyway: a safety net for missed watch events.
 pub const RESYNC: Duration = Duration::from_secs(3600);
@@ -195,8 +197,19 @@ async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action
                     let read_back = ctx.config.token_in_url;
                     token::ensure(&ctx.client, &namespace, &owner, &ctx.known, read_back).await?
                 }
-                Some(_) => None,
+                Some(_) => Token::Unread,
             };
+            if token == Token::Foreign {
+                let secret = token_secret(&name);
+                let message = format!(
+                    "Secret/{secret} exists and is not this notebook's (no owner reference to it, or not labelled \
+                     app.kubernetes.io/managed-by=jupyflux for it); it was left alone: rename the notebook or \
+                     remove the Secret"
+                );
+                let wanted = status::failed(old, generation, status::CONFLICT, message, &now);
+                update_status(&object, old, ctx, &wanted).await?;
+                return Ok(Action::requeue(CONFLICT_RECHECK));
+            }
             let mut observation = Observation::default();
             for child in &children {
                 let applied = apply::child(&ctx.client, &namespace, child).await?;
@@ -212,7 +225,7 @@ async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action
                 }
                 None => status::observed(old, &spec, &name, generation, &observation, &now),
             };
-            if let Some(token) = &token {
+            if let Token::Read(token) = &token {
                 wanted.url = wanted.url.map(|url| status::with_token(&url, token));
             }
             let mut after = check.recheck_after.map_or(RESYNC, |left| left.min(RESYNC));

@@ -3,7 +3,7 @@
 //! Environment opts in (`dataManager.tokenInUrl`), and then read back from the Secret, not remembered.
 
 use super::error::Result;
-use super::ownership::Known;
+use super::ownership::{Known, Ownership, ownership};
 use crate::notebook::children::INSTANCE_LABEL;
 use crate::notebook::uses::{TOKEN_KEY, generated_token_secret};
 use crate::render::object::MANAGED_BY;
@@ -53,27 +53,44 @@ pub fn secret(namespace: &str, name: &str, owner: &OwnerReference, token: &str) 
     }
 }
 
+/// What the controller knows of a notebook's generated token after [`ensure`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Token {
+    /// The Secret exists; its token was not read (no `read_back`).
+    Unread,
+    /// The Secret is the notebook's and holds this token.
+    Read(String),
+    /// A Secret of that name exists and is not the notebook's (only seen with `read_back`): it is left alone.
+    Foreign,
+}
+
 /// Make sure the token Secret of notebook `owner` exists; with `read_back`, return its token (for the status URL).
 ///
 /// Without `read_back` the controller only creates: a 409 means the Secret exists (the name is reserved for the
 /// notebook's token), and a Secret once seen is not asked for again (so a settled notebook costs no request). With
-/// it, the Secret is read first and created only when missing.
+/// it, the Secret is read first (one GET per reconcile), created only when missing, and a Secret of that name that
+/// is not the notebook's (labels and owner reference, as for children) is reported, not used.
 pub async fn ensure(
     client: &Client,
     namespace: &str,
     owner: &OwnerReference,
     known: &Known,
     read_back: bool,
-) -> Result<Option<String>> {
+) -> Result<Token> {
     let name = owner.name.as_str();
     let secret_name = generated_token_secret(name);
     let api = Api::<Secret>::namespaced(client.clone(), namespace);
     if read_back {
         if let Some(existing) = api.get_opt(&secret_name).await? {
-            return Ok(token_of(&existing));
+            let mine = ownership(Some(&existing.metadata), "Secret", name, &owner.uid);
+            return Ok(match (mine, token_of(&existing)) {
+                (Ownership::Ours, Some(token)) => Token::Read(token),
+                (Ownership::Ours, None) => Token::Unread,
+                _ => Token::Foreign,
+            });
         }
     } else if known.is_ours("Secret", namespace, &secret_name, &owner.uid) {
-        return Ok(None);
+        return Ok(Token::Unread);
     }
     let token = random_token();
     match api
@@ -85,11 +102,15 @@ pub async fn ensure(
     {
         Ok(created) => {
             known.remember("Secret", namespace, &created.name_any(), &owner.uid);
-            Ok(read_back.then_some(token))
+            Ok(if read_back {
+                Token::Read(token)
+            } else {
+                Token::Unread
+            })
         }
         Err(kube::Error::Api(status)) if status.code == 409 && !read_back => {
             known.remember("Secret", namespace, &secret_name, &owner.uid);
-            Ok(None)
+            Ok(Token::Unread)
         }
         Err(error) => Err(error.into()),
     }
