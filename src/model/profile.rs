@@ -308,23 +308,9 @@ fn merge_bounds<Q: Clone>(
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct NodeAffinity {
-    /// Match expressions every node must satisfy; a later profile's expression replaces one with the same key.
+    /// Match expressions every node must satisfy (joined to each of `singleuser`'s required terms).
     #[serde(default)]
     pub required: Vec<MatchExpression>,
-}
-
-impl NodeAffinity {
-    /// `over` merged over `self`: expressions with a key already present replace it, others are appended.
-    pub fn merged(&self, over: &NodeAffinity) -> NodeAffinity {
-        let mut required = self.required.clone();
-        for expression in &over.required {
-            match required.iter_mut().find(|e| e.key == expression.key) {
-                Some(existing) => *existing = expression.clone(),
-                None => required.push(expression.clone()),
-            }
-        }
-        NodeAffinity { required }
-    }
 }
 
 /// Where a volume is mounted in the user's container.
