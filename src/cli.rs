@@ -46,7 +46,7 @@ pub enum Command {
     },
     /// Check the definitions and the output they render, without writing anything or needing the network.
     #[command(
-        after_help = "Checks: definitions (fields, types, names, quantities, cross-references); each hub's patches,\napplied to its rendered objects as Kustomize would; its chart values against the chart's\nvalues.schema.json (spec.chart.schema); then the rendered tree: allowed API versions, object\nidentity, kustomization listings, references between objects.\n\nPrints the Secrets that must exist (those `{secret, key}` references and `valuesFrom` name, and a\nSecretStore's own credentials), per namespace.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production\n  jupyflux validate --format json | jq '.requiredSecrets[] | \"\\(.namespace)/\\(.secret)\"'"
+        after_help = "Checks: definitions (fields, types, names, quantities, cross-references); each hub's patches,\napplied to its rendered objects as Kustomize would; its chart values against the chart's\nvalues.schema.json (spec.chart.schema); then the rendered tree: allowed API versions, object\nidentity, kustomization listings, references between objects.\n\nPrints the Secrets that must exist (those `{secret, key}` references and `valuesFrom` name, and a\nSecretStore's own credentials), and the ConfigMaps hub rules read, per namespace.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production\n  jupyflux validate --format json | jq '.requiredSecrets[] | \"\\(.namespace)/\\(.secret)\"'"
     )]
     Validate {
         /// Only this environment.
@@ -58,7 +58,7 @@ pub enum Command {
         /// Also check the notebooks' children (as `render --expand-notebooks` writes them).
         #[arg(long)]
         expand_notebooks: bool,
-        /// `text`, or `json`: `{"valid", "requiredSecrets": [{environment, namespace, secret, keys, usedBy}]}` on
+        /// `text`, or `json`: `{"valid", "requiredSecrets": [{environment, namespace, secret, keys, usedBy}], "requiredConfigMaps": [{…, configMap, …}]}` on
         /// standard output for a pipeline to check the Secrets exist.
         #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
         format: ValidateFormat,
@@ -316,7 +316,7 @@ fn validate_command(
         if format == ValidateFormat::Json {
             println!(
                 "{}",
-                serde_json::json!({"valid": false, "requiredSecrets": []})
+                serde_json::json!({"valid": false, "requiredSecrets": [], "requiredConfigMaps": []})
             );
         }
         code
@@ -344,12 +344,16 @@ fn validate_command(
         return invalid();
     }
     let required = crate::model::required::required_secrets(&model);
+    let config_maps = crate::model::required::required_config_maps(&model);
     match format {
         ValidateFormat::Json => println!(
             "{}",
-            serde_json::json!({"valid": true, "requiredSecrets": required})
+            serde_json::json!({"valid": true, "requiredSecrets": required, "requiredConfigMaps": config_maps})
         ),
-        ValidateFormat::Text => print!("{}", required_text(&required)),
+        ValidateFormat::Text => {
+            print!("{}", required_text(&required));
+            print!("{}", config_maps_text(&config_maps));
+        }
     }
     eprintln!(
         "valid: {} environment(s), {} rendered files checked",
@@ -374,6 +378,27 @@ fn required_text(secrets: &[crate::model::required::RequiredSecret]) -> String {
             s.secret,
             s.keys.join(", "),
             s.used_by.join("; ")
+        ));
+    }
+    out
+}
+
+/// The ConfigMaps hub rules read, one line each, nothing when there is none.
+fn config_maps_text(config_maps: &[crate::model::required::RequiredConfigMap]) -> String {
+    if config_maps.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "ConfigMaps that must exist (hub rules read them, something else makes them):\n",
+    );
+    for c in config_maps {
+        out.push_str(&format!(
+            "  {}: ConfigMap {}/{} keys {} (read by {})\n",
+            c.environment,
+            c.namespace,
+            c.config_map,
+            c.keys.join(", "),
+            c.used_by.join("; ")
         ));
     }
     out
