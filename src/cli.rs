@@ -363,42 +363,61 @@ fn validate_command(
     ExitCode::SUCCESS
 }
 
-/// The list for a terminal: one line per Secret, nothing when there is none.
+/// The Secrets that must exist, for a terminal: one line each, nothing when there is none.
 fn required_text(secrets: &[crate::model::required::RequiredSecret]) -> String {
-    if secrets.is_empty() {
-        return String::new();
-    }
-    let mut out =
-        String::from("Secrets that must exist (jupyflux reads them, something else makes them):\n");
-    for s in secrets {
-        out.push_str(&format!(
-            "  {}: Secret {}/{} keys {} (read by {})\n",
-            s.environment,
-            s.namespace,
-            s.secret,
-            s.keys.join(", "),
-            s.used_by.join("; ")
-        ));
-    }
-    out
+    let rows: Vec<Required<'_>> = secrets
+        .iter()
+        .map(|s| {
+            (
+                &*s.environment,
+                &*s.namespace,
+                &*s.secret,
+                &s.keys,
+                &s.used_by,
+            )
+        })
+        .collect();
+    listing(
+        "Secrets that must exist (jupyflux reads them, something else makes them)",
+        "Secret",
+        &rows,
+    )
 }
 
-/// The ConfigMaps hub rules read, one line each, nothing when there is none.
+/// The ConfigMaps hub rules read, for a terminal: one line each, nothing when there is none.
 fn config_maps_text(config_maps: &[crate::model::required::RequiredConfigMap]) -> String {
-    if config_maps.is_empty() {
+    let rows: Vec<Required<'_>> = config_maps
+        .iter()
+        .map(|c| {
+            (
+                &*c.environment,
+                &*c.namespace,
+                &*c.config_map,
+                &c.keys,
+                &c.used_by,
+            )
+        })
+        .collect();
+    listing(
+        "ConfigMaps that must exist (hub rules read them, something else makes them)",
+        "ConfigMap",
+        &rows,
+    )
+}
+
+/// An object that must exist: environment, namespace, name, keys read, readers.
+type Required<'a> = (&'a str, &'a str, &'a str, &'a Vec<String>, &'a Vec<String>);
+
+fn listing(heading: &str, kind: &str, rows: &[Required<'_>]) -> String {
+    if rows.is_empty() {
         return String::new();
     }
-    let mut out = String::from(
-        "ConfigMaps that must exist (hub rules read them, something else makes them):\n",
-    );
-    for c in config_maps {
+    let mut out = format!("{heading}:\n");
+    for (environment, namespace, name, keys, users) in rows {
         out.push_str(&format!(
-            "  {}: ConfigMap {}/{} keys {} (read by {})\n",
-            c.environment,
-            c.namespace,
-            c.config_map,
-            c.keys.join(", "),
-            c.used_by.join("; ")
+            "  {environment}: {kind} {namespace}/{name} keys {} (read by {})\n",
+            keys.join(", "),
+            users.join("; ")
         ));
     }
     out
