@@ -15,23 +15,18 @@ pub fn lift(values: &Value, context: &Context<'_>) -> Vec<Part> {
         (true, false) => ingress(values, context).into_iter().collect(),
         (false, true) => route(values, context).into_iter().collect(),
         (false, false) => {
-            let through_service = load_balancer::applies(values);
-            let what = if through_service {
-                "expose.loadBalancer (the proxy's own Service)"
-            } else {
-                "no ingress, no route"
-            };
-            let mut b = Builder::new(values, what);
+            let mut b = Builder::new(values, "expose.loadBalancer (the proxy's own Service)");
+            let exposure = load_balancer::applies(values)
+                .then(|| load_balancer::lift(&mut b, context))
+                .flatten();
+            if exposure.is_none() {
+                b = Builder::new(values, "no ingress, no route");
+            }
             if b.peek(&["ingress", "enabled"]).is_some() {
                 b.take(&["ingress", "enabled"]);
             } else {
                 b.adds(&["ingress", "enabled"]);
             }
-            let exposure = if through_service {
-                load_balancer::lift(&mut b, context)
-            } else {
-                None
-            };
             if exposure.is_none()
                 && b.peek(&["proxy", "service", "type"]) == Some(&json!("ClusterIP"))
             {

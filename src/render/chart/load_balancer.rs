@@ -79,10 +79,18 @@ pub fn tcp(ports: &[TcpPort]) -> Value {
         .into_iter()
         .chain(ports.iter().map(|p| p.name.as_str()))
         .collect();
+    let service_ports: Vec<Value> = ports
+        .iter()
+        .map(|p| json!({"name": p.name, "port": p.port, "targetPort": p.name}))
+        .collect();
+    let traefik_ports: Vec<Value> = ports
+        .iter()
+        .map(|p| json!({"name": p.name, "containerPort": p.container_port()}))
+        .collect();
     json!({
-        "service": {"extraPorts": ports.iter().map(|p| json!({"name": p.name, "port": p.port, "targetPort": p.name})).collect::<Vec<_>>()},
+        "service": {"extraPorts": service_ports},
         "traefik": {
-            "extraPorts": ports.iter().map(|p| json!({"name": p.name, "containerPort": p.container_port()})).collect::<Vec<_>>(),
+            "extraPorts": traefik_ports,
             "networkPolicy": {"allowedIngressPorts": allowed},
             "extraStaticConfig": {"entryPoints": entry_points},
             "extraDynamicConfig": {"tcp": {"services": services, "routers": routers}},
