@@ -15,6 +15,10 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         "the proxy's Service is ClusterIP: users come in through the Ingress or route, no cloud load balancer",
     ),
     (
+        &["proxy", "https", "hosts"],
+        "the hub's host: the chart runs its Traefik pod (Let's Encrypt, TCP ports) only when proxy.https.hosts names one",
+    ),
+    (
         &["singleuser", "cloudMetadata", "blockWithIptables"],
         "false: no privileged iptables init container; the chart's NetworkPolicy blocks the metadata server instead",
     ),

@@ -1,5 +1,6 @@
-//! Checks of a hub's settings that must agree with each other: at most one way of exposure, storage fields that fit the
-//! storage type, one database, groups only where the authenticator can enforce them.
+//! Checks of a hub's settings that must agree with each other: at most one way of exposure (and, in
+//! `load_balancer`, its ports), storage fields that fit the storage type, one database, groups only where the
+//! authenticator can enforce them.
 
 use super::node::Node;
 use super::profiles::volume_names;
@@ -14,9 +15,10 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
         report.at(
             loc_at(node, &["spec", "expose", second]),
             format!("Hub `{name}`: both {first} and {second} are set under spec.expose"),
-            Some("choose one: `ingress` (an Ingress controller), `httpRoute` (a Gateway API Gateway) or `none: {}` (neither)".into()),
+            Some("choose one: `ingress` (an Ingress controller), `httpRoute` (a Gateway API Gateway), `loadBalancer` (the proxy's own Service) or `none: {}` (none of them)".into()),
         );
     }
+    super::load_balancer::validate(name, spec, node, report);
     storage(name, spec, node, report);
     if let Some(database) = &spec.database {
         let chosen = database.chosen();

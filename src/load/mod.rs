@@ -9,6 +9,7 @@ pub mod discover;
 mod extra_objects;
 mod hub_settings;
 mod images;
+mod load_balancer;
 pub mod merge;
 mod namespaces;
 pub mod node;

@@ -7,6 +7,7 @@ mod cull;
 mod env;
 mod expose;
 mod hub;
+mod load_balancer;
 mod profiles;
 mod scheduling;
 mod services;
