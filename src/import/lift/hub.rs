@@ -57,7 +57,7 @@ pub fn lift(values: &Value) -> Vec<Part> {
     parts
 }
 
-/// `hub.db` of type `sqlite-pvc` (the chart's default): its size and storage class.
+/// `hub.db` of type `sqlite-pvc` (the chart's default): its size, storage class and the claim's annotations.
 fn database(values: &Value) -> Option<Part> {
     let mut b = Builder::new(values, "hub.db (SQLite on a volume)");
     let kind = b.peek(&["hub", "db", "type"]).and_then(Value::as_str);
@@ -70,6 +70,13 @@ fn database(values: &Value) -> Option<Part> {
     }
     if let Some(class) = b.take(&["hub", "db", "pvc", "storageClassName"]) {
         sqlite.insert("storageClass".into(), class.clone());
+    }
+    let annotations = ["hub", "db", "pvc", "annotations"];
+    if let Some(map) = b.peek(&annotations).and_then(Value::as_object)
+        && map.values().all(Value::is_string)
+    {
+        b.take(&annotations);
+        sqlite.insert("annotations".into(), Value::Object(map.clone()));
     }
     let upgrade = b.take(&["hub", "db", "upgrade"]).cloned();
     if kind.is_some() {

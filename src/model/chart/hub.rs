@@ -97,6 +97,10 @@ pub struct Sqlite {
     /// Storage class (default: the Environment's).
     #[serde(default)]
     pub storage_class: Option<crate::model::names::DnsSubdomain>,
+    /// Annotations of the volume's PersistentVolumeClaim (`hub.db.pvc.annotations`), e.g.
+    /// `helm.sh/resource-policy: keep`, so that uninstalling the release keeps the database.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// An external database server; its URL (with the password) is a secret.

@@ -103,6 +103,9 @@ fn database_kind(
     if let Some(class) = sqlite.storage_class.as_ref().or(env_class) {
         pvc.insert("storageClassName".into(), json!(class));
     }
+    if !sqlite.annotations.is_empty() {
+        pvc.insert("annotations".into(), json!(sqlite.annotations));
+    }
     Some(json!({"type": "sqlite-pvc", "pvc": pvc}))
 }
 
@@ -147,10 +150,12 @@ mod tests {
 
     #[test]
     fn the_database_upgrade_switch_goes_with_the_database() {
-        let values = test_values("  database: {sqlite: {size: 2Gi}, upgrade: true}\n");
+        let values = test_values(
+            "  database: {sqlite: {size: 2Gi, annotations: {helm.sh/resource-policy: keep}}, upgrade: true}\n",
+        );
         assert_eq!(
             values["hub"]["db"],
-            json!({"type": "sqlite-pvc", "pvc": {"storage": "2Gi"}, "upgrade": true})
+            json!({"type": "sqlite-pvc", "pvc": {"storage": "2Gi", "annotations": {"helm.sh/resource-policy": "keep"}}, "upgrade": true})
         );
         let problems = crate::load::test_hub_problems("  database: {upgrade: true}\n");
         assert!(
