@@ -33,6 +33,7 @@ pub fn lift(values: &Value) -> Vec<Part> {
         }
     }
     parts.extend(pod.finish());
+    parts.extend(image(values));
     for (section, field) in [
         (&["hub"][..], "hub"),
         (&["proxy", "chp"][..], "proxy"),
@@ -55,6 +56,20 @@ pub fn lift(values: &Value) -> Vec<Part> {
     }
     parts.extend(debug.finish());
     parts
+}
+
+/// `hub.image`'s repository and tag (as text; its other settings stay under `values`).
+fn image(values: &Value) -> Option<Part> {
+    let mut b = Builder::new(values, "hub.image");
+    let name = b.peek(&["hub", "image", "name"])?.as_str()?;
+    let mut image = json!({"name": name});
+    b.take(&["hub", "image", "name"]);
+    if let Some(tag) = b.peek(&["hub", "image", "tag"]).and_then(Value::as_str) {
+        b.take(&["hub", "image", "tag"]);
+        image["tag"] = json!(tag);
+    }
+    b.field(&["hub", "image"], image);
+    b.finish()
 }
 
 /// `hub.db` of type `sqlite-pvc` (the chart's default): its size, storage class and the claim's annotations.

@@ -36,6 +36,7 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
         values["extraConfig"] = json!({profiles::EXTRA_CONFIG_KEY: config});
     }
     let pod = &spec.hub;
+    put(&mut values, "image", &pod.image);
     put(&mut values, "nodeSelector", &pod.node_selector);
     put(&mut values, "tolerations", &pod.tolerations);
     put(&mut values, "resources", &pod.resources);
@@ -162,6 +163,23 @@ mod tests {
             problems.contains("spec.database needs exactly one of"),
             "{problems}"
         );
+    }
+
+    #[test]
+    fn the_hub_image_keeps_the_charts_tag_unless_it_names_one() {
+        let values =
+            test_values("  hub: {image: {name: registry.example.org/jupyterhub/k8s-hub-slim}}\n");
+        assert_eq!(
+            values["hub"]["image"],
+            json!({"name": "registry.example.org/jupyterhub/k8s-hub-slim"})
+        );
+        let problems =
+            crate::load::test_hub_problems("  hub: {image: {name: \"hub:4.0.0\", tag: latest}}\n");
+        assert!(
+            problems.contains("hub.image.name `hub:4.0.0` has a tag or digest"),
+            "{problems}"
+        );
+        assert!(problems.contains("hub.image.tag is `latest`"), "{problems}");
     }
 
     #[test]
