@@ -324,11 +324,11 @@ impl Auth {
             Some(Authenticator::Dummy) if self.allowed_users.is_empty() && self.allowed_groups.is_empty() => {
                 Admission::Depends("the dummy authenticator: JupyterHub's allow rules decide (set allowAll or allowedUsers)".into())
             }
-            Some(Authenticator::CILogon(cilogon)) if !cilogon.open_idps().is_empty() => {
-                Admission::Depends(format!(
-                    "whoever logs in through {} (allowAll), and users of the other identity providers' allowedDomains",
-                    cilogon.open_idps().join(", ")
-                ))
+            Some(Authenticator::CILogon(cilogon)) if cilogon.admits_by_provider() => {
+                Admission::Depends(
+                    "CILogon decides: every user of an identity provider with allowAll, and of an allowedDomains domain"
+                        .into(),
+                )
             }
             Some(Authenticator::Other(other)) => Admission::Depends(format!(
                 "the authenticator `{}` decides (its settings are under values)",

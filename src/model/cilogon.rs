@@ -83,13 +83,11 @@ impl CILogonOAuth {
         Value::Object(idps)
     }
 
-    /// The entity IDs of the providers that let in all their users.
-    pub fn open_idps(&self) -> Vec<&str> {
+    /// Whether some identity provider lets users in by itself (`allowAll`, or `allowedDomains`).
+    pub fn admits_by_provider(&self) -> bool {
         self.allowed_idps
-            .iter()
-            .filter(|(_, idp)| idp.allow_all == Some(true))
-            .map(|(entity, _)| entity.as_str())
-            .collect()
+            .values()
+            .any(|idp| idp.allow_all == Some(true) || !idp.allowed_domains.is_empty())
     }
 }
 
@@ -111,9 +109,6 @@ mod tests {
                 "https://idp.example.edu/idp/shibboleth": {"username_derivation": {"username_claim": "eppn"}, "allow_all": true},
             })
         );
-        assert_eq!(
-            cilogon.open_idps(),
-            ["https://idp.example.edu/idp/shibboleth"]
-        );
+        assert!(cilogon.admits_by_provider());
     }
 }
