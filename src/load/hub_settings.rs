@@ -34,6 +34,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
         }
     }
     oauth_settings(name, spec, node, report);
+    super::cilogon::validate(name, spec, node, report);
     if let Some(authenticator) = spec.auth.authenticator() {
         let (allowed, admin) = authenticator.supports_groups();
         for (field, supported, groups) in [
@@ -72,7 +73,8 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
     }
 }
 
-/// `loginService` and `callbackUrl` only with an OAuth authenticator; the callback an absolute https URL.
+/// `loginService`, `callbackUrl` and `logoutRedirectUrl` only with an OAuth authenticator; the callback an absolute
+/// https URL.
 fn oauth_settings(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
     let oauth = spec
         .auth
@@ -81,12 +83,13 @@ fn oauth_settings(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter
     for (field, set) in [
         ("loginService", spec.auth.login_service.is_some()),
         ("callbackUrl", spec.auth.callback_url.is_some()),
+        ("logoutRedirectUrl", spec.auth.logout_redirect_url.is_some()),
     ] {
         if set && !oauth {
             report.at(
                 loc_at(node, &["spec", "auth", field]),
                 format!("Hub `{name}`: spec.auth.{field} is a setting of an OAuth authenticator"),
-                Some("choose spec.auth.github, gitlab or generic, or set it under values for your authenticator".into()),
+                Some("choose spec.auth.github, gitlab, generic or cilogon, or set it under values for your authenticator".into()),
             );
         }
     }

@@ -55,12 +55,20 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
                 report.at(
                     loc_at(node, &["spec", "profiles", &i.to_string(), "spawner", key]),
                     format!("Hub `{name}`: profile `{}` sets `{key}` in spawner, which a typed profile field renders", profile.slug),
-                    Some("use the profile's typed field (images, resources, env, nodeSelector, labels, annotations, defaultUrl, supplementalGroups, tolerations, nodeAffinity, volumes, volumeMounts)".into()),
+                    Some("use the profile's typed field (images, resources, env, nodeSelector, labels, annotations, defaultUrl, supplementalGroups, tolerations, nodeAffinity, volumes, volumeMounts, privileged, allowPrivilegeEscalation)".into()),
                 );
             }
         }
         let index = i.to_string();
         super::pod_security::check_spawner(name, profile, &index, spec.pod_security, node, report);
+        super::pod_security::check_privileges(
+            name,
+            profile,
+            &index,
+            spec.pod_security,
+            node,
+            report,
+        );
         if !profile.extra_containers.is_empty() && profile.spawner.contains_key("extra_containers")
         {
             report.at(

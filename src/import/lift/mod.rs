@@ -3,6 +3,7 @@
 //! Whether a part is kept is decided by rendering it and comparing (see `super::fidelity`), never by the lifter.
 
 mod auth;
+mod cilogon;
 mod cull;
 mod env;
 mod expose;
