@@ -46,7 +46,7 @@ pub enum Command {
     },
     /// Check the definitions and the output they render, without writing anything or needing the network.
     #[command(
-        after_help = "Checks: definitions (fields, types, names, quantities, cross-references); each hub's patches,\napplied to its rendered objects as Kustomize would; its chart values against the chart's\nvalues.schema.json (spec.chart.schema); then the rendered tree: allowed API versions, object\nidentity, kustomization listings, references between objects.\n\nPrints the Secrets that must exist (those `{secret, key}` references and `valuesFrom` name, and a\nSecretStore's own credentials), per namespace.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production\n  jupyflux validate --format json | jq '.requiredSecrets[] | \"\\(.namespace)/\\(.secret)\"'"
+        after_help = "Checks: definitions (fields, types, names, quantities, cross-references); each hub's patches,\napplied to its rendered objects as Kustomize would; its chart values against the chart's\nvalues.schema.json (spec.chart.schema); then the rendered tree: allowed API versions, object\nidentity, kustomization listings, references between objects.\n\nPrints the Secrets that must exist (those `{secret, key}` references and `valuesFrom` name, and a\nSecretStore's own credentials), and the ConfigMaps hub rules read, per namespace.\n\nExamples:\n  jupyflux validate\n  jupyflux validate --env production\n  jupyflux validate --format json | jq '.requiredSecrets[] | \"\\(.namespace)/\\(.secret)\"'"
     )]
     Validate {
         /// Only this environment.
@@ -58,7 +58,7 @@ pub enum Command {
         /// Also check the notebooks' children (as `render --expand-notebooks` writes them).
         #[arg(long)]
         expand_notebooks: bool,
-        /// `text`, or `json`: `{"valid", "requiredSecrets": [{environment, namespace, secret, keys, usedBy}]}` on
+        /// `text`, or `json`: `{"valid", "requiredSecrets": [{environment, namespace, secret, keys, usedBy}], "requiredConfigMaps": [{…, configMap, …}]}` on
         /// standard output for a pipeline to check the Secrets exist.
         #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
         format: ValidateFormat,
@@ -319,7 +319,7 @@ fn validate_command(
         if format == ValidateFormat::Json {
             println!(
                 "{}",
-                serde_json::json!({"valid": false, "requiredSecrets": []})
+                serde_json::json!({"valid": false, "requiredSecrets": [], "requiredConfigMaps": []})
             );
         }
         code
@@ -347,12 +347,16 @@ fn validate_command(
         return invalid();
     }
     let required = crate::model::required::required_secrets(&model);
+    let config_maps = crate::model::required::required_config_maps(&model);
     match format {
         ValidateFormat::Json => println!(
             "{}",
-            serde_json::json!({"valid": true, "requiredSecrets": required})
+            serde_json::json!({"valid": true, "requiredSecrets": required, "requiredConfigMaps": config_maps})
         ),
-        ValidateFormat::Text => print!("{}", required_text(&required)),
+        ValidateFormat::Text => {
+            print!("{}", required_text(&required));
+            print!("{}", config_maps_text(&config_maps));
+        }
     }
     eprintln!(
         "valid: {} environment(s), {} rendered files checked",
@@ -362,21 +366,61 @@ fn validate_command(
     ExitCode::SUCCESS
 }
 
-/// The list for a terminal: one line per Secret, nothing when there is none.
+/// The Secrets that must exist, for a terminal: one line each, nothing when there is none.
 fn required_text(secrets: &[crate::model::required::RequiredSecret]) -> String {
-    if secrets.is_empty() {
+    let rows: Vec<Required<'_>> = secrets
+        .iter()
+        .map(|s| {
+            (
+                &*s.environment,
+                &*s.namespace,
+                &*s.secret,
+                &s.keys,
+                &s.used_by,
+            )
+        })
+        .collect();
+    listing(
+        "Secrets that must exist (jupyflux reads them, something else makes them)",
+        "Secret",
+        &rows,
+    )
+}
+
+/// The ConfigMaps hub rules read, for a terminal: one line each, nothing when there is none.
+fn config_maps_text(config_maps: &[crate::model::required::RequiredConfigMap]) -> String {
+    let rows: Vec<Required<'_>> = config_maps
+        .iter()
+        .map(|c| {
+            (
+                &*c.environment,
+                &*c.namespace,
+                &*c.config_map,
+                &c.keys,
+                &c.used_by,
+            )
+        })
+        .collect();
+    listing(
+        "ConfigMaps that must exist (hub rules read them, something else makes them)",
+        "ConfigMap",
+        &rows,
+    )
+}
+
+/// An object that must exist: environment, namespace, name, keys read, readers.
+type Required<'a> = (&'a str, &'a str, &'a str, &'a Vec<String>, &'a Vec<String>);
+
+fn listing(heading: &str, kind: &str, rows: &[Required<'_>]) -> String {
+    if rows.is_empty() {
         return String::new();
     }
-    let mut out =
-        String::from("Secrets that must exist (jupyflux reads them, something else makes them):\n");
-    for s in secrets {
+    let mut out = format!("{heading}:\n");
+    for (environment, namespace, name, keys, users) in rows {
         out.push_str(&format!(
-            "  {}: Secret {}/{} keys {} (read by {})\n",
-            s.environment,
-            s.namespace,
-            s.secret,
-            s.keys.join(", "),
-            s.used_by.join("; ")
+            "  {environment}: {kind} {namespace}/{name} keys {} (read by {})\n",
+            keys.join(", "),
+            users.join("; ")
         ));
     }
     out

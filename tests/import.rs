@@ -108,9 +108,9 @@ fn every_release_of_the_corpus_imports_renders_and_keeps_its_values() {
     );
 }
 
-/// The share of the corpus's chart values that land in typed fields today (90.0%): a floor, so a change that
-/// loses typed coverage fails. The goal is 95% (issue #13).
-const MIN_TYPED_SHARE: f64 = 0.895;
+/// The share of the corpus's chart values that land in typed fields today (95.6%) must stay at least the goal of
+/// issue #13, 95%: a change that loses typed coverage below it fails.
+const MIN_TYPED_SHARE: f64 = 0.95;
 
 #[test]
 fn secrets_and_substitutions_never_reach_a_definition_and_the_report_says_what_to_do() {

@@ -237,3 +237,28 @@ fn malformed_references_to_existing_secrets_are_errors_that_repeat_nothing() {
         assert!(!problems.contains(pasted), "{to} repeated: {problems}");
     }
 }
+
+#[test]
+fn validate_lists_the_secrets_and_config_maps_hub_rules_read() {
+    let scratch = Scratch::of_overlays(&repo().join("fixtures/valid/hub-profile-rules"));
+    let out = scratch.jupyflux(&["validate", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        report["requiredConfigMaps"],
+        serde_json::json!([{
+            "environment": "lab", "namespace": "teach", "configMap": "course-settings",
+            "keys": ["s3-endpoint"], "usedBy": ["Hub `teach`: spec.rules.0.env.S3_ENDPOINT"],
+        }])
+    );
+    assert_eq!(report["requiredSecrets"][0]["secret"], "grader");
+    assert_eq!(
+        report["requiredSecrets"][0]["usedBy"][0],
+        "Hub `teach`: spec.rules.3.env.GRADER_TOKEN"
+    );
+    let text = stdout(&scratch.jupyflux(&["validate"]));
+    assert!(
+        text.contains("lab: ConfigMap teach/course-settings keys s3-endpoint"),
+        "{text}"
+    );
+}

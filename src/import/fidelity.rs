@@ -15,6 +15,10 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         "the proxy's Service is ClusterIP: users come in through the Ingress or route, no cloud load balancer",
     ),
     (
+        &["proxy", "https", "hosts"],
+        "the hub's host: the chart runs its Traefik pod (Let's Encrypt, TCP ports) only when proxy.https.hosts names one",
+    ),
+    (
         &["singleuser", "cloudMetadata", "blockWithIptables"],
         "false: no privileged iptables init container; the chart's NetworkPolicy blocks the metadata server instead",
     ),
@@ -39,6 +43,26 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
             "securityContext",
         ],
         "sidecars meet the hub's Pod Security profile (restricted: no privilege escalation, all capabilities dropped)",
+    ),
+    (
+        &[
+            "singleuser",
+            "profileList",
+            "kubespawner_override",
+            "container_security_context",
+            "allowPrivilegeEscalation",
+        ],
+        PRIVILEGED_PROFILE,
+    ),
+    (
+        &[
+            "singleuser",
+            "profileList",
+            "kubespawner_override",
+            "container_security_context",
+            "privileged",
+        ],
+        PRIVILEGED_PROFILE,
     ),
     (
         &["singleuser", "defaultUrl"],
@@ -102,6 +126,10 @@ pub const DELIBERATE: &[(&[&str], &str)] = &[
         "moved to hub.namedServerLimitPerUser (same effect: the chart sets JupyterHub.named_server_limit_per_user from it, and hub.config only repeated it)",
     ),
 ];
+
+/// Why a profile running privileged (or letting processes escalate) says so in its container security context.
+const PRIVILEGED_PROFILE: &str = "a profile's privileged / allow_privilege_escalation is written in its container security context too: \
+     the one jupyflux sets for every server (without privilege escalation) wins over both, and Kubernetes refuses a privileged container that may not escalate";
 
 /// Values the chart reads the same way in another place, and that place: moved there before lifting when it is
 /// empty (each is in [`DELIBERATE`], with why the effect is the same).

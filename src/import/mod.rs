@@ -78,7 +78,7 @@ pub struct HubImport {
 }
 
 /// The authenticator fields of `spec.auth`.
-const AUTHENTICATORS: [&str; 6] = crate::model::auth::Auth::CHOICES;
+const AUTHENTICATORS: [&str; 7] = crate::model::auth::Auth::CHOICES;
 
 pub use release::KNOWN_CHART;
 

@@ -1,5 +1,6 @@
-//! Checks of a hub's settings that must agree with each other: at most one way of exposure, storage fields that fit the
-//! storage type, one database, groups only where the authenticator can enforce them.
+//! Checks of a hub's settings that must agree with each other: at most one way of exposure (and, in
+//! `load_balancer`, its ports), storage fields that fit the storage type, one database, groups only where the
+//! authenticator can enforce them.
 
 use super::node::Node;
 use super::profiles::volume_names;
@@ -14,9 +15,10 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
         report.at(
             loc_at(node, &["spec", "expose", second]),
             format!("Hub `{name}`: both {first} and {second} are set under spec.expose"),
-            Some("choose one: `ingress` (an Ingress controller), `httpRoute` (a Gateway API Gateway) or `none: {}` (neither)".into()),
+            Some("choose one: `ingress` (an Ingress controller), `httpRoute` (a Gateway API Gateway), `loadBalancer` (the proxy's own Service) or `none: {}` (none of them)".into()),
         );
     }
+    super::load_balancer::validate(name, spec, node, report);
     storage(name, spec, node, report);
     if let Some(database) = &spec.database {
         let chosen = database.chosen();
@@ -32,6 +34,7 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
         }
     }
     oauth_settings(name, spec, node, report);
+    super::cilogon::validate(name, spec, node, report);
     if let Some(authenticator) = spec.auth.authenticator() {
         let (allowed, admin) = authenticator.supports_groups();
         for (field, supported, groups) in [
@@ -70,7 +73,8 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
     }
 }
 
-/// `loginService` and `callbackUrl` only with an OAuth authenticator; the callback an absolute https URL.
+/// `loginService`, `callbackUrl` and `logoutRedirectUrl` only with an OAuth authenticator; the callback an absolute
+/// https URL.
 fn oauth_settings(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
     let oauth = spec
         .auth
@@ -79,12 +83,13 @@ fn oauth_settings(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter
     for (field, set) in [
         ("loginService", spec.auth.login_service.is_some()),
         ("callbackUrl", spec.auth.callback_url.is_some()),
+        ("logoutRedirectUrl", spec.auth.logout_redirect_url.is_some()),
     ] {
         if set && !oauth {
             report.at(
                 loc_at(node, &["spec", "auth", field]),
                 format!("Hub `{name}`: spec.auth.{field} is a setting of an OAuth authenticator"),
-                Some("choose spec.auth.github, gitlab or generic, or set it under values for your authenticator".into()),
+                Some("choose spec.auth.github, gitlab, generic or cilogon, or set it under values for your authenticator".into()),
             );
         }
     }

@@ -11,8 +11,10 @@ use crate::model::image::{Image, MovingTags};
 const ALLOW: &str =
     "only if it cannot be pinned, allow moving tags on the hub: `images: {movingTags: allow}`";
 
-/// Validate the images of hub `name`: the user image, each profile's images and each option choice's image.
+/// Validate the images of hub `name`: the hub's, the user image, each profile's images and each option choice's
+/// image.
 pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
+    hub_image(name, spec, node, report);
     if spec.images.moving_tags == MovingTags::Allow {
         return;
     }
@@ -30,6 +32,48 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
                 Some(format!("{help}; {ALLOW}")),
             );
         }
+    }
+}
+
+/// The hub's image: a repository without tag or digest (the tag has its own field), and no moving tag unless allowed.
+fn hub_image(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) {
+    let Some(image) = &spec.hub.image else {
+        return;
+    };
+    let at = |field: &str| loc_at(node, &["spec", "hub", "image", field]);
+    let last = image.name.rsplit('/').next().unwrap_or_default();
+    if image.name.trim().is_empty() || image.name.contains(char::is_whitespace) {
+        report.at(
+            at("name"),
+            format!(
+                "Hub `{name}`: hub.image.name `{}` is not an image repository",
+                image.name
+            ),
+            Some("e.g. `registry.example.org/jupyterhub/k8s-hub`".into()),
+        );
+    } else if last.contains(':') || image.name.contains('@') {
+        report.at(
+            at("name"),
+            format!("Hub `{name}`: hub.image.name `{}` has a tag or digest", image.name),
+            Some("write the repository in `name` and the tag in `tag` (unset: the chart's, pinned by the chart version)".into()),
+        );
+    }
+    match image.tag.as_deref() {
+        Some(tag) if tag.trim().is_empty() || tag.contains(char::is_whitespace) => report.at(
+            at("tag"),
+            format!("Hub `{name}`: hub.image.tag `{tag}` is not a tag"),
+            Some("e.g. `4.0.0`, or leave it out for the chart's".into()),
+        ),
+        Some(crate::model::image::MOVING_TAG) if spec.images.moving_tags != MovingTags::Allow => {
+            report.at(
+                at("tag"),
+                format!("Hub `{name}`: hub.image.tag is `latest`, which moves"),
+                Some(format!(
+                    "pin it, or leave it out for the chart's tag; {ALLOW}"
+                )),
+            )
+        }
+        _ => {}
     }
 }
 

@@ -3,12 +3,14 @@
 //! Every directory under `overlays/` except `base/` is an environment; it sees all of `base/` plus its own files.
 //! A document in an environment with the same kind and name as one in base is merged over it.
 
+mod cilogon;
 pub mod classify;
 pub mod de;
 pub mod discover;
 mod extra_objects;
 mod hub_settings;
 mod images;
+mod load_balancer;
 pub mod merge;
 mod namespaces;
 pub mod node;

@@ -39,6 +39,57 @@ pub(super) fn check_spawner(
     }
 }
 
+/// Report profile `index`'s typed `privileged` / `allowPrivilegeEscalation` of hub `hub` when the hub's `level` is
+/// weaker than they need, and `privileged` without privilege escalation (Kubernetes refuses that container).
+pub(super) fn check_privileges(
+    hub: &str,
+    profile: &Profile,
+    index: &str,
+    level: PodSecurityLevel,
+    node: &Node,
+    report: &mut Reporter,
+) {
+    let at = |field: &str| loc_at(node, &["spec", "profiles", index, field]);
+    for (field, set, needs) in [
+        (
+            "privileged",
+            profile.privileged == Some(true),
+            PodSecurityLevel::Privileged,
+        ),
+        (
+            "allowPrivilegeEscalation",
+            profile.allow_privilege_escalation == Some(true),
+            PodSecurityLevel::Baseline,
+        ),
+    ] {
+        if set && level < needs {
+            report.at(
+                at(field),
+                format!(
+                    "Hub `{hub}`: profile `{}` sets `{field}: true`, which needs the {} Pod Security profile; the hub's is {}",
+                    profile.slug,
+                    needs.as_str(),
+                    level.as_str()
+                ),
+                Some(format!(
+                    "remove it, or set `podSecurity: {}` on the hub (its user pods then run with less isolation)",
+                    needs.as_str()
+                )),
+            );
+        }
+    }
+    if profile.privileged == Some(true) && profile.allow_privilege_escalation == Some(false) {
+        report.at(
+            at("allowPrivilegeEscalation"),
+            format!(
+                "Hub `{hub}`: profile `{}` is privileged but sets `allowPrivilegeEscalation: false` (Kubernetes refuses the pod: a privileged container can always escalate)",
+                profile.slug
+            ),
+            Some("remove `allowPrivilegeEscalation`, or `privileged`".into()),
+        );
+    }
+}
+
 /// The capabilities the baseline profile lets a container add (the container runtime's defaults).
 const BASELINE_CAPABILITIES: [&str; 13] = [
     "AUDIT_WRITE",
@@ -281,10 +332,41 @@ mod tests {
     }
 
     #[test]
-    fn a_spawner_override_cannot_loosen_the_hubs_pod_security() {
-        let profile = "  profiles:\n    - name: GPU\n      slug: gpu\n      spawner:\n        privileged: true\n        volumes: [{name: dev, host_path: {path: /dev}}]\n";
+    fn typed_privileges_need_the_hubs_pod_security_to_allow_them() {
+        let profile = "  profiles:\n    - name: GPU\n      slug: gpu\n      privileged: true\n      allowPrivilegeEscalation: true\n";
         let text = crate::load::test_hub_problems(profile);
-        for key in ["privileged", "volumes"] {
+        assert!(
+            text.contains("hub.yaml:10:19: error: Hub `lab`: profile `gpu` sets `privileged: true`, which needs the privileged Pod Security profile; the hub's is restricted"),
+            "{text}"
+        );
+        assert!(
+            text.contains("profile `gpu` sets `allowPrivilegeEscalation: true`, which needs the baseline Pod Security profile"),
+            "{text}"
+        );
+        let baseline =
+            crate::load::test_hub_problems(&format!("  podSecurity: baseline\n{profile}"));
+        assert!(
+            baseline.contains("`privileged: true`")
+                && !baseline.contains("allowPrivilegeEscalation: true`"),
+            "{baseline}"
+        );
+        let allowed =
+            crate::load::test_hub_problems(&format!("  podSecurity: privileged\n{profile}"));
+        assert_eq!(allowed, "");
+        let refused = crate::load::test_hub_problems(
+            "  podSecurity: privileged\n  profiles:\n    - {name: GPU, slug: gpu, privileged: true, allowPrivilegeEscalation: false}\n",
+        );
+        assert!(
+            refused.contains("is privileged but sets `allowPrivilegeEscalation: false`"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_spawner_override_cannot_loosen_the_hubs_pod_security() {
+        let profile = "  profiles:\n    - name: GPU\n      slug: gpu\n      spawner:\n        extra_pod_config: {hostPID: true}\n        volumes: [{name: dev, host_path: {path: /dev}}]\n";
+        let text = crate::load::test_hub_problems(profile);
+        for key in ["extra_pod_config.hostPID", "volumes"] {
             assert!(
                 text.contains(&format!("profile `gpu` sets `{key}` in spawner, which needs the privileged Pod Security profile; the hub's is restricted")),
                 "{text}"

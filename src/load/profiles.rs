@@ -55,12 +55,20 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
                 report.at(
                     loc_at(node, &["spec", "profiles", &i.to_string(), "spawner", key]),
                     format!("Hub `{name}`: profile `{}` sets `{key}` in spawner, which a typed profile field renders", profile.slug),
-                    Some("use the profile's typed field (images, resources, env, nodeSelector, labels, annotations, defaultUrl, supplementalGroups, tolerations, nodeAffinity, volumes, volumeMounts)".into()),
+                    Some("use the profile's typed field (images, resources, env, nodeSelector, labels, annotations, defaultUrl, supplementalGroups, tolerations, nodeAffinity, volumes, volumeMounts, privileged, allowPrivilegeEscalation)".into()),
                 );
             }
         }
         let index = i.to_string();
         super::pod_security::check_spawner(name, profile, &index, spec.pod_security, node, report);
+        super::pod_security::check_privileges(
+            name,
+            profile,
+            &index,
+            spec.pod_security,
+            node,
+            report,
+        );
         if !profile.extra_containers.is_empty() && profile.spawner.contains_key("extra_containers")
         {
             report.at(
@@ -96,20 +104,12 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
             loc_at(node, &path)
         };
         let slug = profile.slug.as_str();
-        if !is_dns_label(slug) {
-            report.at(
-                at(&["slug"]),
-                format!("Hub `{name}`: profile slug `{slug}` is not a DNS-1123 label"),
-                Some("use lowercase letters, digits and `-`, e.g. `gpu-large`".into()),
-            );
-        }
-        first_use(
-            &mut slugs,
-            slug,
-            at(&["slug"]),
-            &format!("Hub `{name}`: duplicate profile slug `{slug}`"),
-            report,
-        );
+        let label = Label {
+            hub: name,
+            what: "profile slug",
+            example: "`gpu-large`",
+        };
+        label.check(slug, at(&["slug"]), &mut slugs, report);
         if profile.name.trim().is_empty() {
             report.at(
                 at(&["name"]),
@@ -366,7 +366,45 @@ pub(super) fn volume_names(
 }
 
 /// Record the first use of `value`; report a later one with where the first is.
-pub(super) fn first_use<'a>(
+/// An identifier of a hub's list (a profile's slug, a rule's name): a DNS-1123 label, unique in the hub.
+pub(super) struct Label<'a> {
+    pub hub: &'a str,
+    /// `profile slug`, `rule name`.
+    pub what: &'a str,
+    /// A good value, quoted, for the help.
+    pub example: &'a str,
+}
+
+impl Label<'_> {
+    /// Report `value` when it is not a label, or when `seen` already holds it.
+    pub fn check<'v>(
+        &self,
+        value: &'v str,
+        at: Loc,
+        seen: &mut BTreeMap<&'v str, Loc>,
+        report: &mut Reporter,
+    ) {
+        let Label { hub, what, example } = self;
+        if !is_dns_label(value) {
+            report.at(
+                at,
+                format!("Hub `{hub}`: {what} `{value}` is not a DNS-1123 label"),
+                Some(format!(
+                    "use lowercase letters, digits and `-`, e.g. {example}"
+                )),
+            );
+        }
+        first_use(
+            seen,
+            value,
+            at,
+            &format!("Hub `{hub}`: duplicate {what} `{value}`"),
+            report,
+        );
+    }
+}
+
+fn first_use<'a>(
     seen: &mut BTreeMap<&'a str, Loc>,
     value: &'a str,
     at: Loc,

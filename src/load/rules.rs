@@ -3,13 +3,13 @@
 //! they match is one some entry starts).
 
 use super::node::{Loc, Node};
-use super::profiles::first_use;
+use super::profiles::Label;
 use super::report::Reporter;
 use super::validate::{bounds, is_env_name, loc_at};
 use crate::model::hub::HubSpec;
 use crate::model::image::Image;
+use crate::model::is_dns_subdomain;
 use crate::model::rule::EnvValue;
-use crate::model::{is_dns_label, is_dns_subdomain};
 use std::collections::BTreeMap;
 
 /// Validate `spec.rules` of hub `name`.
@@ -24,20 +24,12 @@ pub fn validate(name: &str, spec: &HubSpec, node: &Node, report: &mut Reporter) 
             loc_at(node, &path)
         };
         let rule_name = rule.name.as_str();
-        if !is_dns_label(rule_name) {
-            report.at(
-                at(&["name"]),
-                format!("Hub `{name}`: rule name `{rule_name}` is not a DNS-1123 label"),
-                Some("use lowercase letters, digits and `-`, e.g. `globals`, `gpu-users`".into()),
-            );
-        }
-        first_use(
-            &mut names,
-            rule_name,
-            at(&["name"]),
-            &format!("Hub `{name}`: duplicate rule name `{rule_name}`"),
-            report,
-        );
+        let label = Label {
+            hub: name,
+            what: "rule name",
+            example: "`globals`, `gpu-users`",
+        };
+        label.check(rule_name, at(&["name"]), &mut names, report);
         if rule.is_empty() {
             report.at(
                 at(&[]),

@@ -69,7 +69,7 @@ pub fn validate(
             .spec
             .auth
             .authenticator()
-            .is_some_and(|a| a.client().is_some());
+            .is_some_and(|a| a.config_section().is_some());
         if oauth && hub.spec.secrets.is_none() {
             report.at(
                 loc_at(node, &["spec"]),

@@ -1,5 +1,6 @@
 //! Hub authentication: the authenticators a hub can choose (exactly one), and who may log in.
 
+use super::cilogon::CILogonOAuth;
 use super::secret::SecretRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -21,6 +22,9 @@ pub struct Auth {
     /// Log in with any OAuth 2 / OpenID Connect provider (Keycloak, Dex, Entra ID, ...).
     #[serde(default)]
     pub generic: Option<GenericOAuth>,
+    /// Log in through the identity providers CILogon federates (universities, laboratories, ORCID, …).
+    #[serde(default)]
+    pub cilogon: Option<CILogonOAuth>,
     /// Users sign up on the hub and log in with a password stored hashed in the hub database
     /// (NativeAuthenticator).
     #[serde(default)]
@@ -49,6 +53,10 @@ pub struct Auth {
     /// Skip the login page and go straight to the provider (`Authenticator.auto_login`).
     #[serde(default)]
     pub auto_login: Option<bool>,
+    /// Also go straight to the provider when another application sends a user who is not logged in to the hub's
+    /// OAuth authorize page (`Authenticator.auto_login_oauth2_authorize`).
+    #[serde(default)]
+    pub auto_login_oauth2_authorize: Option<bool>,
     /// Keep the provider's tokens in the hub database, encrypted (`Authenticator.enable_auth_state`).
     #[serde(default)]
     pub enable_auth_state: Option<bool>,
@@ -68,6 +76,10 @@ pub struct Auth {
     /// (a front proxy, a path prefix). Default: `https://<host>/hub/oauth_callback`.
     #[serde(default)]
     pub callback_url: Option<String>,
+    /// Where an OAuth authenticator sends users after they log out of the hub, e.g. the provider's logout page
+    /// (`logout_redirect_url`).
+    #[serde(default)]
+    pub logout_redirect_url: Option<String>,
 }
 
 /// Settings of the dummy authenticator (none).
@@ -226,6 +238,7 @@ pub enum Authenticator<'a> {
     GitHub(&'a GitHubOAuth),
     GitLab(&'a GitLabOAuth),
     Generic(&'a GenericOAuth),
+    CILogon(&'a CILogonOAuth),
     Native(&'a NativeAuth),
     Other(&'a OtherAuthenticator),
 }
@@ -238,8 +251,9 @@ pub struct OAuthClient<'a> {
 
 impl Auth {
     /// The field names under `spec.auth` that choose an authenticator.
-    pub const CHOICES: [&'static str; 6] =
-        ["dummy", "github", "gitlab", "generic", "native", "other"];
+    pub const CHOICES: [&'static str; 7] = [
+        "dummy", "github", "gitlab", "generic", "cilogon", "native", "other",
+    ];
 
     /// Every authenticator written (valid definitions have exactly one).
     pub fn chosen(&self) -> Vec<Authenticator<'_>> {
@@ -247,9 +261,10 @@ impl Auth {
         let github = self.github.as_ref().map(Authenticator::GitHub);
         let gitlab = self.gitlab.as_ref().map(Authenticator::GitLab);
         let generic = self.generic.as_ref().map(Authenticator::Generic);
+        let cilogon = self.cilogon.as_ref().map(Authenticator::CILogon);
         let native = self.native.as_ref().map(Authenticator::Native);
         let other = self.other.as_ref().map(Authenticator::Other);
-        [dummy, github, gitlab, generic, native, other]
+        [dummy, github, gitlab, generic, cilogon, native, other]
             .into_iter()
             .flatten()
             .collect()
@@ -309,6 +324,12 @@ impl Auth {
             Some(Authenticator::Dummy) if self.allowed_users.is_empty() && self.allowed_groups.is_empty() => {
                 Admission::Depends("the dummy authenticator: JupyterHub's allow rules decide (set allowAll or allowedUsers)".into())
             }
+            Some(Authenticator::CILogon(cilogon)) if cilogon.admits_by_provider() => {
+                Admission::Depends(
+                    "CILogon decides: every user of an identity provider with allowAll, and of an allowedDomains domain"
+                        .into(),
+                )
+            }
             Some(Authenticator::Other(other)) => Admission::Depends(format!(
                 "the authenticator `{}` decides (its settings are under values)",
                 other.class
@@ -329,17 +350,19 @@ impl<'a> Authenticator<'a> {
             Authenticator::GitHub(_) => "github",
             Authenticator::GitLab(_) => "gitlab",
             Authenticator::Generic(_) => "generic-oauth",
+            Authenticator::CILogon(_) => "cilogon",
             Authenticator::Native(_) => NATIVE_CLASS,
         }
     }
 
     /// The OAuth authenticator's traitlets class configured under `hub.config` (none for the others).
-    pub fn config_section(self) -> Option<&'static str> {
+    pub fn config_section(self) -> Option<&'a str> {
         match self {
             Authenticator::Dummy | Authenticator::Native(_) | Authenticator::Other(_) => None,
             Authenticator::GitHub(_) => Some("GitHubOAuthenticator"),
             Authenticator::GitLab(_) => Some("GitLabOAuthenticator"),
             Authenticator::Generic(_) => Some("GenericOAuthenticator"),
+            Authenticator::CILogon(c) => Some(c.section()),
         }
     }
 
@@ -350,6 +373,7 @@ impl<'a> Authenticator<'a> {
             Authenticator::GitHub(_) => "github",
             Authenticator::GitLab(_) => "gitlab",
             Authenticator::Generic(_) => "generic",
+            Authenticator::CILogon(_) => "cilogon",
             Authenticator::Native(_) => "native",
             Authenticator::Other(_) => "other",
         }
@@ -362,6 +386,7 @@ impl<'a> Authenticator<'a> {
             Authenticator::GitLab(_) => (true, false),
             Authenticator::Dummy
             | Authenticator::GitHub(_)
+            | Authenticator::CILogon(_)
             | Authenticator::Native(_)
             | Authenticator::Other(_) => (false, false),
         }
@@ -392,6 +417,11 @@ impl<'a> Authenticator<'a> {
             Authenticator::Generic(g) => Some(OAuthClient {
                 id: &g.client_id,
                 secret: &g.client_secret,
+            }),
+            // Unset, the authenticator reads them from the hub's environment (`hub.env`).
+            Authenticator::CILogon(c) => Some(OAuthClient {
+                id: c.client_id.as_ref()?,
+                secret: c.client_secret.as_ref()?,
             }),
         }
     }

@@ -35,7 +35,7 @@ pub struct HubSpec {
     /// Public host name (default: `<hub>.<environment domain>`).
     #[serde(default)]
     pub host: Option<String>,
-    /// How users reach the hub: `ingress` (default), `httpRoute` or `none`.
+    /// How users reach the hub: `ingress` (default), `httpRoute`, `loadBalancer` (the proxy's own Service) or `none`.
     #[serde(default)]
     pub expose: Expose,
     /// Who may log in and who administers the hub.

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod chart;
 pub mod chart_source;
+pub mod cilogon;
 pub mod environment;
 pub mod extra_objects;
 pub mod hub;

@@ -91,8 +91,16 @@ pub struct Profile {
     /// containers.
     #[serde(default)]
     pub runtime_class_name: Option<super::names::DnsSubdomain>,
-    /// Other KubeSpawner settings of this entry, as `kubespawner_override` takes them (`runtime_class`,
-    /// `privileged`, …): an escape hatch like the hub's `values`, merged over what the typed fields render.
+    /// Run the server container privileged (`privileged`): full access to the node's devices. Needs the hub's
+    /// `podSecurity: privileged`.
+    #[serde(default)]
+    pub privileged: Option<bool>,
+    /// Let the server's processes gain more privileges than their parent, e.g. through `sudo`
+    /// (`allow_privilege_escalation`). Needs the hub's `podSecurity: baseline` or `privileged`.
+    #[serde(default)]
+    pub allow_privilege_escalation: Option<bool>,
+    /// Other KubeSpawner settings of this entry, as `kubespawner_override` takes them (`lifecycle_hooks`,
+    /// `extra_container_config`, …): an escape hatch like the hub's `values`, merged over what the typed fields render.
     /// Keys the typed fields render are refused (use the field), and secrets are refused as in `values`;
     /// `volumes` / `volume_mounts` are allowed when `volumes`, `volumeMounts` and `shm` are unset, and then replace
     /// the configured lists whole (the home volume too), as KubeSpawner does.
@@ -147,7 +155,7 @@ pub struct OptionChoice {
 }
 
 /// `kubespawner_override` keys that typed profile fields render (so `spawner` may not set them).
-pub const TYPED_OVERRIDES: [&str; 18] = [
+pub const TYPED_OVERRIDES: [&str; 20] = [
     "image",
     "cpu_guarantee",
     "cpu_limit",
@@ -166,6 +174,8 @@ pub const TYPED_OVERRIDES: [&str; 18] = [
     "node_affinity_preferred",
     "volumes",
     "volume_mounts",
+    "privileged",
+    "allow_privilege_escalation",
 ];
 
 impl Profile {
@@ -178,8 +188,15 @@ impl Profile {
             "volumes" | "volume_mounts" => {
                 !self.volumes.is_empty() || !self.volume_mounts.is_empty() || self.shm.is_some()
             }
+            "container_security_context" => self.loosens_container(),
             _ => TYPED_OVERRIDES.contains(&key),
         }
+    }
+
+    /// Whether the server container runs privileged or may escalate privileges (the typed fields then write it
+    /// in the container's security context too).
+    pub fn loosens_container(&self) -> bool {
+        self.privileged == Some(true) || self.allow_privilege_escalation == Some(true)
     }
 
     /// Whether the user sees this entry (by name or group); unrestricted entries are for everyone.
@@ -308,23 +325,9 @@ fn merge_bounds<Q: Clone>(
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct NodeAffinity {
-    /// Match expressions every node must satisfy; a later profile's expression replaces one with the same key.
+    /// Match expressions every node must satisfy (joined to each of `singleuser`'s required terms).
     #[serde(default)]
     pub required: Vec<MatchExpression>,
-}
-
-impl NodeAffinity {
-    /// `over` merged over `self`: expressions with a key already present replace it, others are appended.
-    pub fn merged(&self, over: &NodeAffinity) -> NodeAffinity {
-        let mut required = self.required.clone();
-        for expression in &over.required {
-            match required.iter_mut().find(|e| e.key == expression.key) {
-                Some(existing) => *existing = expression.clone(),
-                None => required.push(expression.clone()),
-            }
-        }
-        NodeAffinity { required }
-    }
 }
 
 /// Where a volume is mounted in the user's container.

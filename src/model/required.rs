@@ -1,6 +1,7 @@
 //! The Kubernetes Secrets jupyflux reads but does not make: those `{secret, key}` references and `valuesFrom`
-//! entries name, and the credentials a store's provider reads in each namespace that uses it. `validate` lists
-//! them per namespace so a pipeline can check they exist before Flux applies.
+//! entries name, and the credentials a store's provider reads in each namespace that uses it; and the ConfigMaps
+//! hub rules read (`{configMap, key}`). `validate` lists them per namespace so a pipeline can check they exist
+//! before Flux applies.
 
 use super::Definition;
 use super::release::ValuesKind;
@@ -22,6 +23,50 @@ pub struct RequiredSecret {
     pub keys: Vec<String>,
     /// `Hub `name`: spec.auth.github.clientId` — who reads it, sorted.
     pub used_by: Vec<String>,
+}
+
+/// One ConfigMap that must exist, with the keys read from it and what reads them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequiredConfigMap {
+    pub environment: String,
+    pub namespace: String,
+    pub config_map: String,
+    /// The keys read, sorted.
+    pub keys: Vec<String>,
+    /// `Hub `name`: spec.rules.0.env.NAME` — who reads it, sorted.
+    pub used_by: Vec<String>,
+}
+
+/// Every ConfigMap the model's hub rules read, sorted by environment, namespace and name.
+pub fn required_config_maps(model: &Model) -> Vec<RequiredConfigMap> {
+    let mut out = Vec::new();
+    for env in &model.environments {
+        let mut reads: Reads = BTreeMap::new();
+        for hub in &env.hubs {
+            let ns = hub.namespace();
+            for (index, rule) in hub.spec.rules.iter().enumerate() {
+                for (name, value) in &rule.env {
+                    if let super::rule::EnvValue::ConfigMap(c) = value {
+                        let by = format!("Hub `{}`: spec.rules.{index}.env.{name}", hub.name);
+                        add(&mut reads, &ns, &c.config_map, &c.key, by);
+                    }
+                }
+            }
+        }
+        out.extend(
+            reads.into_iter().map(
+                |((namespace, config_map), (keys, users))| RequiredConfigMap {
+                    environment: env.name.clone(),
+                    namespace,
+                    config_map,
+                    keys: keys.into_iter().collect(),
+                    used_by: users.into_iter().collect(),
+                },
+            ),
+        );
+    }
+    out
 }
 
 /// Every Secret the model reads but does not make, sorted by environment, namespace and name.

@@ -1,5 +1,5 @@
-//! The authenticator under `hub.config`: its class, who may log in, and — for GitHub, GitLab and generic OAuth —
-//! its settings, typed when its client credentials come from a Secret through `valuesFrom` (they become
+//! The authenticator under `hub.config`: its class, who may log in, and — for GitHub, GitLab and generic OAuth
+//! (CILogon: `super::cilogon`) — its settings, typed when its client credentials come from a Secret through `valuesFrom` (they become
 //! `{secret, key}` references). Credentials written in the values are secrets a person must move (the report
 //! says how); until then the authenticator is imported by class and its settings stay under `values`.
 
@@ -50,6 +50,12 @@ pub fn lift(values: &Value, context: &Context<'_>) -> Vec<Part> {
     {
         b.take(&["hub", "config", "JupyterHub", "authenticator_class"]);
         b.field(&["auth", field], settings);
+        chart_secrets(&mut b, context);
+    } else if class.is_some_and(|c| super::cilogon::NAMES.contains(&c))
+        && let Some(settings) = super::cilogon::settings(&mut b, context)
+    {
+        b.take(&["hub", "config", "JupyterHub", "authenticator_class"]);
+        b.field(&["auth", "cilogon"], settings);
         chart_secrets(&mut b, context);
     } else {
         match class {

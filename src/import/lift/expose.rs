@@ -1,7 +1,8 @@
-//! The `ingress` and `httpRoute` sections: how users reach the hub, and its host.
+//! The `ingress` and `httpRoute` sections: how users reach the hub, and its host (or the proxy's own Service, in
+//! `load_balancer`).
 
 use super::super::leaves::Path;
-use super::{Builder, Context, Part, string};
+use super::{Builder, Context, Part, load_balancer, string};
 use serde_json::{Map, Value, json};
 
 /// The cert-manager annotation that makes an issuer-made certificate.
@@ -14,13 +15,21 @@ pub fn lift(values: &Value, context: &Context<'_>) -> Vec<Part> {
         (true, false) => ingress(values, context).into_iter().collect(),
         (false, true) => route(values, context).into_iter().collect(),
         (false, false) => {
-            let mut b = Builder::new(values, "no ingress, no route");
+            let mut b = Builder::new(values, "expose.loadBalancer (the proxy's own Service)");
+            let exposure = load_balancer::applies(values)
+                .then(|| load_balancer::lift(&mut b, context))
+                .flatten();
+            if exposure.is_none() {
+                b = Builder::new(values, "no ingress, no route");
+            }
             if b.peek(&["ingress", "enabled"]).is_some() {
                 b.take(&["ingress", "enabled"]);
             } else {
                 b.adds(&["ingress", "enabled"]);
             }
-            if b.peek(&["proxy", "service", "type"]) == Some(&json!("ClusterIP")) {
+            if exposure.is_none()
+                && b.peek(&["proxy", "service", "type"]) == Some(&json!("ClusterIP"))
+            {
                 b.take(&["proxy", "service", "type"]);
             }
             if let Some(ingress) = b.peek(&["ingress"]).and_then(Value::as_object) {
@@ -31,7 +40,15 @@ pub fn lift(values: &Value, context: &Context<'_>) -> Vec<Part> {
                     );
                 }
             }
-            b.field(&["expose", "none"], json!({}));
+            match exposure {
+                Some(exposure) => {
+                    if let Some(host) = context.host {
+                        b.field(&["host"], json!(host));
+                    }
+                    b.field(&["expose", "loadBalancer"], exposure);
+                }
+                None => b.field(&["expose", "none"], json!({})),
+            }
             b.finish().into_iter().collect()
         }
         (true, true) => Vec::new(),

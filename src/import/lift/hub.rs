@@ -33,6 +33,7 @@ pub fn lift(values: &Value) -> Vec<Part> {
         }
     }
     parts.extend(pod.finish());
+    parts.extend(image(values));
     for (section, field) in [
         (&["hub"][..], "hub"),
         (&["proxy", "chp"][..], "proxy"),
@@ -57,7 +58,21 @@ pub fn lift(values: &Value) -> Vec<Part> {
     parts
 }
 
-/// `hub.db` of type `sqlite-pvc` (the chart's default): its size and storage class.
+/// `hub.image`'s repository and tag (as text; its other settings stay under `values`).
+fn image(values: &Value) -> Option<Part> {
+    let mut b = Builder::new(values, "hub.image");
+    let name = b.peek(&["hub", "image", "name"])?.as_str()?;
+    let mut image = json!({"name": name});
+    b.take(&["hub", "image", "name"]);
+    if let Some(tag) = b.peek(&["hub", "image", "tag"]).and_then(Value::as_str) {
+        b.take(&["hub", "image", "tag"]);
+        image["tag"] = json!(tag);
+    }
+    b.field(&["hub", "image"], image);
+    b.finish()
+}
+
+/// `hub.db` of type `sqlite-pvc` (the chart's default): its size, storage class and the claim's annotations.
 fn database(values: &Value) -> Option<Part> {
     let mut b = Builder::new(values, "hub.db (SQLite on a volume)");
     let kind = b.peek(&["hub", "db", "type"]).and_then(Value::as_str);
@@ -70,6 +85,13 @@ fn database(values: &Value) -> Option<Part> {
     }
     if let Some(class) = b.take(&["hub", "db", "pvc", "storageClassName"]) {
         sqlite.insert("storageClass".into(), class.clone());
+    }
+    let annotations = ["hub", "db", "pvc", "annotations"];
+    if let Some(map) = b.peek(&annotations).and_then(Value::as_object)
+        && map.values().all(Value::is_string)
+    {
+        b.take(&annotations);
+        sqlite.insert("annotations".into(), Value::Object(map.clone()));
     }
     let upgrade = b.take(&["hub", "db", "upgrade"]).cloned();
     if kind.is_some() {

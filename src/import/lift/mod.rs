@@ -3,10 +3,12 @@
 //! Whether a part is kept is decided by rendering it and comparing (see `super::fidelity`), never by the lifter.
 
 mod auth;
+mod cilogon;
 mod cull;
 mod env;
 mod expose;
 mod hub;
+mod load_balancer;
 mod profiles;
 mod scheduling;
 mod services;

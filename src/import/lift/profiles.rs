@@ -30,7 +30,7 @@ pub fn lift(values: &Value) -> Vec<Part> {
                 Step::Key(dropped.clone().unwrap_or(key)),
             ]);
             match dropped {
-                Some(_) => b.drop_at(path, "a security context no looser than the restricted one jupyflux sets for every server"),
+                Some(key) => b.drop_at(path, dropped_why(&key)),
                 None => b.untyped(path),
             }
         }
@@ -48,6 +48,14 @@ pub fn lift(values: &Value) -> Vec<Part> {
         if let Some(spawner) = profile.get("spawner").and_then(Value::as_object) {
             for (key, level) in crate::load::pod_security::spawner_needs(spawner) {
                 needs.push((format!("singleuser.profileList[{i}] `{key}`"), level));
+            }
+        }
+        for (field, level) in [
+            ("privileged", PodSecurityLevel::Privileged),
+            ("allowPrivilegeEscalation", PodSecurityLevel::Baseline),
+        ] {
+            if profile.get(field) == Some(&json!(true)) {
+                needs.push((format!("singleuser.profileList[{i}] `{field}`"), level));
             }
         }
         profiles.push(profile);
@@ -199,6 +207,15 @@ fn overrides(
             {
                 untyped.push(format!("{DROPPED}{key}"));
             }
+            "privileged" | "allow_privilege_escalation" if value.is_boolean() => {
+                let field = if key == "privileged" {
+                    "privileged"
+                } else {
+                    "allowPrivilegeEscalation"
+                };
+                profile.insert(field.into(), value.clone());
+            }
+            key if NOT_TRAITS.contains(&key) => untyped.push(format!("{DROPPED}{key}")),
             _ => {
                 let spawner = profile.entry("spawner").or_insert_with(|| json!({}));
                 spawner[key] = value.clone();
@@ -292,6 +309,21 @@ fn runtime_class_only(value: &Value) -> Option<&str> {
 
 /// Marks an override key that is left out on purpose (in the list of keys a profile does not type).
 const DROPPED: &str = "dropped:";
+
+/// `kubespawner_override` keys that are no KubeSpawner setting: KubeSpawner 7 (the one chart 4 ships,
+/// kubespawner/spawner.py) has no trait of these names, and its `_apply_overrides` sets an unknown key as a plain
+/// attribute that nothing reads, so they configure nothing. The RuntimeClass is `extra_pod_config.runtimeClassName`
+/// (a profile's `runtimeClassName`), a memory-backed `/dev/shm` a volume (a profile's `shm`).
+const NOT_TRAITS: [&str; 2] = ["runtime_class", "shm_size"];
+
+/// Why an override key is left out on purpose.
+fn dropped_why(key: &str) -> &'static str {
+    if NOT_TRAITS.contains(&key) {
+        "configures nothing: no KubeSpawner setting has this name (KubeSpawner sets an unknown override as an attribute nothing reads); the RuntimeClass is a profile's runtimeClassName, /dev/shm its shm"
+    } else {
+        "a security context no looser than the restricted one jupyflux sets for every server"
+    }
+}
 
 /// Whether a profile's security context only repeats what jupyflux sets for every user server.
 fn restricted_already(key: &str, value: &Value) -> bool {

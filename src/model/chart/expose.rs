@@ -1,11 +1,14 @@
-//! The chart's `ingress` and `httpRoute` sections: how users reach the hub.
+//! The chart's `ingress` and `httpRoute` sections: how users reach the hub (or the proxy's own Service, see
+//! `load_balancer`).
 
+pub use super::load_balancer::LoadBalancer;
 use crate::model::environment::Tls;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// How users reach the hub: an Ingress (default), a Gateway API HTTPRoute, or neither (`none`): at most one.
+/// How users reach the hub: an Ingress (default), a Gateway API HTTPRoute, the proxy's own Service
+/// (`loadBalancer`), or none of them (`none`): at most one.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
@@ -20,11 +23,15 @@ pub struct Expose {
     /// elsewhere).
     #[serde(default)]
     pub none: Option<NoExposure>,
+    /// The proxy's own Service, a load balancer or node port (no Ingress, no route), optionally with TLS at the
+    /// proxy and TCP ports (SSH) through the chart's Traefik pod.
+    #[serde(default)]
+    pub load_balancer: Option<LoadBalancer>,
 }
 
 impl Expose {
     /// The field names under `spec.expose`, each a way of exposure.
-    pub const CHOICES: [&'static str; 3] = ["ingress", "httpRoute", "none"];
+    pub const CHOICES: [&'static str; 4] = ["ingress", "httpRoute", "none", "loadBalancer"];
 
     /// The ways of exposure written (valid definitions have at most one).
     pub fn chosen(&self) -> Vec<&'static str> {
@@ -32,6 +39,7 @@ impl Expose {
             self.ingress.is_some(),
             self.http_route.is_some(),
             self.none.is_some(),
+            self.load_balancer.is_some(),
         ];
         Self::CHOICES
             .into_iter()

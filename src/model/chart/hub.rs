@@ -6,14 +6,29 @@ use super::services::{HubRole, HubService};
 use crate::model::quantity::Quantity;
 use crate::model::secret::{MaybeSecret, SecretRef};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The hub's container image (`hub.image`), e.g. a registry mirror of the chart's.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct HubImage {
+    /// The repository, without tag or digest (`hub.image.name`), e.g. `registry.example.org/jupyterhub/k8s-hub`.
+    pub name: String,
+    /// The tag (`hub.image.tag`); unset: the chart's own, which the chart version pins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
 
 /// The hub pod and JupyterHub's limits on servers; every field unset keeps the chart's default.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct HubPod {
+    /// The hub's image; unset: the chart's.
+    #[serde(default)]
+    pub image: Option<HubImage>,
     /// Node labels the hub pod requires (`hub.nodeSelector`).
     #[serde(default)]
     pub node_selector: NodeSelector,
@@ -97,6 +112,10 @@ pub struct Sqlite {
     /// Storage class (default: the Environment's).
     #[serde(default)]
     pub storage_class: Option<crate::model::names::DnsSubdomain>,
+    /// Annotations of the volume's PersistentVolumeClaim (`hub.db.pvc.annotations`), e.g.
+    /// `helm.sh/resource-policy: keep`, so that uninstalling the release keeps the database.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// An external database server; its URL (with the password) is a secret.

@@ -1,12 +1,14 @@
 //! The sections of a Hub that mirror the Zero to JupyterHub chart's values, one module per section: `hub` (the
 //! hub pod and its database), `proxy`, `singleuser`, `scheduling`, `pre_puller`, `expose` (`ingress` /
-//! `httpRoute`), `cull`; `extra_files` and `pod` hold shapes several sections share. What is not a chart value (the
-//! Flux release, the namespace, the escape hatches) stays in `super::hub`.
+//! `httpRoute`), `load_balancer` (the proxy's own Service, `proxy.https`, TCP ports), `cull`; `extra_files` and
+//! `pod` hold shapes several sections share. What is not a chart value (the Flux release, the namespace, the escape
+//! hatches) stays in `super::hub`.
 
 pub mod cull;
 pub mod expose;
 pub mod extra_files;
 pub mod hub;
+pub mod load_balancer;
 pub mod pod;
 pub mod pre_puller;
 pub mod proxy;

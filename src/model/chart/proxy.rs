@@ -1,6 +1,6 @@
 //! The chart's `proxy` section: where the configurable-http-proxy pod (`proxy.chp`) runs and what it may use,
-//! and where the `autohttps` Traefik pod (`proxy.traefik`) runs. Its Service type and exposure are jupyflux's
-//! (see `expose`), not settings of this section.
+//! and where the `autohttps` Traefik pod (`proxy.traefik`) runs. Its Service type, TLS and TCP ports are the
+//! exposure's (see `expose` and `load_balancer`), not settings of this section.
 
 use super::pod::{NodeSelector, PodResources, Toleration};
 use schemars::JsonSchema;
@@ -24,7 +24,7 @@ pub struct Proxy {
     #[serde(default)]
     pub network_policy: Option<super::SectionNetworkPolicy>,
     /// Where the chart's Traefik pod (`proxy.traefik`, the `autohttps` pod that runs only with
-    /// `proxy.https`) runs.
+    /// `expose.loadBalancer.https.letsencrypt`) runs.
     #[serde(default)]
     pub traefik: Placement,
 }

@@ -90,6 +90,10 @@ pub fn merge_into(
     for (key, value) in [
         ("allow_all", auth.allow_all),
         ("auto_login", auth.auto_login),
+        (
+            "auto_login_oauth2_authorize",
+            auth.auto_login_oauth2_authorize,
+        ),
         ("enable_auth_state", auth.enable_auth_state),
         ("refresh_pre_spawn", auth.refresh_pre_spawn),
         ("delete_invalid_users", auth.delete_invalid_users),
@@ -106,8 +110,20 @@ pub fn merge_into(
         // The filter reads the groups claim from auth state (encrypted with the CryptKeeper key from Vault).
         authenticator.insert("enable_auth_state".into(), json!(true));
     }
-    if !authenticator.is_empty() {
-        config.insert("Authenticator".into(), Value::Object(authenticator));
+    if authenticator.is_empty() {
+        return;
+    }
+    match auth.authenticator() {
+        // A subclass the hub's own configuration selects: its section holds every setting it reads.
+        Some(Authenticator::CILogon(cilogon)) if cilogon.config_class.is_some() => {
+            let section = config.entry(cilogon.section()).or_insert_with(|| json!({}));
+            if let Some(section) = section.as_object_mut() {
+                section.extend(authenticator);
+            }
+        }
+        _ => {
+            config.insert("Authenticator".into(), Value::Object(authenticator));
+        }
     }
 }
 
@@ -128,8 +144,14 @@ fn oauth(
     if let Some(service) = &auth.login_service {
         values["login_service"] = json!(service);
     }
+    if let Some(url) = &auth.logout_redirect_url {
+        values["logout_redirect_url"] = json!(url);
+    }
     match authenticator {
         Authenticator::Dummy | Authenticator::Native(_) | Authenticator::Other(_) => {}
+        Authenticator::CILogon(cilogon) => {
+            values["allowed_idps"] = cilogon.allowed_idps_value();
+        }
         Authenticator::GitHub(github) => {
             if !github.allowed_organizations.is_empty() {
                 values["allowed_organizations"] = json!(github.allowed_organizations);
@@ -202,6 +224,36 @@ mod tests {
             config["NativeAuthenticator"],
             json!({"enable_signup": false, "minimum_password_length": 10})
         );
+    }
+
+    #[test]
+    fn cilogon_settings_go_under_its_class_and_a_subclass_gets_the_authenticator_ones_too() {
+        let spec = |class: &str| {
+            format!(
+                "  chart: {{version: \"4.0.0\"}}\n  secrets: {{proxyToken: {{secret: c, key: p}}, cookieSecret: {{secret: c, key: c}}, cryptKeeperKey: {{secret: c, key: k}}}}\n  hub:\n    env: {{CILOGON_CLIENT_ID: {{secret: a, key: id}}, CILOGON_CLIENT_SECRET: {{secret: a, key: s}}}}\n  auth:\n    autoLogin: true\n    logoutRedirectUrl: https://idp.example.edu/logout\n    cilogon: {{allowedIdps: {{https://idp.example.edu/idp/shibboleth: {{usernameClaim: eppn, allowAll: true}}}}{class}}}\n"
+            )
+        };
+        let config = |class: &str| {
+            let model = crate::load::load_hub_spec(&spec(class)).unwrap_or_else(|e| panic!("{e}"));
+            let env = &model.environments[0];
+            super::super::values(env, &env.hubs[0])["hub"]["config"].clone()
+        };
+        let idps = json!({"https://idp.example.edu/idp/shibboleth": {"username_derivation": {"username_claim": "eppn"}, "allow_all": true}});
+        let plain = config("");
+        assert_eq!(plain["JupyterHub"]["authenticator_class"], "cilogon");
+        assert_eq!(plain["CILogonOAuthenticator"]["allowed_idps"], idps);
+        assert_eq!(
+            plain["CILogonOAuthenticator"]["logout_redirect_url"],
+            "https://idp.example.edu/logout"
+        );
+        assert_eq!(plain["Authenticator"], json!({"auto_login": true}));
+        let sub = config(", configClass: LabCILogonOAuthenticator");
+        assert!(sub.get("CILogonOAuthenticator").is_none() && sub.get("Authenticator").is_none());
+        let section = &sub["LabCILogonOAuthenticator"];
+        assert_eq!(section["allowed_idps"], idps);
+        assert_eq!(section["auto_login"], true);
+        // No client credentials in the values: the authenticator reads the hub's CILOGON_CLIENT_* variables.
+        assert!(section.get("client_id").is_none());
     }
 
     #[test]

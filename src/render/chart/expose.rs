@@ -1,6 +1,6 @@
 //! The chart's `ingress` and `httpRoute` sections: how users reach a hub: the chart's Ingress (class and TLS from
-//! the hub, else the Environment), a Gateway API HTTPRoute on an existing Gateway (then the Ingress is off), or
-//! neither (`none`).
+//! the hub, else the Environment), a Gateway API HTTPRoute on an existing Gateway (then the Ingress is off), the
+//! proxy's own Service (`loadBalancer`, see `super::load_balancer`), or neither (`none`).
 
 use crate::model::environment::Tls;
 use crate::model::hub::HubSpec;
@@ -15,6 +15,8 @@ pub fn merge_into(values: &mut Value, env: &Environment, hub: &Definition<HubSpe
     let expose = &hub.spec.expose;
     if expose.none.is_some() {
         values["ingress"] = json!({"enabled": false});
+    } else if let Some(exposure) = &expose.load_balancer {
+        super::load_balancer::merge_into(values, exposure, &host);
     } else if let Some(route) = &expose.http_route {
         values["ingress"] = json!({"enabled": false});
         values["httpRoute"] = http_route(route, &host);

@@ -34,6 +34,7 @@ pub fn values(env: &Environment, hub: &Definition<HubSpec>) -> Value {
         values["extraConfig"] = json!({spawn_config::EXTRA_CONFIG_KEY: config});
     }
     let pod = &spec.hub;
+    put(&mut values, "image", &pod.image);
     put(&mut values, "nodeSelector", &pod.node_selector);
     put(&mut values, "tolerations", &pod.tolerations);
     put(&mut values, "resources", &pod.resources);
@@ -101,6 +102,9 @@ fn database_kind(
     if let Some(class) = sqlite.storage_class.as_ref().or(env_class) {
         pvc.insert("storageClassName".into(), json!(class));
     }
+    if !sqlite.annotations.is_empty() {
+        pvc.insert("annotations".into(), json!(sqlite.annotations));
+    }
     Some(json!({"type": "sqlite-pvc", "pvc": pvc}))
 }
 
@@ -145,16 +149,35 @@ mod tests {
 
     #[test]
     fn the_database_upgrade_switch_goes_with_the_database() {
-        let values = test_values("  database: {sqlite: {size: 2Gi}, upgrade: true}\n");
+        let values = test_values(
+            "  database: {sqlite: {size: 2Gi, annotations: {helm.sh/resource-policy: keep}}, upgrade: true}\n",
+        );
         assert_eq!(
             values["hub"]["db"],
-            json!({"type": "sqlite-pvc", "pvc": {"storage": "2Gi"}, "upgrade": true})
+            json!({"type": "sqlite-pvc", "pvc": {"storage": "2Gi", "annotations": {"helm.sh/resource-policy": "keep"}}, "upgrade": true})
         );
         let problems = crate::load::test_hub_problems("  database: {upgrade: true}\n");
         assert!(
             problems.contains("spec.database needs exactly one of"),
             "{problems}"
         );
+    }
+
+    #[test]
+    fn the_hub_image_keeps_the_charts_tag_unless_it_names_one() {
+        let values =
+            test_values("  hub: {image: {name: registry.example.org/jupyterhub/k8s-hub-slim}}\n");
+        assert_eq!(
+            values["hub"]["image"],
+            json!({"name": "registry.example.org/jupyterhub/k8s-hub-slim"})
+        );
+        let problems =
+            crate::load::test_hub_problems("  hub: {image: {name: \"hub:4.0.0\", tag: latest}}\n");
+        assert!(
+            problems.contains("hub.image.name `hub:4.0.0` has a tag or digest"),
+            "{problems}"
+        );
+        assert!(problems.contains("hub.image.tag is `latest`"), "{problems}");
     }
 
     #[test]

@@ -1,14 +1,16 @@
 //! The Zero to JupyterHub chart values of a hub, one module per values section of the chart, so the folder
 //! answers "where is this value made?": `hub`, `auth` (the authenticator under `hub.config`), `proxy`,
 //! `singleuser` (with `profiles` for `singleuser.profileList`), `scheduling`, `pre_puller`, `expose` (`ingress` /
-//! `httpRoute`), `cull`, `network_policy` and `debug`. Only what the definition decides is written, plus the settings that
-//! make the chart safe by default (restricted pods, no cloud load balancer, no privileged iptables init container).
+//! `httpRoute`; `load_balancer`: the proxy's own Service, TLS and TCP ports), `cull`, `network_policy` and `debug`.
+//! Only what the definition decides is written, plus the settings that make the chart safe by default (restricted
+//! pods, no cloud load balancer unless `expose.loadBalancer` asks for one, no privileged iptables init container).
 
 mod auth;
 mod cull;
 mod debug;
 mod expose;
 mod hub;
+mod load_balancer;
 mod network_policy;
 mod pre_puller;
 mod profile_lists;

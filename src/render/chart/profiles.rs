@@ -53,6 +53,7 @@ fn entry(hub: &Definition<HubSpec>, profile: &Profile) -> Value {
     if let Some(class) = &profile.runtime_class_name {
         overrides["extra_pod_config"] = json!({"runtimeClassName": class});
     }
+    container_privileges(profile, &mut overrides);
     override_lists(&hub.spec, profile, &mut overrides);
     // The escape hatch last, as `values` is merged last into the chart values.
     crate::render::overrides::merge(&mut overrides, &Value::Object(profile.spawner.clone()));
@@ -64,6 +65,25 @@ fn entry(hub: &Definition<HubSpec>, profile: &Profile) -> Value {
         entry["profile_options"] = Value::Object(options);
     }
     entry
+}
+
+/// `privileged` and `allow_privilege_escalation` as written; a loosening one also in the container's security
+/// context, which KubeSpawner merges over `KubeSpawner.container_security_context` (jupyflux sets it for every
+/// server, without privilege escalation) and which wins over both settings.
+fn container_privileges(profile: &Profile, overrides: &mut Value) {
+    put(overrides, "privileged", &profile.privileged);
+    put(
+        overrides,
+        "allow_privilege_escalation",
+        &profile.allow_privilege_escalation,
+    );
+    if profile.loosens_container() {
+        let mut context = json!({"allowPrivilegeEscalation": true});
+        if profile.privileged == Some(true) {
+            context["privileged"] = json!(true);
+        }
+        overrides["container_security_context"] = context;
+    }
 }
 
 /// The `size` choice (from `spec.sizes`) and the `image` choice (several images) of a profile.
@@ -211,6 +231,30 @@ mod tests {
                 "extra_annotations": {"io.cilium.ipam.ip-pool": "jupyter-vdi-pool"},
                 "default_url": "/desktop",
             })
+        );
+    }
+
+    #[test]
+    fn a_privileged_profile_says_so_in_its_container_security_context_too() {
+        let values = test_values(concat!(
+            "  podSecurity: privileged\n",
+            "  profiles:\n",
+            "    - {name: GPU, slug: gpu, privileged: true}\n",
+            "    - {name: Sudo, slug: sudo, allowPrivilegeEscalation: true}\n",
+            "    - {name: Plain, slug: plain, allowPrivilegeEscalation: false}\n",
+        ));
+        let list = &values["singleuser"]["profileList"];
+        assert_eq!(
+            list[0]["kubespawner_override"],
+            json!({"privileged": true, "container_security_context": {"allowPrivilegeEscalation": true, "privileged": true}})
+        );
+        assert_eq!(
+            list[1]["kubespawner_override"],
+            json!({"allow_privilege_escalation": true, "container_security_context": {"allowPrivilegeEscalation": true}})
+        );
+        assert_eq!(
+            list[2]["kubespawner_override"],
+            json!({"allow_privilege_escalation": false})
         );
     }
 

@@ -1,6 +1,7 @@
 //! The chart's `proxy` section: the proxy's Service stays inside the cluster (no cloud load balancer); users
-//! come in through the Ingress or HTTPRoute of `expose`. The proxy pod (`proxy.chp`) runs where the definition
-//! says, with the resources it gives.
+//! come in through the Ingress or HTTPRoute of `expose`, unless `expose.loadBalancer` makes the Service their way
+//! in (see `load_balancer`). The proxy pod (`proxy.chp`) runs where the definition says, with the resources it
+//! gives.
 
 use super::shared::put;
 use crate::model::HubSpec;
