@@ -1,5 +1,5 @@
 //! Culling in a reconcile: whether a notebook stays culled (its status says so for its current generation) or is
-//! to be culled now (its pod shows an idle exit, or it reached `maxAge`). The decision is `notebook::culling`'s;
+//! to be culled now (its pod shows an idle exit, or it reached `maxAge`, `maxStarting` or `maxFailed`). The decision is `notebook::culling`'s;
 //! this only fetches the pod it needs.
 
 use super::apply;
@@ -43,7 +43,7 @@ pub async fn check(notebook: &Notebook, client: &Client, now: &str) -> Result<Ch
         });
     }
     let spec = &notebook.spec;
-    let asks = spec.culling.idle_timeout.is_some() || spec.culling.max_age.is_some();
+    let asks = !spec.culling.is_empty();
     let Ok(now) = now.parse::<Timestamp>() else {
         return Ok(Check::default());
     };

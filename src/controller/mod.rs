@@ -8,9 +8,12 @@ pub mod command;
 pub mod cull;
 pub mod decode;
 pub mod error;
+pub mod events;
 pub mod health;
+pub mod lasting;
 pub mod metrics;
 pub mod ownership;
+pub mod pending;
 pub mod reconcile;
 pub mod routes;
 pub mod run;
@@ -21,13 +24,16 @@ pub mod token;
 pub use error::{Error, Result};
 
 use crate::notebook::children::ControllerConfig;
+use crate::notebook::hibernate;
 use crate::notebook::uses::generated_token_secret as token_secret;
 use crate::notebook::{Notebook, NotebookStatus};
 use backoff::Backoff;
-use kube::api::DynamicObject;
+use k8s_openapi::api::core::v1::ObjectReference;
+use kube::api::{ApiResource, DynamicObject};
 use kube::runtime::controller::Action;
+use kube::runtime::events::{Recorder, Reporter};
 use kube::runtime::reflector::Store;
-use kube::{Client, ResourceExt};
+use kube::{Client, Resource, ResourceExt};
 use metrics::Metrics;
 use ownership::{Known, Ownership};
 use reconcile::Plan;
@@ -60,19 +66,33 @@ pub struct Context {
     pub notebooks: RwLock<Vec<Store<DynamicObject>>>,
     /// The current time in RFC 3339 (a parameter so tests get fixed transition times).
     pub clock: fn() -> String,
+    /// Publishes the notebooks' events.
+    pub recorder: Recorder,
+}
+
+/// The `reportingController` of the controller's events.
+pub const REPORTING_CONTROLLER: &str = "jupyflux.dev/controller";
+
+/// The reporter of the events of the replica `identity` (its pod name; the controller's name when none).
+pub fn reporter(identity: Option<String>) -> Reporter {
+    Reporter {
+        controller: REPORTING_CONTROLLER.to_owned(),
+        instance: identity,
+    }
 }
 
 impl Context {
     /// A context with the wall clock, no metrics and no failures yet.
     pub fn new(client: Client, config: ControllerConfig) -> Self {
         Context {
-            client,
-            config,
             metrics: Arc::default(),
             backoff: Backoff::default(),
             known: Known::default(),
             notebooks: RwLock::default(),
             clock: now,
+            recorder: Recorder::new(client.clone(), reporter(None)),
+            client,
+            config,
         }
     }
 
@@ -122,12 +142,26 @@ pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<
     let started = Instant::now();
     let result = reconcile_object(&object, &ctx).await;
     ctx.metrics.reconciled(started.elapsed());
-    if result.is_ok() {
-        ctx.backoff.succeeded(&key(&object));
-    } else if let Some(uid) = &object.metadata.uid {
-        ctx.known.forget(uid);
+    match &result {
+        Ok(_) => ctx.backoff.succeeded(&key(&object)),
+        Err(error) => {
+            if let Some(uid) = &object.metadata.uid {
+                ctx.known.forget(uid);
+            }
+            // A lasting error is told by its `Degraded` event (once); a transient one on every failure (the
+            // recorder counts repeats into one event's series).
+            if lasting::classify(error).is_none() {
+                let note = events::failure(&lasting::describe(error));
+                events::publish(&ctx.recorder, &reference(&object), vec![note]).await;
+            }
+        }
     }
     result
+}
+
+/// The reference of events about `object`.
+fn reference(object: &DynamicObject) -> ObjectReference {
+    object.object_ref(&ApiResource::erase::<Notebook>(&()))
 }
 
 async fn reconcile_object(object: &DynamicObject, ctx: &Context) -> Result<Action> {
@@ -158,12 +192,19 @@ async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action
     let old = notebook.status.as_ref();
     let now = (ctx.clock)();
     let object = as_object(notebook)?;
+    // The hibernate annotation counts as `spec.hibernated` (a stop without a Git commit).
+    let notebook = &hibernate::honoured(notebook);
     let check = cull::check(notebook, &ctx.client, &now).await?;
     let seen = match &check.culled {
         Some(_) => cull::marked(notebook),
         None => notebook.clone(),
     };
-    match reconcile::plan(&seen, &ctx.config)? {
+    // With `updatePolicy: atNextStop` a working session keeps its image and resources until it stops.
+    let stopping = seen.spec.hibernated || check.culled.is_some();
+    let hold = pending::hold(&notebook.spec, old, stopping);
+    let mut held = seen;
+    held.spec = hold.spec.clone();
+    match reconcile::plan(&held, &ctx.config)? {
         Plan::Deleting => Ok(Action::await_change()),
         Plan::Invalid(problems) => {
             let wanted = status::invalid(old, generation, &problems, &now);
@@ -195,7 +236,9 @@ async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action
                 None => {
                     let owner = reconcile::owner_reference(notebook)?;
                     let read_back = ctx.config.token_in_url;
-                    token::ensure(&ctx.client, &namespace, &owner, &ctx.known, read_back).await?
+                    let ensured =
+                        token::ensure(&ctx.client, &namespace, &owner, &ctx.known, read_back).await;
+                    refused_unless_ok(ensured, &object, ctx, &now).await?
                 }
                 Some(_) => Token::Unread,
             };
@@ -212,7 +255,8 @@ async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action
             }
             let mut observation = Observation::default();
             for child in &children {
-                let applied = apply::child(&ctx.client, &namespace, child).await?;
+                let applied = apply::child(&ctx.client, &namespace, child).await;
+                let applied = refused_unless_ok(applied, &object, ctx, &now).await?;
                 let (kind, child_name) = kind_and_name(child);
                 ctx.known.remember(kind, &namespace, child_name, &uid);
                 if kind == "StatefulSet" {
@@ -225,6 +269,7 @@ async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action
                 }
                 None => status::observed(old, &spec, &name, generation, &observation, &now),
             };
+            wanted = pending::settle(wanted, old, &notebook.spec, &hold, &now);
             if let Token::Read(token) = &token {
                 wanted.url = wanted.url.map(|url| status::with_token(&url, token));
             }
@@ -238,6 +283,33 @@ async fn reconcile_notebook(notebook: &Notebook, ctx: &Context) -> Result<Action
             Ok(Action::requeue(after))
         }
     }
+}
+
+/// `result`'s value; on a lasting API error (see [`lasting`]) the notebook's status first shows it as `Degraded`
+/// with its reason. The error is returned either way, so the notebook is retried with backoff.
+async fn refused_unless_ok<T>(
+    result: Result<T>,
+    object: &DynamicObject,
+    ctx: &Context,
+    now: &str,
+) -> Result<T> {
+    let error = match result {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    if let Some(lasting) = lasting::classify(&error) {
+        let old = decode::status(object);
+        let generation = object.metadata.generation;
+        let wanted = status::refused(
+            old.as_ref(),
+            generation,
+            lasting.reason,
+            lasting.message,
+            now,
+        );
+        update_status(object, old.as_ref(), ctx, &wanted).await?;
+    }
+    Err(error)
 }
 
 fn kind_and_name(child: &Value) -> (&str, &str) {
@@ -282,7 +354,7 @@ fn as_object(notebook: &Notebook) -> Result<DynamicObject> {
         })
 }
 
-/// Patch the status of `object` to `wanted` unless it (`old`) already is.
+/// Patch the status of `object` to `wanted` unless it (`old`) already is, then record the events of the change.
 async fn update_status(
     object: &DynamicObject,
     old: Option<&NotebookStatus>,
@@ -293,7 +365,10 @@ async fn update_status(
         return Ok(());
     }
     let namespace = object.namespace().unwrap_or_default();
-    apply::status(&ctx.client, &namespace, &object.name_any(), wanted).await
+    apply::status(&ctx.client, &namespace, &object.name_any(), wanted).await?;
+    let notes = events::changes(old, wanted);
+    events::publish(&ctx.recorder, &reference(object), notes).await;
+    Ok(())
 }
 
 /// After a failed reconcile: count it and retry with a per-notebook exponential backoff ([`backoff::delay`]).

@@ -133,7 +133,9 @@ pub fn culled(
     let ready = (
         "False",
         reason,
-        "culled: change the spec (or set hibernated and back) to start it again".to_owned(),
+        "culled: change the spec, or hibernate it and wake it (spec.hibernated or the jupyflux.dev/hibernate \
+         annotation), to start it again"
+            .to_owned(),
     );
     let degraded = ("False", "AsExpected", "the spec is valid".to_owned());
     let mut status = build(
@@ -175,7 +177,8 @@ pub fn failed(
     let not_applied = match reason {
         INVALID_SPEC => "the spec is invalid; nothing was applied",
         UNDECODABLE => "the spec cannot be read; nothing was applied",
-        _ => "an object the notebook needs belongs to someone else; nothing was applied",
+        CONFLICT => "an object the notebook needs belongs to someone else; nothing was applied",
+        _ => "the API server refused an object of the notebook; see Degraded",
     };
     build(
         old,
@@ -201,6 +204,36 @@ pub fn degraded(
     now: &str,
 ) -> NotebookStatus {
     status.url = None;
+    with_degraded(old, status, reason, message, now)
+}
+
+/// The status of a notebook whose apply the API server refuses for a lasting `reason` (an immutable field, RBAC,
+/// a quota: see `lasting`): what it was, at the new generation, with `Degraded=True` and the server's message;
+/// phase `Failed` when it had no status yet.
+pub fn refused(
+    old: Option<&NotebookStatus>,
+    generation: Option<i64>,
+    reason: &'static str,
+    message: String,
+    now: &str,
+) -> NotebookStatus {
+    match old.filter(|o| o.phase.is_some() && o.conditions.len() >= 3) {
+        Some(previous) => {
+            let mut status = previous.clone();
+            status.observed_generation = generation;
+            with_degraded(old, status, reason, message, now)
+        }
+        None => failed(old, generation, reason, message, now),
+    }
+}
+
+fn with_degraded(
+    old: Option<&NotebookStatus>,
+    mut status: NotebookStatus,
+    reason: &'static str,
+    message: String,
+    now: &str,
+) -> NotebookStatus {
     for slot in &mut status.conditions {
         if slot.kind == "Degraded" {
             *slot = condition(old, "Degraded", ("True", reason, message.clone()), now);
@@ -256,7 +289,7 @@ fn condition(
 }
 
 /// Assemble a status. A condition keeps its old `lastTransitionTime` unless its status changed; `idleSince` is
-/// set only for a culled notebook (see [`culled`]).
+/// set only for a culled notebook (see [`culled`]); the running revision is carried over (`pending` settles it).
 fn build(
     old: Option<&NotebookStatus>,
     phase: &str,
@@ -279,6 +312,8 @@ fn build(
         conditions,
         observed_generation: generation,
         idle_since: None,
+        pending_changes: Vec::new(),
+        server: old.and_then(|o| o.server.clone()),
     }
 }
 

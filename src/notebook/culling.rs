@@ -1,6 +1,7 @@
-//! Idle culling and maximum age, decided purely from what the controller observed of a notebook's pod. Jupyter
-//! shuts itself down when idle (the start script passes the timeouts and leaves `idle` as the container's
-//! termination message); the controller then scales the notebook to zero until its spec next changes.
+//! Culling (idle, maximum age, stuck starting, failing), decided purely from what the controller observed of a
+//! notebook's pod. Jupyter shuts itself down when idle (the start script passes the timeouts and leaves `idle` as
+//! the container's termination message); the controller then scales the notebook to zero until its spec next
+//! changes. Its storage is kept.
 
 use super::spec::{Culling, Notebook};
 use crate::model::seconds::Seconds;
@@ -20,7 +21,24 @@ pub struct PodObservation {
     pub started_at: Option<Timestamp>,
     /// When the server last stopped for being idle (its termination message was [`IDLE_MESSAGE`]).
     pub idle_exit_at: Option<Timestamp>,
+    /// Since when the pod has not been ready (its `Ready` condition's transition, else its creation); `None`
+    /// while it is ready or when there is no pod.
+    pub not_ready_since: Option<Timestamp>,
+    /// Whether the server is failing rather than starting: its container waits in a back-off or on a bad
+    /// configuration, or last exited with an error, or the pod failed.
+    pub failing: bool,
 }
+
+/// The waiting reasons of a server container that is failing, not starting.
+pub const FAILING_REASONS: [&str; 7] = [
+    "CrashLoopBackOff",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "InvalidImageName",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "RunContainerError",
+];
 
 /// The name of the server's container in the pod (the other is the oauth2-proxy sidecar).
 pub const SERVER_CONTAINER: &str = "notebook";
@@ -33,9 +51,42 @@ impl PodObservation {
             .as_ref()
             .and_then(|status| status.container_statuses.as_ref())
             .and_then(|statuses| statuses.iter().find(|c| c.name == SERVER_CONTAINER));
-        let Some(server) = server else {
-            return PodObservation::default();
+        let ready = pod
+            .status
+            .as_ref()
+            .and_then(|status| status.conditions.as_ref())
+            .and_then(|conditions| conditions.iter().find(|c| c.type_ == "Ready"));
+        let not_ready_since = match ready {
+            Some(condition) if condition.status == "True" => None,
+            Some(condition) => condition
+                .last_transition_time
+                .as_ref()
+                .or(pod.metadata.creation_timestamp.as_ref())
+                .map(|time| time.0),
+            None => pod.metadata.creation_timestamp.as_ref().map(|time| time.0),
         };
+        let pod_failed = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Failed");
+        let Some(server) = server else {
+            return PodObservation {
+                not_ready_since,
+                failing: pod_failed,
+                ..PodObservation::default()
+            };
+        };
+        let waiting = server
+            .state
+            .as_ref()
+            .and_then(|state| state.waiting.as_ref())
+            .and_then(|waiting| waiting.reason.as_deref());
+        let crashed = |state: Option<&k8s_openapi::api::core::v1::ContainerState>| {
+            state
+                .and_then(|state| state.terminated.as_ref())
+                .is_some_and(|terminated| terminated.exit_code != 0)
+        };
+        let failing = pod_failed
+            || waiting.is_some_and(|reason| FAILING_REASONS.contains(&reason))
+            || crashed(server.state.as_ref())
+            || (not_ready_since.is_some() && crashed(server.last_state.as_ref()));
         let started_at = server
             .state
             .as_ref()
@@ -55,6 +106,8 @@ impl PodObservation {
         PodObservation {
             started_at,
             idle_exit_at,
+            not_ready_since,
+            failing,
         }
     }
 }
@@ -66,16 +119,23 @@ pub enum CullReason {
     Idle,
     /// Running for `culling.maxAge` seconds.
     MaxAge,
+    /// Not ready for `culling.maxStarting` seconds.
+    MaxStarting,
+    /// Failing for `culling.maxFailed` seconds.
+    MaxFailed,
 }
 
 impl CullReason {
     /// The reason a condition names (`IdleTimeout` for anything it does not know).
     pub fn from_reason(reason: &str) -> CullReason {
-        if reason == CullReason::MaxAge.as_str() {
-            CullReason::MaxAge
-        } else {
-            CullReason::Idle
-        }
+        [
+            CullReason::MaxAge,
+            CullReason::MaxStarting,
+            CullReason::MaxFailed,
+        ]
+        .into_iter()
+        .find(|known| known.as_str() == reason)
+        .unwrap_or(CullReason::Idle)
     }
 
     /// The condition reason.
@@ -83,6 +143,8 @@ impl CullReason {
         match self {
             CullReason::Idle => "IdleTimeout",
             CullReason::MaxAge => "MaxAgeReached",
+            CullReason::MaxStarting => "StartTimeout",
+            CullReason::MaxFailed => "FailureTimeout",
         }
     }
 }
@@ -99,7 +161,9 @@ pub enum Decision {
     Keep { recheck_after: Option<Duration> },
 }
 
-/// Cull or keep, given the culling settings, the pod as observed, and the time now.
+/// Cull or keep, given the culling settings, the pod as observed, and the time now. An idle exit culls at once;
+/// otherwise the first deadline reached (failing for `maxFailed`, not ready for `maxStarting`, running for
+/// `maxAge`) culls, and before any is reached the notebook is looked at again when the nearest will be.
 pub fn decide(culling: &Culling, pod: &PodObservation, now: Timestamp) -> Decision {
     if culling.idle_timeout.is_some()
         && let Some(since) = pod.idle_exit_at
@@ -109,24 +173,34 @@ pub fn decide(culling: &Culling, pod: &PodObservation, now: Timestamp) -> Decisi
             since,
         };
     }
-    let (Some(Seconds(max_age)), Some(started)) = (culling.max_age, pod.started_at) else {
-        return Decision::Keep {
-            recheck_after: None,
+    let not_ready = |failing: bool| pod.not_ready_since.filter(|_| pod.failing == failing);
+    let deadlines = [
+        (CullReason::MaxFailed, culling.max_failed, not_ready(true)),
+        (
+            CullReason::MaxStarting,
+            culling.max_starting,
+            not_ready(false),
+        ),
+        (CullReason::MaxAge, culling.max_age, pod.started_at),
+    ];
+    let mut recheck_after: Option<Duration> = None;
+    for (reason, limit, since) in deadlines {
+        let (Some(Seconds(limit)), Some(since)) = (limit, since) else {
+            continue;
         };
-    };
-    let age = SignedDuration::from_secs(i64::try_from(max_age).unwrap_or(i64::MAX));
-    let deadline = started.saturating_add(age).unwrap_or(Timestamp::MAX);
-    if now >= deadline {
-        Decision::Cull {
-            reason: CullReason::MaxAge,
-            since: deadline,
+        let limit = SignedDuration::from_secs(i64::try_from(limit).unwrap_or(i64::MAX));
+        let deadline = since.saturating_add(limit).unwrap_or(Timestamp::MAX);
+        if now >= deadline {
+            return Decision::Cull {
+                reason,
+                since: deadline,
+            };
         }
-    } else {
         let left = now.duration_until(deadline);
-        Decision::Keep {
-            recheck_after: Some(Duration::from_secs(left.as_secs().max(1) as u64)),
-        }
+        let left = Duration::from_secs(left.as_secs().max(1) as u64);
+        recheck_after = Some(recheck_after.map_or(left, |earlier| earlier.min(left)));
     }
+    Decision::Keep { recheck_after }
 }
 
 /// Whether the notebook stays culled: it was culled at its current generation (a spec change wakes it).
@@ -166,6 +240,7 @@ mod tests {
         Culling {
             idle_timeout: idle.map(Seconds),
             max_age: max_age.map(Seconds),
+            ..Culling::default()
         }
     }
 
@@ -174,6 +249,7 @@ mod tests {
         let pod = PodObservation {
             started_at: Some(at("2026-01-01T10:00:00Z")),
             idle_exit_at: Some(at("2026-01-01T11:00:00Z")),
+            ..PodObservation::default()
         };
         let now = at("2026-01-01T11:00:05Z");
         assert_eq!(
@@ -195,7 +271,7 @@ mod tests {
     fn max_age_culls_at_the_deadline_and_rechecks_before_it() {
         let pod = PodObservation {
             started_at: Some(at("2026-01-01T10:00:00Z")),
-            idle_exit_at: None,
+            ..PodObservation::default()
         };
         let rule = culling(None, Some(7200));
         assert_eq!(
@@ -230,6 +306,7 @@ mod tests {
             PodObservation {
                 started_at: Some(at("2026-01-01T11:00:01Z")),
                 idle_exit_at: Some(at("2026-01-01T11:00:00Z")),
+                ..PodObservation::default()
             }
         );
         let crashed: Pod = serde_json::from_value(serde_json::json!({
@@ -240,6 +317,114 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(PodObservation::of(&crashed).idle_exit_at, None);
+    }
+
+    fn pod(ready: &str, since: &str, waiting: Option<&str>) -> Pod {
+        let state = match waiting {
+            Some(reason) => serde_json::json!({"waiting": {"reason": reason}}),
+            None => serde_json::json!({"running": {"startedAt": since}}),
+        };
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"creationTimestamp": "2026-01-01T09:00:00Z"},
+            "status": {
+                "conditions": [{"type": "Ready", "status": ready, "lastTransitionTime": since}],
+                "containerStatuses": [{"name": "notebook", "image": "n", "imageID": "", "ready": false,
+                                       "restartCount": 0, "state": state}],
+            },
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_pod_tells_whether_it_is_starting_or_failing() {
+        let starting = PodObservation::of(&pod(
+            "False",
+            "2026-01-01T10:00:00Z",
+            Some("ContainerCreating"),
+        ));
+        assert_eq!(starting.not_ready_since, Some(at("2026-01-01T10:00:00Z")));
+        assert!(!starting.failing);
+        let failing = PodObservation::of(&pod(
+            "False",
+            "2026-01-01T10:00:00Z",
+            Some("ImagePullBackOff"),
+        ));
+        assert!(failing.failing);
+        let ready = PodObservation::of(&pod("True", "2026-01-01T10:00:00Z", None));
+        assert_eq!(ready.not_ready_since, None);
+        let unscheduled: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"creationTimestamp": "2026-01-01T09:00:00Z"},
+            "status": {"phase": "Pending"},
+        }))
+        .unwrap();
+        let unscheduled = PodObservation::of(&unscheduled);
+        assert_eq!(
+            unscheduled.not_ready_since,
+            Some(at("2026-01-01T09:00:00Z"))
+        );
+        assert!(!unscheduled.failing);
+    }
+
+    #[test]
+    fn starting_and_failing_too_long_cull_and_rechecks_take_the_nearest_deadline() {
+        let rule = Culling {
+            max_starting: Some(Seconds(600)),
+            max_failed: Some(Seconds(300)),
+            max_age: Some(Seconds(7200)),
+            ..Culling::default()
+        };
+        let since = at("2026-01-01T10:00:00Z");
+        let starting = PodObservation {
+            not_ready_since: Some(since),
+            ..PodObservation::default()
+        };
+        let failing = PodObservation {
+            failing: true,
+            ..starting.clone()
+        };
+        let later = |secs: i64| {
+            since
+                .saturating_add(SignedDuration::from_secs(secs))
+                .unwrap()
+        };
+        assert_eq!(
+            decide(&rule, &starting, later(500)),
+            Decision::Keep {
+                recheck_after: Some(Duration::from_secs(100))
+            }
+        );
+        assert_eq!(
+            decide(&rule, &starting, later(600)),
+            Decision::Cull {
+                reason: CullReason::MaxStarting,
+                since: later(600)
+            }
+        );
+        assert_eq!(
+            decide(&rule, &failing, later(500)),
+            Decision::Cull {
+                reason: CullReason::MaxFailed,
+                since: later(300)
+            }
+        );
+        // Failing is not starting: only `maxFailed` counts for it, and the reverse.
+        let only_starting = Culling {
+            max_starting: Some(Seconds(60)),
+            ..Culling::default()
+        };
+        assert_eq!(
+            decide(&only_starting, &failing, later(500)),
+            Decision::Keep {
+                recheck_after: None
+            }
+        );
+        for reason in [
+            CullReason::MaxStarting,
+            CullReason::MaxFailed,
+            CullReason::MaxAge,
+        ] {
+            assert_eq!(CullReason::from_reason(reason.as_str()), reason);
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod children;
 pub mod config;
 pub mod crd;
 pub mod culling;
+pub mod hibernate;
 pub mod proxy;
 pub mod script;
 pub mod security;

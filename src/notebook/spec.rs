@@ -55,12 +55,18 @@ pub struct NotebookSpec {
     /// generates a token into the Secret `<name>-token`, owned by the notebook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<NotebookAuth>,
-    /// Idle culling, in seconds.
+    /// Culling: idle, too old, stuck starting or failing; each a duration (`3600`, `1h`, `30m`, `90s`).
     #[serde(default, skip_serializing_if = "Culling::is_empty")]
     pub culling: Culling,
-    /// Scaled to zero while kept (its storage stays).
+    /// Scaled to zero while kept (its storage stays). The annotation `jupyflux.dev/hibernate: "true"` does the
+    /// same without a change to the spec.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hibernated: bool,
+    /// When a change of `image` or `resources` reaches a running server: `immediate` (restart it now), or
+    /// `atNextStop` (keep the working session; apply when the server next stops: culled, hibernated). Until it
+    /// is applied the change is listed in `status.pendingChanges`.
+    #[serde(default, skip_serializing_if = "UpdatePolicy::is_immediate")]
+    pub update_policy: UpdatePolicy,
     /// Environment variables: text, or a secret reference.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, MaybeSecret>,
@@ -76,6 +82,23 @@ pub struct NotebookSpec {
     pub tolerations: Vec<Toleration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affinity: Option<Affinity>,
+}
+
+/// When a change of the server's image or resources is applied.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum UpdatePolicy {
+    /// Restart the server with the change at once.
+    #[default]
+    Immediate,
+    /// Keep a running server as it is; apply the change when it next stops (culled or hibernated).
+    AtNextStop,
+}
+
+impl UpdatePolicy {
+    fn is_immediate(&self) -> bool {
+        *self == UpdatePolicy::Immediate
+    }
 }
 
 /// CPU and memory of the server.
@@ -257,6 +280,12 @@ pub struct Culling {
     /// Stop the server this long after it started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age: Option<Seconds>,
+    /// Stop a server whose pod has not become ready for this long (unschedulable, pulling, a slow start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_starting: Option<Seconds>,
+    /// Stop a server that has been failing for this long (crash loop, image pull failure, bad configuration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_failed: Option<Seconds>,
 }
 
 impl NotebookSpec {
@@ -286,8 +315,9 @@ impl Routing {
 }
 
 impl Culling {
-    fn is_empty(&self) -> bool {
-        self.idle_timeout.is_none() && self.max_age.is_none()
+    /// Whether no culling is asked for.
+    pub fn is_empty(&self) -> bool {
+        self == &Culling::default()
     }
 }
 
@@ -307,6 +337,21 @@ pub struct NotebookStatus {
     /// RFC 3339 time since when the server has been idle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_since: Option<String>,
+    /// `image` and `resources` when the spec asks for them and the server does not run them yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_changes: Vec<String>,
+    /// The image and resources the server was last seen ready with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerRevision>,
+}
+
+/// What a ready server ran: the fields whose changes restart it.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerRevision {
+    pub image: PinnedImage,
+    #[serde(default, skip_serializing_if = "NotebookResources::is_empty")]
+    pub resources: NotebookResources,
 }
 
 /// One condition of a notebook.
