@@ -65,6 +65,13 @@ async fn a_new_notebook_gets_its_children_and_a_pending_status() {
                 "observedGeneration": 1,
             })
         );
+        let event = verifier.event("notebooks", "Starting").await;
+        assert_eq!(event["type"], "Normal");
+        assert_eq!(event["action"], "Start");
+        assert_eq!(
+            (&event["regarding"]["name"], &event["regarding"]["uid"]),
+            (&json!("alice"), &json!("uid-alice"))
+        );
         verifier
     })
     .await;
@@ -112,10 +119,15 @@ async fn a_new_image_is_applied_and_the_new_generation_observed() {
                     ["Ready", "False", "Starting", T1],
                     ["Progressing", "True", "RollingOut", T1],
                     ["Degraded", "False", "AsExpected", T0],
+                    ["ChangesPending", "True", "RollingOut", T1],
                 ]),
                 "observedGeneration": 2,
+                "pendingChanges": ["image"],
+                "server": {"image": "quay.io/jupyter/base-notebook:2025-01-13"},
             })
         );
+        let events = verifier.events("notebooks", &["Starting", "ChangesPending"]).await;
+        assert_eq!(events[1]["note"].as_str().unwrap().split(':').next(), Some("image"));
         verifier
     })
     .await;
@@ -143,8 +155,11 @@ async fn a_hibernated_notebook_scales_to_zero() {
                     ["Degraded", "False", "AsExpected", T0],
                 ]),
                 "observedGeneration": 3,
+                "server": {"image": "quay.io/jupyter/base-notebook:2025-01-13"},
             })
         );
+        let event = verifier.event("notebooks", "Hibernated").await;
+        assert_eq!(event["action"], "Stop");
         verifier
     })
     .await;
@@ -197,6 +212,15 @@ async fn conflicts_and_server_errors_are_requeued_with_a_growing_backoff() {
                 StatusCode::CONFLICT,
             )
             .await;
+        let event = verifier.event("notebooks", "ReconcileFailed").await;
+        assert_eq!(event["type"], "Warning");
+        assert!(
+            event["note"]
+                .as_str()
+                .unwrap()
+                .starts_with("Conflict (409): mocked"),
+            "{event}"
+        );
         // A failed reconcile forgets what it knew: the children are checked again.
         expect_checks(&mut verifier, found).await;
         let echo = |body: &Value| body.clone();
@@ -209,6 +233,9 @@ async fn conflicts_and_server_errors_are_requeued_with_a_growing_backoff() {
                 StatusCode::INTERNAL_SERVER_ERROR,
             )
             .await;
+        // The same event again: counted in its series (a merge patch), not a new event.
+        let repeat = verifier.event("notebooks", "ReconcileFailed").await;
+        assert_eq!(repeat["series"]["count"], 2);
         verifier
     });
     for (code, delay) in [(409, 5), (500, 10)] {
@@ -252,6 +279,7 @@ async fn an_invalid_spec_is_degraded_and_nothing_is_applied() {
                     ["Degraded", "True", "InvalidSpec", T1],
                 ]),
                 "observedGeneration": 4,
+                "server": {"image": "quay.io/jupyter/base-notebook:2025-01-13"},
             })
         );
         let message = status["conditions"][2]["message"].as_str().unwrap();
@@ -260,6 +288,13 @@ async fn an_invalid_spec_is_degraded_and_nothing_is_applied() {
                 "spec.securityContext.runAsUser: runAsUser 0 runs the notebook as root"
             ),
             "{message}"
+        );
+        let events = verifier
+            .events("notebooks", &["InvalidSpec", "InvalidSpec"])
+            .await;
+        assert_eq!(
+            [&events[0]["type"], &events[1]["type"]],
+            ["Warning", "Warning"]
         );
         verifier
     })

@@ -66,6 +66,10 @@ async fn an_undecodable_notebook_is_degraded_and_the_others_carry_on() {
             "spec.storage.new.policy: unknown variant",
         );
         assert!(!status.to_string().contains("hunter2"), "{status}");
+        let events = verifier
+            .events("notebooks", &["Undecodable", "Undecodable"])
+            .await;
+        assert!(!events[1].to_string().contains("hunter2"), "{events:?}");
         // alice, reconciled next, is not held up by bob.
         expect_checks(&mut verifier, |_, _| None).await;
         applies(
@@ -75,6 +79,7 @@ async fn an_undecodable_notebook_is_degraded_and_the_others_carry_on() {
         .await;
         let status = expect_status(&mut verifier, &alice_answer).await;
         assert_eq!(status["status"]["phase"], "Pending");
+        verifier.event("notebooks", "Starting").await;
         verifier
     });
     let bad = within("reconcile bob", reconcile(undecodable_bob(), ctx.clone())).await;
@@ -109,6 +114,9 @@ async fn a_child_name_taken_by_a_foreign_object_is_left_alone() {
             1,
             "Service/alice exists and is not this notebook's",
         );
+        verifier
+            .events("notebooks", &["Conflict", "Conflict"])
+            .await;
         verifier
     });
     let result = within("reconcile", reconcile(untyped(&alice), ctx.clone())).await;
@@ -176,6 +184,10 @@ async fn the_later_of_two_notebooks_on_one_route_gets_no_ingress() {
             "host nb.example.org path /notebooks/alice is already routed to notebook notebooks/bob; \
              no Ingress was applied"
         );
+        let events = verifier
+            .events("notebooks", &["Starting", "RouteConflict"])
+            .await;
+        assert_eq!(events[1]["type"], "Warning");
         verifier
     });
     let result = within(
@@ -225,9 +237,11 @@ async fn children_seen_to_be_ours_are_not_looked_up_again() {
         expect_checks(&mut verifier, |_, name| Some(ours(name))).await;
         applies(&mut verifier, pending()).await;
         expect_status(&mut verifier, &answer).await;
+        verifier.event("notebooks", "Starting").await;
         // The second reconcile in the same process: the six applies and the status, no lookups.
         applies(&mut verifier, pending()).await;
         expect_status(&mut verifier, &answer).await;
+        verifier.event("notebooks", "Starting").await;
         verifier
     });
     for _ in 0..2 {

@@ -63,8 +63,11 @@ async fn an_idle_exit_scales_the_notebook_to_zero() {
                 ]),
                 "observedGeneration": 1,
                 "idleSince": T0,
+                "server": {"image": "quay.io/jupyter/base-notebook:2025-01-13"},
             })
         );
+        let event = verifier.event("notebooks", "IdleTimeout").await;
+        assert_eq!(event["action"], "Stop");
         verifier
     })
     .await;
@@ -157,6 +160,7 @@ async fn a_spec_change_wakes_a_culled_notebook() {
         assert_eq!(status["status"]["phase"], "Pending");
         assert_eq!(status["status"]["observedGeneration"], 2);
         assert_eq!(status["status"]["idleSince"], Value::Null);
+        verifier.event("notebooks", "Starting").await;
         verifier
     })
     .await;

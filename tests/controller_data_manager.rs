@@ -194,6 +194,8 @@ async fn a_data_manager_notebook_gets_its_children_a_token_secret_and_a_url_with
             })
         );
         assert!(!status.to_string().contains(token), "the token is in the status");
+        let event = verifier.event("data-manager", "Starting").await;
+        assert!(!event.to_string().contains(token), "the token is in an event");
         verifier
     })
     .await;
@@ -213,6 +215,7 @@ async fn an_existing_token_secret_is_left_alone() {
         })
         .await;
         expect_status(&mut verifier).await;
+        verifier.event("data-manager", "Starting").await;
         verifier
     })
     .await;
@@ -247,6 +250,9 @@ async fn with_the_opt_in_the_status_url_carries_the_token_read_from_the_secret()
             status["url"],
             format!("https://staging.jupyter.example.org/{NAME}/?token=s3cr3t-t0k3n")
         );
+        // The URL with the token is in the status only: never in an event.
+        let event = verifier.event("data-manager", "Starting").await;
+        assert!(!event.to_string().contains("s3cr3t-t0k3n"), "{event}");
         verifier
     })
     .await;
@@ -271,6 +277,8 @@ async fn with_the_opt_in_a_missing_secret_is_created_and_its_token_used() {
         let shown = url.split_once("?token=").unwrap().1;
         // The Secret's data is base64; the URL carries the token itself.
         assert_eq!(base64_decode(&token), shown);
+        let event = verifier.event("data-manager", "Starting").await;
+        assert!(!event.to_string().contains(shown), "{event}");
         verifier
     })
     .await;
@@ -327,6 +335,9 @@ async fn with_the_opt_in_a_token_secret_that_is_not_the_notebooks_is_a_conflict(
             )),
             "{message}"
         );
+        verifier
+            .events("data-manager", &["Conflict", "Conflict"])
+            .await;
         verifier
     })
     .await;

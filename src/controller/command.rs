@@ -23,6 +23,25 @@ pub struct ControllerArgs {
         value_name = "NAMESPACE"
     )]
     pub watch_namespaces: Vec<String>,
+    /// Elect a leader among the replicas with the Lease `jupyflux-controller` in this namespace; only the leader
+    /// reconciles (the rendered Deployment passes its own namespace and runs two replicas). Without it the
+    /// controller reconciles at once: run one replica.
+    #[arg(long, value_name = "NAMESPACE")]
+    pub leader_election_namespace: Option<String>,
+    /// This replica's name in the Lease and in its events (default: `$POD_NAME`, which the rendered Deployment
+    /// sets from the pod's name, else `$HOSTNAME`).
+    #[arg(long, value_name = "NAME")]
+    pub identity: Option<String>,
+}
+
+/// The replica's identity: the flag, else `$POD_NAME`, else `$HOSTNAME`, else `jupyflux-<process id>`.
+fn identity(flag: Option<String>) -> String {
+    let from_env = |name: &str| std::env::var(name).ok();
+    [flag, from_env("POD_NAME"), from_env("HOSTNAME")]
+        .into_iter()
+        .flatten()
+        .find(|name| !name.is_empty())
+        .unwrap_or_else(|| format!("jupyflux-{}", std::process::id()))
 }
 
 /// Run the controller until it is stopped; exit code 1 when it cannot start.
@@ -31,6 +50,8 @@ pub fn run_command(args: ControllerArgs) -> ExitCode {
         config: args.config,
         listen: args.listen,
         namespaces: args.watch_namespaces,
+        identity: identity(args.identity),
+        leader_election: args.leader_election_namespace,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

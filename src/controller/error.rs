@@ -25,6 +25,10 @@ pub enum Error {
         /// Why it could not be read.
         source: serde_json::Error,
     },
+    /// This replica led and lost the Lease (another replica holds it, or it could not renew it in time): it
+    /// stopped reconciling and exits, to be restarted as a follower.
+    #[error("lost leadership (Lease {0}); stopped reconciling")]
+    LeadershipLost(&'static str),
     /// The health and metrics endpoint could not listen or serve.
     #[error("health endpoint: {0}")]
     Io(#[from] std::io::Error),

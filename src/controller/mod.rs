@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod lasting;
+pub mod leader;
 pub mod metrics;
 pub mod ownership;
 pub mod pending;

@@ -3,8 +3,9 @@
 //! ([`shutdown`](super::shutdown)).
 
 use super::error::{Error, Result};
+use super::leader::{self, Elector, LEASE_NAME};
 use super::shutdown::{self, GRACE, Stopped, signalled};
-use super::{Context, error_policy, health, now, reconcile};
+use super::{Context, error_policy, health, now, reconcile, reporter};
 use crate::notebook::Notebook;
 use crate::notebook::children::ControllerConfig;
 use crate::render::object::MANAGED_BY;
@@ -14,6 +15,7 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use kube::api::{ApiResource, DynamicObject, ListParams};
+use kube::runtime::events::Recorder;
 use kube::runtime::{Controller, controller, watcher};
 use kube::{Api, Client, Resource};
 use std::fmt::Display;
@@ -22,6 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 /// The pause between attempts to list notebooks before the controller is ready.
 const READY_RETRY: Duration = Duration::from_secs(5);
@@ -35,6 +38,10 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Watch only these namespaces (default, when empty: all).
     pub namespaces: Vec<String>,
+    /// This replica's name (its pod's): the holder it writes in the Lease and the instance of its events.
+    pub identity: String,
+    /// The namespace of the Lease when replicas elect a leader; `None`: reconcile at once (one replica).
+    pub leader_election: Option<String>,
 }
 
 /// One line on standard error, with the time.
@@ -82,10 +89,11 @@ pub async fn run(settings: Settings) -> Result<()> {
     let signals = shutdown::listen()?;
     let client = Client::try_default().await.map_err(Error::Client)?;
     let listener = TcpListener::bind(settings.listen).await?;
-    let ctx = Arc::new(Context::new(client.clone(), settings.config));
+    let mut ctx = Context::new(client.clone(), settings.config);
+    ctx.recorder = Recorder::new(client.clone(), reporter(Some(settings.identity.clone())));
+    let ctx = Arc::new(ctx);
     let ready = Arc::new(AtomicBool::new(false));
     let server = tokio::spawn(health::serve(listener, ctx.metrics.clone(), ready.clone()));
-
     let scopes: Vec<Option<&str>> = if settings.namespaces.is_empty() {
         vec![None]
     } else {
@@ -95,6 +103,36 @@ pub async fn run(settings: Settings) -> Result<()> {
             .map(|ns| Some(ns.as_str()))
             .collect()
     };
+    let lists = scopes.iter().map(|ns| notebooks(&client, *ns)).collect();
+    // A follower is ready too (it can take over at once): readiness does not wait for the lease.
+    let readiness = tokio::spawn(mark_ready(lists, ready));
+    let (stop_election, stop) = watch::channel(false);
+    let mut leading = None;
+    if let Some(namespace) = &settings.leader_election {
+        let (sender, mut receiver) = watch::channel(false);
+        let elector = Elector::new(client.clone(), namespace, &settings.identity);
+        let election = tokio::spawn(leader::lead(elector, sender, stop));
+        log(format_args!(
+            "{} waits to lead (Lease {namespace}/{LEASE_NAME})",
+            settings.identity
+        ));
+        tokio::select! {
+            led = receiver.wait_for(|leads| *leads) => {
+                if led.is_err() {
+                    return Err(Error::LeadershipLost(LEASE_NAME));
+                }
+            }
+            () = signalled(signals.clone(), 1) => {
+                election.abort();
+                readiness.abort();
+                server.abort();
+                log("stopped while waiting to lead");
+                return Ok(());
+            }
+        }
+        leading = Some((receiver, election));
+    }
+
     // Only objects jupyflux renders carry the managed-by label: the owned watches skip everything else.
     let children = watcher::Config::default().labels(&format!("{}={}", MANAGED_BY.0, MANAGED_BY.1));
     let mut streams = Vec::new();
@@ -115,10 +153,8 @@ pub async fn run(settings: Settings) -> Result<()> {
         ctx.watch_notebooks(controller.store());
         streams.push(controller.run(reconcile, error_policy, ctx.clone()).boxed());
     }
-    // Not `controller.store().wait_until_ready()`: the store's readiness wakes only one waiter, and the
-    // controller's own runner is already waiting on it.
-    let lists = scopes.iter().map(|ns| notebooks(&client, *ns)).collect();
-    let readiness = tokio::spawn(mark_ready(lists, ready));
+    // Readiness lists notebooks itself, not `controller.store().wait_until_ready()`: the store's readiness wakes
+    // only one waiter, and the controller's own runner is already waiting on it.
     let watched: Vec<&str> = scopes
         .iter()
         .map(|ns| ns.unwrap_or("all namespaces"))
@@ -135,9 +171,33 @@ pub async fn run(settings: Settings) -> Result<()> {
             Err(error) => log(format_args!("controller: {error}")),
         }
     });
+    // A leader that loses the lease stops reconciling at once (dropping the work) and exits, to be restarted as a
+    // follower: another replica may be leading already.
+    let lost = async {
+        match &mut leading {
+            Some((receiver, _)) => {
+                let _ = receiver.wait_for(|leads| !*leads).await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    let mut lost_lease = false;
+    let work = async {
+        tokio::select! {
+            () = work => {}
+            () = lost => lost_lease = true,
+        }
+    };
     let stopped = shutdown::run_until_stopped(work, signals, GRACE).await;
     readiness.abort();
     server.abort();
+    if lost_lease {
+        return Err(Error::LeadershipLost(LEASE_NAME));
+    }
+    if let Some((_, election)) = leading {
+        stop_election.send_replace(true);
+        let _ = tokio::time::timeout(Duration::from_secs(3), election).await;
+    }
     log(match stopped {
         Stopped::Finished => "stopped",
         Stopped::GraceOver => "stopped: running reconciles did not finish within the grace period",

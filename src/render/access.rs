@@ -3,6 +3,7 @@
 
 use super::files::Files;
 use super::object::{metadata, object};
+use crate::controller::leader::LEASE_NAME;
 use crate::model::Environment;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -11,7 +12,7 @@ use std::collections::BTreeSet;
 pub const NAME: &str = "jupyflux-controller";
 /// Labels of every object of the controller.
 pub const LABELS: [(&str, &str); 1] = [("app.kubernetes.io/name", NAME)];
-const RBAC: &str = "rbac.authorization.k8s.io/v1";
+pub(super) const RBAC: &str = "rbac.authorization.k8s.io/v1";
 
 /// The namespaces the controller watches and may write in, sorted: the Environment's `notebookNamespaces` and
 /// the namespace of every notebook defined in Git. Its Deployment gets one `--watch-namespace` for each.
@@ -34,8 +35,9 @@ pub fn git_namespaces(env: &Environment) -> BTreeSet<&str> {
 /// Only what `jupyflux controller` calls in a watched namespace: watch notebooks and apply their status; watch
 /// and server-side apply the children (an apply that creates needs `create`); read a culled notebook's pod;
 /// create the generated token Secret of a notebook without `auth` (create only: the controller never reads a
-/// Secret, unless `token_in_url` asks it to read the token back into the status URL). Nothing is deleted by the
-/// controller (the garbage collector follows owner references) and it records no events.
+/// Secret, unless `token_in_url` asks it to read the token back into the status URL); record events about
+/// notebooks (`create`, and `patch` to count a repeated one). Nothing is deleted by the controller (the garbage
+/// collector follows owner references).
 pub fn namespace_rules(token_in_url: bool) -> Value {
     const APPLY: [&str; 4] = ["list", "watch", "create", "patch"];
     let secrets = if token_in_url {
@@ -54,6 +56,16 @@ pub fn namespace_rules(token_in_url: bool) -> Value {
         // Culling reads the server's container states of `<notebook>-0`.
         {"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
         {"apiGroups": [""], "resources": ["secrets"], "verbs": secrets},
+        {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"]},
+    ])
+}
+
+/// What the controller may do in its own namespace: create its Lease, and read and renew that one only.
+pub fn leader_election_rules() -> Value {
+    json!([
+        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]},
+        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "resourceNames": [LEASE_NAME],
+         "verbs": ["get", "update"]},
     ])
 }
 

@@ -1,8 +1,11 @@
 //! The `controller` layer: what every notebook needs before it can exist: the `Notebook` CRD (with the Data
 //! Manager's annotations, in a layer of its own) and the controller that expands notebooks: its namespace,
-//! ServiceAccount, NetworkPolicy, Deployment, and the Roles of watched namespaces that exist before jupyflux.
+//! ServiceAccount, NetworkPolicy, Deployment (two replicas electing a leader with a Lease, a PodDisruptionBudget
+//! keeping one), the Role for its Lease, and the Roles of watched namespaces that exist before jupyflux.
 
-use super::access::{LABELS, NAME, git_namespaces, render_role, watched_namespaces};
+use super::access::{
+    LABELS, NAME, RBAC, git_namespaces, leader_election_rules, render_role, watched_namespaces,
+};
 use super::files::Files;
 use super::object::{metadata, object};
 use crate::model::Environment;
@@ -61,6 +64,38 @@ pub fn render(env: &Environment, files: &mut Files) {
     );
     let mut args = ControllerConfig::of(spec).args();
     args.extend(watched.iter().map(|w| format!("--watch-namespace={w}")));
+    args.push(format!("--leader-election-namespace={ns}"));
+    let meta = || metadata(NAME, Some(ns), &LABELS);
+    put(
+        "role",
+        &object(
+            RBAC,
+            "Role",
+            meta(),
+            json!({"rules": leader_election_rules()}),
+        ),
+    );
+    put(
+        "rolebinding",
+        &object(
+            RBAC,
+            "RoleBinding",
+            meta(),
+            json!({
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": NAME},
+                "subjects": [{"kind": "ServiceAccount", "name": NAME, "namespace": ns}],
+            }),
+        ),
+    );
+    put(
+        "poddisruptionbudget",
+        &object(
+            "policy/v1",
+            "PodDisruptionBudget",
+            meta(),
+            json!({"spec": {"maxUnavailable": 1, "selector": {"matchLabels": {LABELS[0].0: LABELS[0].1}}}}),
+        ),
+    );
     put(
         "deployment",
         &object(
@@ -97,7 +132,8 @@ fn network_policy(metrics_from: Option<&str>) -> Value {
     })
 }
 
-/// One replica of `jupyflux controller`, non-root, read-only, no capabilities (restricted Pod Security).
+/// Two replicas of `jupyflux controller` (one leads, the other stands by; preferably on different nodes),
+/// non-root, read-only, no capabilities (restricted Pod Security). `POD_NAME` is each replica's identity.
 fn deployment_spec(image: &str, flags: Vec<String>) -> Value {
     let mut args = vec!["controller".to_owned()];
     args.extend(flags);
@@ -105,12 +141,19 @@ fn deployment_spec(image: &str, flags: Vec<String>) -> Value {
     let probe =
         |path: &str| json!({"httpGet": {"path": path, "port": "http"}, "periodSeconds": 10});
     json!({
-        "replicas": 1,
+        "replicas": 2,
         "selector": {"matchLabels": selector},
         "template": {
             "metadata": {"labels": selector},
             "spec": {
                 "serviceAccountName": NAME,
+                "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{
+                    "weight": 100,
+                    "podAffinityTerm": {
+                        "labelSelector": {"matchLabels": selector},
+                        "topologyKey": "kubernetes.io/hostname",
+                    },
+                }]}},
                 "securityContext": {
                     "runAsNonRoot": true,
                     "runAsUser": 65532,
@@ -121,6 +164,7 @@ fn deployment_spec(image: &str, flags: Vec<String>) -> Value {
                     "name": "controller",
                     "image": image,
                     "args": args,
+                    "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
                     "ports": [{"name": "http", "containerPort": PORT, "protocol": "TCP"}],
                     "livenessProbe": probe("/healthz"),
                     "readinessProbe": probe("/readyz"),

@@ -38,8 +38,8 @@ pub fn notebook(generation: i64, spec: Value, status: Value) -> Notebook {
     serde_json::from_value(object).unwrap()
 }
 
-/// Three conditions as written in a status: `[type, status, reason, lastTransitionTime]` each.
-pub fn conditions(wanted: [[&str; 4]; 3]) -> Vec<Value> {
+/// Conditions as written in a status: `[type, status, reason, lastTransitionTime]` each.
+pub fn conditions<const N: usize>(wanted: [[&str; 4]; N]) -> Vec<Value> {
     wanted
         .iter()
         .map(|[kind, status, reason, time]| {
@@ -71,6 +71,7 @@ pub fn running(generation: i64) -> Value {
              "message": "the spec is valid", "lastTransitionTime": T0},
         ],
         "observedGeneration": generation,
+        "server": {"image": "quay.io/jupyter/base-notebook:2025-01-13"},
     })
 }
 

@@ -148,6 +148,88 @@ impl Verifier {
         call.body
     }
 
+    /// Expect an event (events.k8s.io/v1) about a notebook in `ns` with `reason`: a create, or the merge patch
+    /// that counts a repeat of the same event; answer with the event; return its body.
+    pub async fn event(&mut self, ns: &str, reason: &str) -> Value {
+        let (call, reply) = self.next().await;
+        let collection = format!("/apis/events.k8s.io/v1/namespaces/{ns}/events");
+        let repeat = call.method == Method::PATCH;
+        if repeat {
+            assert!(
+                call.path.starts_with(&format!("{collection}/")),
+                "{call:#?}"
+            );
+            assert_eq!(
+                call.content_type, "application/merge-patch+json",
+                "{call:#?}"
+            );
+        } else {
+            assert_eq!(
+                (&call.method, call.path.as_str()),
+                (&Method::POST, collection.as_str()),
+                "{call:#?}"
+            );
+        }
+        assert_eq!(call.body["reason"], reason, "{call:#?}");
+        assert_eq!(call.body["regarding"]["kind"], "Notebook", "{call:#?}");
+        assert_eq!(
+            call.body["reportingController"], "jupyflux.dev/controller",
+            "{call:#?}"
+        );
+        let code = if repeat {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        };
+        reply.send_response(json_response(code, &call.body));
+        call.body
+    }
+
+    /// Expect the events of `reasons`, in order, about notebooks in `ns`; return their bodies.
+    pub async fn events(&mut self, ns: &str, reasons: &[&str]) -> Vec<Value> {
+        let mut bodies = Vec::new();
+        for reason in reasons {
+            bodies.push(self.event(ns, reason).await);
+        }
+        bodies
+    }
+
+    /// Expect a GET of `path`; answer with an API error of `code` whose message is `message`.
+    pub async fn get_fails(&mut self, path: &str, code: StatusCode, message: &str) {
+        let (call, reply) = self.next().await;
+        assert_eq!(
+            (&call.method, call.path.as_str()),
+            (&Method::GET, path),
+            "{call:#?}"
+        );
+        reply.send_response(status_response(code, message));
+    }
+
+    /// Expect a forced server-side apply to `path`; answer with an API error of `code` and `message`.
+    pub async fn refuse(&mut self, path: &str, code: StatusCode, message: &str) {
+        let (call, reply) = self.next().await;
+        assert_apply(&call, path);
+        reply.send_response(status_response(code, message));
+    }
+
+    /// Expect a request of `method` to `path`; answer `code` with `answer(body)`; return the body.
+    pub async fn call(
+        &mut self,
+        method: Method,
+        path: &str,
+        code: StatusCode,
+        answer: impl FnOnce(&Value) -> Value,
+    ) -> Value {
+        let (call, reply) = self.next().await;
+        assert_eq!(
+            (&call.method, call.path.as_str()),
+            (&method, path),
+            "{call:#?}"
+        );
+        reply.send_response(json_response(code, &answer(&call.body)));
+        call.body
+    }
+
     /// Expect a forced server-side apply to `path`; answer with an API error of `code`.
     pub async fn fail(&mut self, path: &str, code: StatusCode) {
         let (call, reply) = self.next().await;
@@ -182,7 +264,7 @@ fn reason(code: StatusCode) -> String {
 }
 
 /// An API error answer (a `Status` object).
-fn status_response(code: StatusCode, message: &str) -> Response<Body> {
+pub fn status_response(code: StatusCode, message: &str) -> Response<Body> {
     let status = json!({
         "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
         "message": message, "reason": reason(code), "code": code.as_u16(),
