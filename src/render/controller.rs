@@ -65,24 +65,26 @@ pub fn render(env: &Environment, files: &mut Files) {
     let mut args = ControllerConfig::of(spec).args();
     args.extend(watched.iter().map(|w| format!("--watch-namespace={w}")));
     args.push(format!("--leader-election-namespace={ns}"));
-    let meta = || metadata(NAME, Some(ns), &LABELS);
+    // Named apart from the Role of a watched namespace, which may be this one.
+    let election = format!("{NAME}-leader-election");
+    let election_meta = || metadata(&election, Some(ns), &LABELS);
     put(
-        "role",
+        "role-leader-election",
         &object(
             RBAC,
             "Role",
-            meta(),
+            election_meta(),
             json!({"rules": leader_election_rules()}),
         ),
     );
     put(
-        "rolebinding",
+        "rolebinding-leader-election",
         &object(
             RBAC,
             "RoleBinding",
-            meta(),
+            election_meta(),
             json!({
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": NAME},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": election},
                 "subjects": [{"kind": "ServiceAccount", "name": NAME, "namespace": ns}],
             }),
         ),
@@ -92,7 +94,7 @@ pub fn render(env: &Environment, files: &mut Files) {
         &object(
             "policy/v1",
             "PodDisruptionBudget",
-            meta(),
+            metadata(NAME, Some(ns), &LABELS),
             json!({"spec": {"maxUnavailable": 1, "selector": {"matchLabels": {LABELS[0].0: LABELS[0].1}}}}),
         ),
     );
