@@ -1,6 +1,7 @@
 //! Stop and start without a Git commit: the annotation `jupyflux.dev/hibernate: "true"` hibernates a notebook as
-//! `spec.hibernated` does. An annotation set by `kubectl annotate` belongs to that field manager, so a GitOps
-//! apply of the Notebook (Flux's own field manager) leaves it alone unless the manifest in Git sets it too.
+//! `spec.hibernated` does. Set with a field manager of its own (not one starting with `kubectl`, whose fields
+//! Flux's kustomize-controller takes over), Flux's server-side apply of the Notebook leaves it alone unless the
+//! manifest in Git sets it too (docs/notebooks.md, "Operations").
 
 use super::spec::Notebook;
 
