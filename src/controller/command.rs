@@ -44,6 +44,17 @@ fn identity(flag: Option<String>) -> String {
         .unwrap_or_else(|| format!("jupyflux-{}", std::process::id()))
 }
 
+/// glibc gives every thread that allocates under contention an arena of its own and keeps what is freed there for
+/// that arena: after a burst (the first sync of many notebooks) the process stays at its high-water mark in
+/// each. Two arenas are plenty for two workers and keep the idle footprint near the live heap (BENCHMARKS.md).
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets an allocator parameter; it is called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 /// Run the controller until it is stopped; exit code 1 when it cannot start.
 pub fn run_command(args: ControllerArgs) -> ExitCode {
     let settings = Settings {
@@ -53,7 +64,11 @@ pub fn run_command(args: ControllerArgs) -> ExitCode {
         identity: identity(args.identity),
         leader_election: args.leader_election_namespace,
     };
+    limit_malloc_arenas();
+    // Two workers, whatever the node's core count: the controller is I/O-bound and its CPU limit is half a core;
+    // a worker per node core would only add threads and their allocator arenas (memory).
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
     {

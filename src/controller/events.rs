@@ -78,14 +78,13 @@ pub fn changes(old: Option<&NotebookStatus>, new: &NotebookStatus) -> Vec<Note> 
     let mut notes = Vec::new();
     let phase = new.phase.as_deref();
     let (old_ready, ready) = (find(old, "Ready"), find(Some(new), "Ready"));
-    if old.and_then(|o| o.phase.as_deref()) != phase || !same(old_ready, ready) {
-        if let Some(ready) = ready {
-            let warning = phase == Some("Failed");
-            let reason = ready.reason.as_deref().unwrap_or("Unknown");
-            let message = ready.message.as_deref().unwrap_or_default();
-            let note = format!("{}: {message}", phase.unwrap_or("Unknown"));
-            notes.push(Note::new(warning, reason, action(phase), &note));
-        }
+    let moved = old.and_then(|o| o.phase.as_deref()) != phase || !same(old_ready, ready);
+    if moved && let Some(ready) = ready {
+        let warning = phase == Some("Failed");
+        let reason = ready.reason.as_deref().unwrap_or("Unknown");
+        let message = ready.message.as_deref().unwrap_or_default();
+        let note = format!("{}: {message}", phase.unwrap_or("Unknown"));
+        notes.push(Note::new(warning, reason, action(phase), &note));
     }
     let (old_degraded, degraded) = (find(old, "Degraded"), find(Some(new), "Degraded"));
     if !same(old_degraded, degraded)

@@ -52,15 +52,16 @@ pub fn plan(notebook: &Notebook, config: &ControllerConfig) -> Result<Plan> {
     })
 }
 
-/// The spec of `notebook` with the Environment's defaults written in and its children (without owner
-/// references), or the spec's problems: what the controller applies and `jupyflux expand` prints. A notebook
+/// The spec of `notebook` with the Environment's defaults written in (and `hibernated` when the annotation asks)
+/// and its children (without owner references), or the spec's problems: what the controller applies and `jupyflux expand` prints. A notebook
 /// created outside Git (say by the Data Manager) gets the same defaults as one `render` writes.
 pub fn expand(
     notebook: &Notebook,
     config: &ControllerConfig,
 ) -> std::result::Result<(NotebookSpec, Vec<Value>), Vec<Problem>> {
-    let mut completed = notebook.clone();
-    completed.spec = config.defaults.apply(&notebook.name_any(), &notebook.spec);
+    // The hibernate annotation counts as `spec.hibernated`, so `expand` shows what the controller applies.
+    let mut completed = crate::notebook::hibernate::honoured(notebook);
+    completed.spec = config.defaults.apply(&notebook.name_any(), &completed.spec);
     let problems = problems(&completed.spec);
     if !problems.is_empty() {
         return Err(problems);
@@ -193,6 +194,19 @@ mod tests {
         );
         let own = notebook(claim, json!({"host": "own.example.org"}));
         assert_eq!(host(&own).as_deref(), Some("own.example.org"));
+    }
+
+    #[test]
+    fn the_hibernate_annotation_scales_the_children_to_zero() {
+        let mut nb = notebook(json!({"new": {"size": "1Gi"}}), json!({}));
+        let (_, children) = expand(&nb, &ControllerConfig::default()).unwrap();
+        assert_eq!(children[2]["spec"]["replicas"], 1);
+        let annotation = crate::notebook::hibernate::HIBERNATE_ANNOTATION;
+        nb.metadata.annotations = Some([(annotation.to_owned(), "true".to_owned())].into());
+        let (spec, children) = expand(&nb, &ControllerConfig::default()).unwrap();
+        assert!(spec.hibernated);
+        assert_eq!(children[2]["kind"], "StatefulSet");
+        assert_eq!(children[2]["spec"]["replicas"], 0);
     }
 
     #[test]

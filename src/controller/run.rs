@@ -26,6 +26,11 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+/// Reconciles running at once (per watched namespace): enough to keep the API server busy, few enough that a
+/// first sync of thousands of notebooks does not hold thousands of half-built objects in memory at once (the
+/// memory a burst takes is not given back to the system: BENCHMARKS.md, "Controller").
+pub const CONCURRENCY: u16 = 8;
+
 /// The pause between attempts to list notebooks before the controller is ready.
 const READY_RETRY: Duration = Duration::from_secs(5);
 
@@ -90,7 +95,8 @@ pub async fn run(settings: Settings) -> Result<()> {
     let client = Client::try_default().await.map_err(Error::Client)?;
     let listener = TcpListener::bind(settings.listen).await?;
     let mut ctx = Context::new(client.clone(), settings.config);
-    ctx.recorder = Recorder::new(client.clone(), reporter(Some(settings.identity.clone())));
+    ctx.reporter = reporter(Some(settings.identity.clone()));
+    ctx.recorder = Recorder::new(client.clone(), ctx.reporter.clone());
     let ctx = Arc::new(ctx);
     let ready = Arc::new(AtomicBool::new(false));
     let server = tokio::spawn(health::serve(listener, ctx.metrics.clone(), ready.clone()));
@@ -143,6 +149,7 @@ pub async fn run(settings: Settings) -> Result<()> {
             watcher::Config::default(),
             resource,
         )
+        .with_config(controller::Config::default().concurrency(CONCURRENCY))
         .owns(api::<ConfigMap>(&client, *ns), children.clone())
         .owns(api::<PersistentVolumeClaim>(&client, *ns), children.clone())
         .owns(api::<StatefulSet>(&client, *ns), children.clone())
