@@ -1,7 +1,7 @@
 //! `cargo bench --bench controller`: the `jupyflux controller` binary against a fake API server on 127.0.0.1 —
 //! the initial sync of `BENCH_NOTEBOOKS` notebooks (default 1,000): time and number of requests until every
 //! notebook's status is written, reconcile throughput, then the steady-state idle RSS after `BENCH_IDLE_SECS`
-//! (default 10). Exits non-zero when the idle RSS misses the 20 MiB target. A plain harness, std only; the fake
+//! (default 15). Exits non-zero when the idle RSS misses the 20 MiB target. A plain harness, std only; the fake
 //! server answers every request at once and sends no watch events, so it measures the controller, not a server.
 
 use serde_json::{Value, json};
@@ -236,7 +236,7 @@ fn main() {
     let idle: u64 = std::env::var("BENCH_IDLE_SECS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(10);
+        .unwrap_or(15);
     let counts = Arc::new(Counts::default());
     let started = Instant::now();
     let server = fake_api_server((0..count).map(notebook).collect(), counts.clone(), started);

@@ -55,6 +55,23 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// How often memory freed after a burst of reconciles is handed back to the system.
+pub const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Hand the memory glibc keeps after a burst (the first sync, a resync of every notebook) back to the system,
+/// every [`TRIM_EVERY`]: cheap when there is nothing to give back, and what keeps the idle footprint at the live
+/// heap (BENCHMARKS.md, "Controller").
+pub async fn trim_memory() {
+    loop {
+        tokio::time::sleep(TRIM_EVERY).await;
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: `malloc_trim` only returns free pages of the allocator's heaps to the system.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+}
+
 /// Run the controller until it is stopped; exit code 1 when it cannot start.
 pub fn run_command(args: ControllerArgs) -> ExitCode {
     let settings = Settings {

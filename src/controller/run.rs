@@ -100,6 +100,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     let ctx = Arc::new(ctx);
     let ready = Arc::new(AtomicBool::new(false));
     let server = tokio::spawn(health::serve(listener, ctx.metrics.clone(), ready.clone()));
+    let trimming = tokio::spawn(super::command::trim_memory());
     let scopes: Vec<Option<&str>> = if settings.namespaces.is_empty() {
         vec![None]
     } else {
@@ -132,6 +133,7 @@ pub async fn run(settings: Settings) -> Result<()> {
                 election.abort();
                 readiness.abort();
                 server.abort();
+                trimming.abort();
                 log("stopped while waiting to lead");
                 return Ok(());
             }
@@ -198,6 +200,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     let stopped = shutdown::run_until_stopped(work, signals, GRACE).await;
     readiness.abort();
     server.abort();
+    trimming.abort();
     if lost_lease {
         return Err(Error::LeadershipLost(LEASE_NAME));
     }
