@@ -94,6 +94,7 @@ pub fn verify_with(tree: &Tree, declared: &Declared) -> Vec<String> {
     listings(tree, &docs, &mut problems);
     references(tree, &docs, declared, &mut problems);
     duplicates(&docs, &mut problems);
+    nested_syncs(&docs, &mut problems);
     problems.sort();
     problems.dedup();
     problems
@@ -249,6 +250,26 @@ fn references(tree: &Tree, docs: &[Doc], declared: &Declared, problems: &mut Vec
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// No Flux Kustomization's path lies inside another's: every object is applied (and pruned) by one of them.
+fn nested_syncs(docs: &[Doc], problems: &mut Vec<String>) {
+    let synced: BTreeMap<&str, &str> = docs
+        .iter()
+        .filter(|d| d.kind() == "Kustomization" && d.path.starts_with("flux/"))
+        .map(|d| (d.str("/spec/path").trim_start_matches("./"), d.path))
+        .collect();
+    for (path, file) in &synced {
+        let outer = std::iter::successors(path.rsplit_once('/').map(|(d, _)| d), |d| {
+            d.rsplit_once('/').map(|(parent, _)| parent)
+        })
+        .find_map(|d| synced.get(d));
+        if let Some(outer) = outer {
+            problems.push(format!(
+                "{file}: path ./{path} lies inside the path of {outer}, so two Flux Kustomizations apply its objects"
+            ));
         }
     }
 }
@@ -455,5 +476,41 @@ mod tests {
         declared.insert("e", "ConfigMap", "lab", "extra");
         declared.insert("e", "Kustomization", "ops", "storage");
         assert_eq!(verify_with(&t, &declared), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_flux_path_inside_another_is_found() {
+        let sync = |name: &str, path: &str| {
+            format!(
+                "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n  namespace: flux-system\nspec:\n  path: ./{path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
+            )
+        };
+        let (outer, inner, beside) = (
+            sync("outer", "generated/e/x"),
+            sync("inner", "generated/e/x/in"),
+            sync("beside", "generated/e/x-y"),
+        );
+        let listing = |entry: &str| {
+            format!(
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- {entry}\n"
+            )
+        };
+        let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
+        let t = tree(&[
+            ("generated/e/x/kustomization.yaml", &listing("in")),
+            ("generated/e/x/in/kustomization.yaml", &listing("a.yaml")),
+            ("generated/e/x/in/a.yaml", namespace),
+            ("generated/e/x-y/kustomization.yaml", &listing("b.yaml")),
+            ("generated/e/x-y/b.yaml", &namespace.replace("a\n", "b\n")),
+            ("flux/e/outer.yaml", &outer),
+            ("flux/e/inner.yaml", &inner),
+            ("flux/e/beside.yaml", &beside),
+        ]);
+        assert_eq!(
+            verify(&t),
+            [
+                "flux/e/inner.yaml: path ./generated/e/x/in lies inside the path of flux/e/outer.yaml, so two Flux Kustomizations apply its objects"
+            ]
+        );
     }
 }
