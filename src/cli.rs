@@ -335,7 +335,14 @@ fn validate_command(
         eprintln!("{}", errors().problems(&found.to_string()));
         return invalid();
     }
-    let problems = verify::verify_with(&tree, &render::declared_elsewhere(&model));
+    let declared = render::declared_elsewhere(&model);
+    let required = crate::model::required::required_secrets(&model);
+    let config_maps = crate::model::required::required_config_maps(&model);
+    let envs = model.environments.len();
+    // Re-reading the rendered output needs only the tree: free the model and the located definitions first (peak
+    // memory on large fleets).
+    drop((model, located));
+    let problems = verify::verify_with(&tree, &declared);
     for problem in &problems {
         eprintln!("{problem}");
     }
@@ -346,8 +353,6 @@ fn validate_command(
         );
         return invalid();
     }
-    let required = crate::model::required::required_secrets(&model);
-    let config_maps = crate::model::required::required_config_maps(&model);
     match format {
         ValidateFormat::Json => println!(
             "{}",
@@ -359,8 +364,7 @@ fn validate_command(
         }
     }
     eprintln!(
-        "valid: {} environment(s), {} rendered files checked",
-        model.environments.len(),
+        "valid: {envs} environment(s), {} rendered files checked",
         tree.len()
     );
     ExitCode::SUCCESS

@@ -55,7 +55,11 @@ impl FileError {
 
 /// What kind of non-regular, non-directory entry `metadata` describes ("FIFO", "socket", "device", …).
 pub fn special_kind(metadata: &Metadata) -> Option<&'static str> {
-    let file_type = metadata.file_type();
+    special_type(metadata.file_type())
+}
+
+/// [`special_kind`] of a file type (as a directory listing gives it, without a `stat`).
+pub fn special_type(file_type: std::fs::FileType) -> Option<&'static str> {
     if file_type.is_file() || file_type.is_dir() {
         return None;
     }

@@ -88,14 +88,14 @@ fn the_controller_watches_and_may_write_only_in_its_namespaces() {
         "nothing cluster-wide"
     );
     // The notebooks layer waits for the CRD, not for the controller (whose readiness needs their Roles).
-    let sync = object(&tree, "flux/dev/kustomization-notebooks.yaml");
+    let sync = object(&tree, "flux/dev/kustomization-notebooks-team-a.yaml");
     let depends: Vec<&str> = sync["spec"]["dependsOn"]
         .as_array()
         .unwrap()
         .iter()
         .map(|d| d["name"].as_str().unwrap())
         .collect();
-    assert_eq!(depends, ["jupyflux-crds", "jupyflux-secrets"]);
+    assert_eq!(depends, ["jupyflux-crds", "jupyflux-secrets-team-a"]);
     assert!(
         tree.get("generated/dev/crds/customresourcedefinition.yaml")
             .is_some()

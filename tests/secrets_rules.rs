@@ -80,15 +80,16 @@ fn env_names_are_checked() {
 }
 
 #[test]
-fn hubs_wait_for_the_secrets_layer() {
-    let hubs = rendered("flux/lab/kustomization-hubs.yaml");
+fn hubs_wait_for_the_secrets_of_their_namespace() {
+    let hub = rendered("flux/lab/kustomization-hubs-course.yaml");
     assert!(
-        hubs.contains("dependsOn:\n  - name: jupyflux-secrets\n"),
-        "{hubs}"
+        hub.contains("dependsOn:\n  - name: jupyflux-secrets-course-hub\n"),
+        "{hub}"
     );
-    let secrets = rendered("flux/lab/kustomization-secrets.yaml");
+    let secrets = rendered("flux/lab/kustomization-secrets-course-hub.yaml");
     assert!(
-        secrets.contains("path: ./generated/lab/secrets\n") && secrets.contains("wait: true\n"),
+        secrets.contains("path: ./generated/lab/secrets/course-hub\n")
+            && secrets.contains("wait: true\n"),
         "{secrets}"
     );
     assert!(!secrets.contains("dependsOn"), "{secrets}");

@@ -3,7 +3,7 @@
 
 use super::tree::{HEADER_MARKER, Tree};
 use crate::files::FileError;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::io;
 use std::path::Path;
 use walkdir::WalkDir;
@@ -124,11 +124,12 @@ impl OutputError {
     }
 }
 
-/// Every regular file under the directories `scope` owns, with its size. A symbolic link or special file
-/// anywhere below them (or a link on the way to them) is an error: links are never followed, so nothing outside
-/// the repository is read or written. `flux/<env>/flux-system/` is not entered at all.
-pub fn files_on_disk(root: &Path, scope: &Scope) -> Result<BTreeMap<String, u64>, OutputError> {
-    let mut files = BTreeMap::new();
+/// Every regular file under the directories `scope` owns. A symbolic link or special file anywhere below them (or
+/// a link on the way to them) is an error: links are never followed, so nothing outside the repository is read or
+/// written. `flux/<env>/flux-system/` is not entered at all. The types come from the directory listings (no `stat`
+/// per file); reading a file checks it again ([`crate::files::read_regular`]).
+pub fn files_on_disk(root: &Path, scope: &Scope) -> Result<BTreeSet<String>, OutputError> {
+    let mut files = BTreeSet::new();
     for dir in scope.roots() {
         crate::files::ensure_no_link_below(root, dir)?;
         let dir_path = root.join(dir);
@@ -146,21 +147,18 @@ pub fn files_on_disk(root: &Path, scope: &Scope) -> Result<BTreeMap<String, u64>
                     .map_or_else(|| dir.clone(), |p| crate::paths::relative(root, p));
                 FileError::io(&path, io::Error::other(e.to_string()))
             })?;
-            let path = crate::paths::relative(root, entry.path());
             let file_type = entry.file_type();
             if file_type.is_dir() {
                 continue;
             }
+            let path = crate::paths::relative(root, entry.path());
             if file_type.is_symlink() {
                 return Err(FileError::Symlink { path }.into());
             }
-            let metadata = entry
-                .metadata()
-                .map_err(|e| FileError::io(&path, io::Error::other(e.to_string())))?;
-            if let Some(kind) = crate::files::special_kind(&metadata) {
+            if let Some(kind) = crate::files::special_type(file_type) {
                 return Err(FileError::NotRegular { path, kind }.into());
             }
-            files.insert(path, metadata.len());
+            files.insert(path);
         }
     }
     Ok(files)
@@ -173,34 +171,36 @@ fn is_bootstrap_dir(root: &Path, path: &Path) -> bool {
     parts.len() == 3 && parts[0] == "flux" && parts[2] == "flux-system"
 }
 
-/// Compare `tree` with the files under `root` that `scope` owns.
+/// Compare `tree` with the files under `root` that `scope` owns. Files are read and compared on every core, a
+/// block of paths at a time; the changes come out in path order whatever the scheduling.
 pub fn plan(root: &Path, tree: &Tree, scope: &Scope) -> Result<Plan, OutputError> {
     let on_disk = files_on_disk(root, scope)?;
     let read = |path: &str| crate::files::read_regular(&root.join(path), path);
-    let mut plan = Plan::default();
-    for (path, bytes) in tree.iter() {
-        if !scope.owns(path) {
-            // Not under a walked directory (never the case for a render's own tree): check the way there.
-            crate::files::ensure_no_link_below(root, path)?;
-        }
-        match on_disk.get(path) {
-            Some(_) => {
-                let old = read(path)?;
-                if old == bytes {
-                    plan.unchanged += 1;
-                } else {
-                    plan.changes.push(Change::Update {
-                        path: path.to_owned(),
-                        old,
-                    });
-                }
-            }
-            None => plan.changes.push(Change::Create {
+    for path in tree.paths().filter(|p| !scope.owns(p)) {
+        // Not under a walked directory (never the case for a render's own tree): check the way there.
+        crate::files::ensure_no_link_below(root, path)?;
+    }
+    let produced: Vec<(&str, &[u8])> = tree.iter().collect();
+    let compare = |&(path, bytes): &(&str, &[u8])| -> Result<Option<Change>, OutputError> {
+        if !on_disk.contains(path) {
+            return Ok(Some(Change::Create {
                 path: path.to_owned(),
-            }),
+            }));
+        }
+        let old = read(path)?;
+        Ok((old != bytes).then(|| Change::Update {
+            path: path.to_owned(),
+            old,
+        }))
+    };
+    let mut plan = Plan::default();
+    for change in crate::parallel::map(&produced, 256, compare) {
+        match change? {
+            Some(change) => plan.changes.push(change),
+            None => plan.unchanged += 1,
         }
     }
-    for path in on_disk.keys() {
+    for path in &on_disk {
         if tree.get(path).is_some() || !scope.owns(path) {
             continue;
         }

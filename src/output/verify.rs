@@ -78,12 +78,21 @@ pub fn verify(tree: &Tree) -> Vec<String> {
 pub fn verify_with(tree: &Tree, declared: &Declared) -> Vec<String> {
     let mut problems = Vec::new();
     let mut docs = Vec::new();
-    for (path, bytes) in tree.iter() {
+    // Parsing is most of the work: on every core, each object cut down at once to what the checks read.
+    let files: Vec<(&str, &[u8])> = tree.iter().collect();
+    let parse = |&(_, bytes): &(&str, &[u8])| {
         let text = String::from_utf8_lossy(bytes);
-        if !text.starts_with(HEADER_MARKER) {
+        let parsed = serde_saphyr::from_str::<Value>(&text)
+            .map(skeleton)
+            .map_err(|e| e.to_string());
+        (text.starts_with(HEADER_MARKER), parsed)
+    };
+    let parsed = crate::parallel::map(&files, 64, parse);
+    for (&(path, _), (has_header, parsed)) in files.iter().zip(parsed) {
+        if !has_header {
             problems.push(format!("{path}: missing the generated-file header"));
         }
-        match serde_saphyr::from_str::<Value>(&text) {
+        match parsed {
             Ok(value) => docs.push(Doc { path, value }),
             Err(e) => problems.push(format!("{path}: not valid YAML: {e}")),
         }
@@ -94,9 +103,45 @@ pub fn verify_with(tree: &Tree, declared: &Declared) -> Vec<String> {
     listings(tree, &docs, &mut problems);
     references(tree, &docs, declared, &mut problems);
     duplicates(&docs, &mut problems);
+    nested_syncs(&docs, &mut problems);
     problems.sort();
     problems.dedup();
     problems
+}
+
+/// The parts of an object the checks read: its identity, a kustomization's `resources`, and the references in the
+/// spec of a HelmRelease, a Flux Kustomization or an ExternalSecret. The rest (a Notebook's spec, a Role's rules)
+/// is dropped as soon as it is parsed, so the checks hold tens of thousands of objects in little memory.
+fn skeleton(mut value: Value) -> Value {
+    let Value::Object(object) = &mut value else {
+        return value;
+    };
+    let references = matches!(
+        object.get("kind").and_then(Value::as_str),
+        Some("HelmRelease" | "Kustomization" | "ExternalSecret")
+    );
+    object.retain(|key, _| {
+        matches!(
+            key.as_str(),
+            "apiVersion" | "kind" | "metadata" | "resources"
+        ) || references && key == "spec"
+    });
+    if let Some(Value::Object(metadata)) = object.get_mut("metadata") {
+        metadata.retain(|key, _| key == "name" || key == "namespace");
+    }
+    if let Some(Value::Object(spec)) = object.get_mut("spec") {
+        const READ: [&str; 7] = [
+            "chartRef",
+            "chart",
+            "valuesFrom",
+            "path",
+            "dependsOn",
+            "sourceRef",
+            "target",
+        ];
+        spec.retain(|key, _| READ.contains(&key.as_str()));
+    }
+    value
 }
 
 fn identity(doc: &Doc, problems: &mut Vec<String>) {
@@ -249,6 +294,26 @@ fn references(tree: &Tree, docs: &[Doc], declared: &Declared, problems: &mut Vec
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// No Flux Kustomization's path lies inside another's: every object is applied (and pruned) by one of them.
+fn nested_syncs(docs: &[Doc], problems: &mut Vec<String>) {
+    let synced: BTreeMap<&str, &str> = docs
+        .iter()
+        .filter(|d| d.kind() == "Kustomization" && d.path.starts_with("flux/"))
+        .map(|d| (d.str("/spec/path").trim_start_matches("./"), d.path))
+        .collect();
+    for (path, file) in &synced {
+        let outer = std::iter::successors(path.rsplit_once('/').map(|(d, _)| d), |d| {
+            d.rsplit_once('/').map(|(parent, _)| parent)
+        })
+        .find_map(|d| synced.get(d));
+        if let Some(outer) = outer {
+            problems.push(format!(
+                "{file}: path ./{path} lies inside the path of {outer}, so two Flux Kustomizations apply its objects"
+            ));
         }
     }
 }
@@ -455,5 +520,41 @@ mod tests {
         declared.insert("e", "ConfigMap", "lab", "extra");
         declared.insert("e", "Kustomization", "ops", "storage");
         assert_eq!(verify_with(&t, &declared), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_flux_path_inside_another_is_found() {
+        let sync = |name: &str, path: &str| {
+            format!(
+                "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n  namespace: flux-system\nspec:\n  path: ./{path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
+            )
+        };
+        let (outer, inner, beside) = (
+            sync("outer", "generated/e/x"),
+            sync("inner", "generated/e/x/in"),
+            sync("beside", "generated/e/x-y"),
+        );
+        let listing = |entry: &str| {
+            format!(
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- {entry}\n"
+            )
+        };
+        let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
+        let t = tree(&[
+            ("generated/e/x/kustomization.yaml", &listing("in")),
+            ("generated/e/x/in/kustomization.yaml", &listing("a.yaml")),
+            ("generated/e/x/in/a.yaml", namespace),
+            ("generated/e/x-y/kustomization.yaml", &listing("b.yaml")),
+            ("generated/e/x-y/b.yaml", &namespace.replace("a\n", "b\n")),
+            ("flux/e/outer.yaml", &outer),
+            ("flux/e/inner.yaml", &inner),
+            ("flux/e/beside.yaml", &beside),
+        ]);
+        assert_eq!(
+            verify(&t),
+            [
+                "flux/e/inner.yaml: path ./generated/e/x/in lies inside the path of flux/e/outer.yaml, so two Flux Kustomizations apply its objects"
+            ]
+        );
     }
 }

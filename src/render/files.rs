@@ -46,10 +46,19 @@ impl Files {
             .insert(field.to_owned(), value);
     }
 
-    /// Whether any file was added under `<root>/<dir>/`.
-    pub fn has_dir(&self, dir: &str) -> bool {
-        let prefix = format!("{}/{dir}/", self.root);
-        self.tree.paths().any(|p| p.starts_with(&prefix))
+    /// Every directory (relative to the root) that holds a file, directly or below.
+    pub fn dirs(&self) -> std::collections::HashSet<&str> {
+        let mut dirs = std::collections::HashSet::new();
+        for path in self.tree.paths() {
+            let mut relative = &path[self.root.len() + 1..];
+            while let Some((dir, _)) = relative.rsplit_once('/') {
+                if !dirs.insert(dir) {
+                    break;
+                }
+                relative = dir;
+            }
+        }
+        dirs
     }
 
     /// The tree, with a `kustomization.yaml` in every directory listing its files and subdirectories.

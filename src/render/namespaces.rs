@@ -3,6 +3,7 @@
 //! already (`managed: false`, the Environment's `existingNamespaces`) is never rendered, so never pruned.
 
 use super::files::Files;
+use super::layout::Layout;
 use super::object::HUB_LABEL;
 use super::object::{metadata, object};
 use super::{controller, notebooks, secrets};
@@ -21,35 +22,40 @@ struct Home {
 }
 
 /// Render the Namespace of every namespace the environment owns, once, into the layer that owns it.
-pub fn render(env: &Environment, files: &mut Files) {
-    for home in homes(env).into_values() {
+pub fn render(env: &Environment, layout: &Layout, files: &mut Files) {
+    for home in homes(env, layout).into_values() {
         files.object(&home.path, &home.sources, &home.object);
     }
 }
 
 /// The owned namespaces, by name: each claimed by the first layer that needs it.
-fn homes(env: &Environment) -> BTreeMap<String, Home> {
+fn homes(env: &Environment, layout: &Layout) -> BTreeMap<String, Home> {
     let spec = &env.definition.spec;
     let mut homes: BTreeMap<String, Home> = BTreeMap::new();
-    let mut claim = |ns: &str, path: String, sources: &[String], object: Value| {
+    // The object is built only for a namespace not claimed yet (one notebook namespace's level reads every
+    // notebook of the environment).
+    let mut claim = |ns: &str, path: String, sources: &[String], object: &dyn Fn() -> Value| {
         homes.entry(ns.to_owned()).or_insert_with(|| Home {
             path,
             sources: sources.to_vec(),
-            object,
+            object: object(),
         });
     };
     if controller::renders(env) {
         let ns = spec.controller.namespace.as_str();
         let path = format!("{}/namespace.yaml", controller::LAYER);
-        claim(ns, path, &env.definition.sources, restricted(ns));
+        claim(ns, path, &env.definition.sources, &|| restricted(ns));
     }
     let managed = |ns: &str| !spec.existing_namespaces.iter().any(|e| e == ns);
     let owned_hubs = || env.hubs.iter().filter(|hub| hub.namespace_managed());
     // Hubs and notebooks that read secrets get their namespace in the secrets layer, which their layers wait for.
     for hub in owned_hubs().filter(|hub| hub.spec.uses_secrets()) {
         let ns = hub.namespace();
-        let path = format!("{}/{ns}/namespace.yaml", secrets::LAYER);
-        claim(&ns, path, &hub.sources, hub_namespace(hub));
+        let path = format!(
+            "{}/namespace.yaml",
+            layout.namespace_dir(secrets::LAYER, &ns)
+        );
+        claim(&ns, path, &hub.sources, &|| hub_namespace(hub));
     }
     for (ns, readers) in secrets::notebook_readers(env) {
         if managed(ns) {
@@ -59,24 +65,26 @@ fn homes(env: &Environment) -> BTreeMap<String, Home> {
                     sources.push(source.clone());
                 }
             }
-            let path = format!("{}/{ns}/namespace.yaml", secrets::LAYER);
-            claim(ns, path, &sources, notebook_namespace(env, ns));
+            let path = format!(
+                "{}/namespace.yaml",
+                layout.namespace_dir(secrets::LAYER, ns)
+            );
+            claim(ns, path, &sources, &|| notebook_namespace(env, ns));
         }
     }
     for hub in owned_hubs().filter(|hub| !hub.spec.uses_secrets()) {
         let path = format!("hubs/{}/namespace.yaml", hub.name);
-        claim(&hub.namespace(), path, &hub.sources, hub_namespace(hub));
+        claim(&hub.namespace(), path, &hub.sources, &|| hub_namespace(hub));
     }
     for notebook in &env.notebooks {
         let ns = notebook.namespace.as_str();
         if managed(ns) {
-            let path = format!("{}/{ns}/namespace.yaml", notebooks::LAYER);
-            claim(
-                ns,
-                path,
-                &notebook.definition.sources,
-                notebook_namespace(env, ns),
+            let path = format!(
+                "{}/namespace.yaml",
+                layout.namespace_dir(notebooks::LAYER, ns)
             );
+            let object = || notebook_namespace(env, ns);
+            claim(ns, path, &notebook.definition.sources, &object);
         }
     }
     homes

@@ -3,6 +3,7 @@
 //! `super::namespaces`).
 
 use super::files::Files;
+use super::layout::Layout;
 use super::object::{metadata, object};
 use crate::model::{Environment, NotebookDefinition};
 use crate::notebook::Notebook;
@@ -17,20 +18,22 @@ pub const LAYER: &str = "notebooks";
 /// Label naming the notebook definition an object belongs to.
 pub const NOTEBOOK_LABEL: &str = "jupyflux.dev/notebook";
 
-/// Render every notebook of the environment into `notebooks/<namespace>/`.
-pub fn render(env: &Environment, files: &mut Files) {
+/// Render every notebook of the environment into `notebooks/<namespace>/` (a large namespace's into the
+/// directories `layout` gives).
+pub fn render(env: &Environment, layout: &Layout, files: &mut Files) {
     let config = ControllerConfig::of(&env.definition.spec);
     let mut namespaces = BTreeSet::new();
     for notebook in &env.notebooks {
         let ns = notebook.namespace.as_str();
         let sources = &notebook.definition.sources;
-        let dir = format!("{LAYER}/{ns}");
+        let name = notebook.definition.name.as_str();
         // The controller's Role, once per namespace, in the layer that creates or waits for the namespace.
         if namespaces.insert(ns) {
+            let dir = layout.namespace_dir(LAYER, ns);
             super::access::render_role(env, ns, (&dir, ""), sources, files);
         }
         files.object(
-            &format!("{dir}/{}.yaml", notebook.definition.name),
+            &format!("{}/{name}.yaml", layout.notebook_dir(LAYER, ns, name)),
             sources,
             &custom_resource(&config, notebook),
         );

@@ -2,6 +2,7 @@
 //! objects of `notebook::children`, one a file in `generated/<env>/notebooks/<ns>/<name>.preview/`. No
 //! kustomization lists them, so Flux never applies them; a reviewer sees the StatefulSet change a spec change makes.
 
+use super::layout::Layout;
 use super::notebooks::LAYER;
 use crate::model::Environment;
 use crate::notebook::Notebook;
@@ -14,8 +15,8 @@ use serde_json::Value;
 /// The second comment line of every preview file.
 const NOTE: &str = "# Preview only: the jupyflux controller creates this object from the Notebook; Flux does not apply this file.\n";
 
-/// The previews of every notebook of `env`, under `generated/<env>/`.
-pub fn previews(env: &Environment) -> Tree {
+/// The previews of every notebook of `env`, under `generated/<env>/`, beside its custom resource.
+pub fn previews(env: &Environment, layout: &Layout) -> Tree {
     let config = ControllerConfig::of(&env.definition.spec);
     let mut tree = Tree::new();
     for notebook in &env.notebooks {
@@ -24,8 +25,9 @@ pub fn previews(env: &Environment) -> Tree {
         let mut resource = Notebook::new(name, config.defaults.apply(name, &definition.spec));
         resource.metadata.namespace = Some(notebook.namespace.clone());
         let dir = format!(
-            "generated/{}/{LAYER}/{}/{name}{PREVIEW_SUFFIX}",
-            env.name, notebook.namespace
+            "generated/{}/{}/{name}{PREVIEW_SUFFIX}",
+            env.name,
+            layout.notebook_dir(LAYER, &notebook.namespace, name)
         );
         for child in children(&resource, &config) {
             let file = format!("{dir}/{}.yaml", file_stem(&child));

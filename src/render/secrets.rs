@@ -4,6 +4,7 @@
 //! Secrets. Existing Kubernetes Secrets (`{secret, key}`) are read where they are: nothing here.
 
 use super::files::Files;
+use super::layout::Layout;
 use super::notebooks::NOTEBOOK_LABEL;
 use super::object::HUB_LABEL;
 use super::object::{metadata, object};
@@ -24,13 +25,16 @@ const API_VERSION: &str = "external-secrets.io/v1";
 /// Label that makes Flux's helm-controller reconcile a HelmRelease when a Secret it reads changes.
 pub const WATCH_LABEL: (&str, &str) = ("reconcile.fluxcd.io/watch", "Enabled");
 
-/// Render the secrets of every hub and notebook that uses Vault into `secrets/<namespace>/`.
-pub fn render(env: &Environment, files: &mut Files) {
+/// Render the secrets of every hub and notebook that uses Vault into `secrets/<namespace>/` (a large notebook
+/// namespace's in the directories `layout` gives).
+pub fn render(env: &Environment, layout: &Layout, files: &mut Files) {
     for hub in &env.hubs {
         let uses = from_stores(hub.spec.secret_uses());
         if !uses.is_empty() {
+            let namespace = hub.namespace();
             let reader = Reader {
-                namespace: hub.namespace(),
+                dir: layout.namespace_dir(LAYER, &namespace),
+                namespace,
                 sources: hub.sources.clone(),
                 labels: vec![(HUB_LABEL, hub.name.as_str())],
             };
@@ -47,6 +51,7 @@ pub fn render(env: &Environment, files: &mut Files) {
         };
         let shared = Reader {
             namespace: ns.to_owned(),
+            dir: layout.namespace_dir(LAYER, ns),
             // Its objects name the files of the stores they are for.
             sources: Vec::new(),
             labels,
@@ -57,6 +62,7 @@ pub fn render(env: &Environment, files: &mut Files) {
             let definition = &notebook.definition;
             let reader = Reader {
                 namespace: ns.to_owned(),
+                dir: layout.notebook_dir(LAYER, ns, &definition.name),
                 sources: definition.sources.clone(),
                 labels: vec![(NOTEBOOK_LABEL, definition.name.as_str())],
             };
@@ -93,6 +99,8 @@ fn from_stores(uses: Vec<SecretUse<'_>>) -> Vec<SecretUse<'_>> {
 /// What reads secrets in one namespace: a hub or the notebooks there.
 struct Reader<'a> {
     namespace: String,
+    /// The directory its objects go to.
+    dir: String,
     sources: Vec<String>,
     /// Labels of the objects rendered for it.
     labels: Vec<(&'static str, &'a str)>,
@@ -120,7 +128,7 @@ fn render_namespace(
     files: &mut Files,
 ) {
     let ns = reader.namespace.as_str();
-    let dir = format!("{LAYER}/{ns}");
+    let dir = &reader.dir;
     let labels = reader.labels.as_slice();
 
     let stores: BTreeMap<&str, Store<'_>> = uses
@@ -191,7 +199,7 @@ fn render_external_secrets(
             json!({"spec": external_secret_spec(env, &name, &uses)}),
         );
         files.object(
-            &format!("{LAYER}/{ns}/externalsecret-{name}.yaml"),
+            &format!("{}/externalsecret-{name}.yaml", reader.dir),
             &reader.sources,
             &external_secret,
         );

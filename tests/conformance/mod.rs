@@ -18,7 +18,7 @@ mod schemas;
 mod validate;
 
 pub use environment::{reference_available, reference_dir, repo_root, say};
-pub use kustomize::{kustomize_available, kustomize_build_all};
+pub use kustomize::{kustomize_available, kustomize_build_all, kustomize_v5};
 pub use patches::patch_engine_disagreements;
 pub use report::Report;
 pub use validate::validate_tree;

@@ -15,6 +15,8 @@ pub struct Report {
     /// Objects for which no schema is available, by `apiVersion Kind`.
     pub without_schema: BTreeMap<String, usize>,
     pub kustomize_builds: usize,
+    /// `kustomize build` runs with kustomize v5 (the one in Flux).
+    pub kustomize_v5_builds: usize,
 }
 
 impl Report {
@@ -52,6 +54,7 @@ impl Report {
             *self.without_schema.entry(what).or_default() += n;
         }
         self.kustomize_builds += other.kustomize_builds;
+        self.kustomize_v5_builds += other.kustomize_v5_builds;
     }
 
     /// Objects validated in `category` (0 when none).
@@ -80,8 +83,9 @@ impl Report {
         }
         let _ = write!(
             line,
-            "; kustomize builds run: {}; violations: {}",
+            "; kustomize builds run: {} (4.5.4), {} (v5); violations: {}",
             self.kustomize_builds,
+            self.kustomize_v5_builds,
             self.violations.len()
         );
         line
