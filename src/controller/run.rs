@@ -16,7 +16,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use kube::api::{ApiResource, DynamicObject, ListParams};
 use kube::runtime::events::Recorder;
-use kube::runtime::{Controller, controller, watcher};
+use kube::runtime::{Controller, WatchStreamExt, controller, reflector, watcher};
 use kube::{Api, Client, Resource};
 use std::fmt::Display;
 use std::net::SocketAddr;
@@ -71,6 +71,22 @@ pub fn notebooks(client: &Client, namespace: Option<&str>) -> Api<DynamicObject>
     match namespace {
         Some(ns) => Api::namespaced_with(client.clone(), ns, &resource),
         None => Api::all_with(client.clone(), &resource),
+    }
+}
+
+/// The annotation `kubectl apply` keeps a copy of the whole applied object in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Drop from a watched notebook what no reconcile reads — its `managedFields` and `kubectl apply`'s copy of
+/// it — before it enters the controller's cache: together often larger than the notebook itself.
+pub fn trim(notebook: &mut DynamicObject) {
+    let metadata = &mut notebook.metadata;
+    metadata.managed_fields = None;
+    if let Some(annotations) = &mut metadata.annotations {
+        annotations.remove(LAST_APPLIED);
+        if annotations.is_empty() {
+            metadata.annotations = None;
+        }
     }
 }
 
@@ -146,19 +162,23 @@ pub async fn run(settings: Settings) -> Result<()> {
     let mut streams = Vec::new();
     for ns in &scopes {
         let resource = ApiResource::erase::<Notebook>(&());
-        let controller = Controller::new_with(
-            notebooks(&client, *ns),
-            watcher::Config::default(),
-            resource,
-        )
-        .with_config(controller::Config::default().concurrency(CONCURRENCY))
-        .owns(api::<ConfigMap>(&client, *ns), children.clone())
-        .owns(api::<PersistentVolumeClaim>(&client, *ns), children.clone())
-        .owns(api::<StatefulSet>(&client, *ns), children.clone())
-        .owns(api::<Service>(&client, *ns), children.clone())
-        .owns(api::<Ingress>(&client, *ns), children.clone())
-        .owns(api::<NetworkPolicy>(&client, *ns), children.clone())
-        .graceful_shutdown_on(signalled(signals.clone(), 1));
+        // `Controller::new_with`'s own reflector, with what no reconcile reads dropped before a notebook is
+        // cached (kube-rs' advice for memory): the cache holds every watched notebook for the process's life.
+        let writer = reflector::store::Writer::new(resource.clone());
+        let store = writer.as_reader();
+        let notebooks = watcher(notebooks(&client, *ns), watcher::Config::default())
+            .modify(trim)
+            .reflect(writer)
+            .applied_objects();
+        let controller = Controller::for_stream_with(notebooks, store, resource)
+            .with_config(controller::Config::default().concurrency(CONCURRENCY))
+            .owns(api::<ConfigMap>(&client, *ns), children.clone())
+            .owns(api::<PersistentVolumeClaim>(&client, *ns), children.clone())
+            .owns(api::<StatefulSet>(&client, *ns), children.clone())
+            .owns(api::<Service>(&client, *ns), children.clone())
+            .owns(api::<Ingress>(&client, *ns), children.clone())
+            .owns(api::<NetworkPolicy>(&client, *ns), children.clone())
+            .graceful_shutdown_on(signalled(signals.clone(), 1));
         ctx.watch_notebooks(controller.store());
         streams.push(controller.run(reconcile, error_policy, ctx.clone()).boxed());
     }
@@ -214,4 +234,46 @@ pub async fn run(settings: Settings) -> Result<()> {
         Stopped::Forced => "stopped at once on a second signal",
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn trimming_keeps_what_reconciles_read() {
+        let mut notebook: DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "jupyflux.dev/v1alpha1", "kind": "Notebook",
+            "metadata": {
+                "name": "nb", "namespace": "ns", "uid": "u1", "generation": 2,
+                "annotations": {LAST_APPLIED: "{\"spec\":{}}", "jupyflux.dev/hibernate": "true"},
+                "managedFields": [{"manager": "kubectl", "operation": "Apply", "fieldsType": "FieldsV1",
+                                   "fieldsV1": {"f:spec": {}}}],
+            },
+            "spec": {"image": "quay.io/jupyter/base-notebook"},
+        }))
+        .unwrap();
+        let mut expected = notebook.clone();
+        trim(&mut notebook);
+        assert_eq!(notebook.metadata.managed_fields, None);
+        let annotations = notebook.metadata.annotations.clone().unwrap();
+        assert_eq!(
+            annotations.keys().collect::<Vec<_>>(),
+            ["jupyflux.dev/hibernate"]
+        );
+        // Everything else is untouched.
+        expected.metadata.managed_fields = None;
+        expected.metadata.annotations = Some(annotations);
+        assert_eq!(notebook.metadata, expected.metadata);
+        assert_eq!(notebook.data, expected.data);
+        // Without other annotations the map goes too.
+        let mut bare: DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "jupyflux.dev/v1alpha1", "kind": "Notebook",
+            "metadata": {"name": "nb", "annotations": {LAST_APPLIED: "{}"}},
+        }))
+        .unwrap();
+        trim(&mut bare);
+        assert_eq!(bare.metadata.annotations, None);
+    }
 }
