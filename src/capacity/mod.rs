@@ -254,7 +254,7 @@ fn holds(expression: &MatchExpression, labels: &BTreeMap<String, String>) -> boo
 
 /// Millicores as Kubernetes writes CPU: `2`, `500m`.
 pub fn cpu_text(millicores: u64) -> String {
-    if millicores % 1000 == 0 {
+    if millicores.is_multiple_of(1000) {
         (millicores / 1000).to_string()
     } else {
         format!("{millicores}m")
