@@ -72,6 +72,8 @@ pub enum Command {
     Explain(crate::explain::command::ExplainArgs),
     /// Print the chart values a hub's HelmRelease sends (secrets shown as where they come from).
     Values(crate::values_cmd::ValuesArgs),
+    /// Show which node pools every profile and notebook fits, how many per node, and the cost per user-hour.
+    Capacity(crate::capacity::command::CapacityArgs),
     /// Show what a change to the definitions does to the rendered objects, per environment.
     Diff(crate::diff::command::DiffArgs),
     /// Print the JSON Schema of every definition kind (for editors).
@@ -125,6 +127,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
         Command::Import(args) => Some(&mut args.root),
         Command::Explain(args) => Some(&mut args.root),
         Command::Values(args) => Some(&mut args.root),
+        Command::Capacity(args) => Some(&mut args.root),
         Command::Diff(args) => Some(&mut args.root),
         _ => None,
     };
@@ -156,6 +159,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
         Command::Import(args) => crate::import::command::run(&args),
         Command::Explain(args) => crate::explain::command::run(&args),
         Command::Values(args) => crate::values_cmd::run(&args),
+        Command::Capacity(args) => crate::capacity::command::run(&args),
         Command::Diff(args) => crate::diff::command::run(&args),
         Command::Schema { overlay } => {
             let schema = if overlay {

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 pub mod command;
 mod json;
+pub mod policy;
 mod text;
 
 pub use json::json;
@@ -37,6 +38,8 @@ pub struct Explanation<'a> {
     pub entries: Vec<Entry<'a>>,
     /// Entries of the hub this user does not see.
     pub hidden: Vec<&'a Profile>,
+    /// The Environment's policy rules that shaped this user's servers ([`policy::lines`]).
+    pub policy: Vec<String>,
 }
 
 /// One entry of the user's spawn page and what it starts.
@@ -61,11 +64,12 @@ pub fn explain<'a>(
     let spec = &hub.spec;
     let login = spec.auth.admits(request.user, request.groups);
     let menu = Menu::of(spec, request.user, request.groups);
-    let hidden = spec
+    let hidden: Vec<&Profile> = spec
         .profiles
         .iter()
         .filter(|p| !menu.entries.contains(p))
         .collect();
+    let policy = policy::lines(env, spec, request.groups, &hidden);
     let mut entries = Vec::new();
     if !matches!(login, Admission::No(_)) {
         let offered: Vec<Option<&Profile>> = if menu.entries.is_empty() {
@@ -86,6 +90,7 @@ pub fn explain<'a>(
         login,
         entries,
         hidden,
+        policy,
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! The flow is [`load`] (files → [`model::Model`]) → [`render::render`] (pure) → [`output`] (write or check).
 
+pub mod capacity;
 pub mod chart_values;
 pub mod checks;
 pub mod cli;

@@ -25,6 +25,7 @@ pub fn json(e: &Explanation<'_>) -> Value {
         "login": {"admitted": admitted, "why": why},
         "entries": e.entries.iter().map(|entry| entry_json(e, entry)).collect::<Vec<_>>(),
         "hidden": e.hidden.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(),
+        "policy": e.policy,
     })
 }
 

@@ -38,6 +38,9 @@ pub fn text(e: &Explanation<'_>) -> String {
     }
     out.push('\n');
     spawn_page(&mut out, e);
+    for line in &e.policy {
+        let _ = writeln!(out, "policy: {line}");
+    }
     rules(&mut out, &e.hub.spec.rules);
     for entry in &e.entries {
         out.push('\n');

@@ -3,6 +3,7 @@
 //! Every directory under `overlays/` except `base/` is an environment; it sees all of `base/` plus its own files.
 //! A document in an environment with the same kind and name as one in base is merged over it.
 
+mod capacity;
 mod cilogon;
 pub mod classify;
 pub mod de;
@@ -16,6 +17,7 @@ mod namespaces;
 pub mod node;
 pub mod plaintext;
 pub(crate) mod pod_security;
+mod policy;
 mod profiles;
 mod release;
 pub mod report;
@@ -467,6 +469,8 @@ fn assemble(
     namespaces::validate(&environment, env_node, &nodes, &notebook_nodes, report);
     extra_objects::validate(&environment, &nodes, report);
     routes::notebook_routes(&environment, &notebook_nodes, report);
+    capacity::validate(&environment, env_node, &nodes, &notebook_nodes, report);
+    policy::validate(&environment, &nodes, &notebook_nodes, report);
     secrets::validate(
         &environment,
         env_node,

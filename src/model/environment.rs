@@ -44,6 +44,12 @@ pub struct EnvironmentSpec {
     /// The notebook controller's image and namespace.
     #[serde(default)]
     pub controller: ControllerSettings,
+    /// The cluster's node pools: with them, every profile and notebook must fit one ([docs/capacity.md]).
+    #[serde(default)]
+    pub node_pools: Vec<super::node_pool::NodePool>,
+    /// Rules every hub and notebook of the environment must meet ([docs/policy.md]).
+    #[serde(default)]
+    pub policy: Option<super::policy::Policy>,
 }
 
 /// The Squonk2 Data Manager: who it is, and what it reads from a notebook's status.

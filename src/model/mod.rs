@@ -10,6 +10,8 @@ pub mod hub;
 pub mod image;
 pub mod names;
 pub mod namespace;
+pub mod node_pool;
+pub mod policy;
 pub mod profile;
 pub mod quantity;
 pub mod release;

@@ -1,0 +1,253 @@
+//! The user servers of an environment as [`Demand`]s: every hub profile × size (as the profile's own users and
+//! groups get it, after the rules), a hub without profiles as its single-user defaults, and every notebook.
+
+use super::{Demand, bytes, millicores};
+use crate::model::hub::HubSpec;
+use crate::model::profile::{MatchExpression, Toleration};
+use crate::model::quantity::{Memory, Quantity};
+use crate::model::selection::{Selection, Sourced};
+use crate::model::{Definition, Environment};
+use crate::notebook::NotebookSpec;
+use crate::notebook::children::DEFAULT_LIMITS;
+use std::collections::BTreeMap;
+
+/// The chart's `singleuser.memory.guarantee`, which applies while nothing sets another guarantee.
+pub const CHART_MEMORY_GUARANTEE: &str = "1G";
+
+/// What a server is.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Subject {
+    /// A hub's spawn-page entry (`None`: the hub has no profiles, the single-user defaults) with one size.
+    Profile {
+        hub: String,
+        profile: Option<String>,
+        size: Option<String>,
+    },
+    /// A standalone notebook.
+    Notebook { namespace: String, name: String },
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Profile { hub, profile, size } => {
+                write!(f, "Hub `{hub}`: ")?;
+                match profile {
+                    Some(slug) => write!(f, "profile `{slug}`")?,
+                    None => f.write_str("the single-user server")?,
+                }
+                match size {
+                    Some(size) => write!(f, " size `{size}`"),
+                    None => Ok(()),
+                }
+            }
+            Subject::Notebook { namespace, name } => write!(f, "Notebook `{namespace}/{name}`"),
+        }
+    }
+}
+
+/// One kind of user server, where it is defined, and what it asks of a node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Server {
+    pub subject: Subject,
+    /// Index of its hub in `Environment::hubs`, or of its notebook in `Environment::notebooks`.
+    pub index: usize,
+    /// Path of the entry in its definition (where a problem about it is reported).
+    pub path: Vec<String>,
+    pub demand: Demand,
+}
+
+/// Every kind of user server of `env`, hubs first (in name order, entries in file order), then notebooks.
+pub fn servers(env: &Environment) -> Vec<Server> {
+    let mut servers = Vec::new();
+    for (index, hub) in env.hubs.iter().enumerate() {
+        hub_servers(hub, index, &mut servers);
+    }
+    for (index, notebook) in env.notebooks.iter().enumerate() {
+        let definition = &notebook.definition;
+        servers.push(Server {
+            subject: Subject::Notebook {
+                namespace: notebook.namespace.clone(),
+                name: definition.name.clone(),
+            },
+            index,
+            path: vec!["spec".into(), "resources".into()],
+            demand: notebook_demand(&definition.spec),
+        });
+    }
+    servers
+}
+
+fn hub_servers(hub: &Definition<HubSpec>, index: usize, servers: &mut Vec<Server>) {
+    let spec = &hub.spec;
+    let subject = |profile: Option<&str>, size: Option<&str>| Subject::Profile {
+        hub: hub.name.clone(),
+        profile: profile.map(str::to_owned),
+        size: size.map(str::to_owned),
+    };
+    if spec.profiles.is_empty() {
+        let selection = Selection::of(spec, "", &[], None, &BTreeMap::new());
+        servers.push(Server {
+            subject: subject(None, None),
+            index,
+            path: vec!["spec".into(), "singleuser".into()],
+            demand: hub_demand(&selection),
+        });
+        return;
+    }
+    for (i, profile) in spec.profiles.iter().enumerate() {
+        // As the entry's own audience gets it: its first user (if it names users) in its groups.
+        let user = profile.users.first().map_or("", String::as_str);
+        let path = |rest: &[String]| {
+            let mut path = vec!["spec".to_owned(), "profiles".to_owned(), i.to_string()];
+            path.extend_from_slice(rest);
+            path
+        };
+        let sizes: Vec<(usize, &str)> = profile
+            .sizes
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| spec.size(s).is_some())
+            .map(|(j, s)| (j, s.as_str()))
+            .collect();
+        if sizes.is_empty() {
+            let selection =
+                Selection::of(spec, user, &profile.groups, Some(profile), &BTreeMap::new());
+            servers.push(Server {
+                subject: subject(Some(&profile.slug), None),
+                index,
+                path: path(&[]),
+                demand: hub_demand(&selection),
+            });
+        }
+        for (j, size) in sizes {
+            let picks = BTreeMap::from([("size".to_owned(), size.to_owned())]);
+            let selection = Selection::of(spec, user, &profile.groups, Some(profile), &picks);
+            servers.push(Server {
+                subject: subject(Some(&profile.slug), Some(size)),
+                index,
+                path: path(&["sizes".to_owned(), j.to_string()]),
+                demand: hub_demand(&selection),
+            });
+        }
+    }
+}
+
+/// A quantity of a selection, as a number.
+fn amount(value: &Option<Sourced<String>>) -> Option<f64> {
+    value
+        .as_ref()
+        .and_then(|v| Quantity::parse(&v.value).ok())
+        .map(|q| q.value())
+}
+
+/// What a hub's server asks: KubeSpawner sets the guarantees as requests and the limits as limits; without a CPU
+/// guarantee Kubernetes requests the limit; the memory guarantee is the chart's 1G unless something sets one.
+fn hub_demand(selection: &Selection<'_>) -> Demand {
+    let cpu_limit = amount(&selection.cpu_limit).map(millicores);
+    let cpu_request = amount(&selection.cpu_guarantee)
+        .map(millicores)
+        .or(cpu_limit)
+        .unwrap_or(0);
+    let memory_limit = amount(&selection.memory_limit).map(bytes);
+    let chart = bytes(
+        Memory::parse(CHART_MEMORY_GUARANTEE)
+            .expect("memory")
+            .quantity()
+            .value(),
+    );
+    let memory_request = amount(&selection.memory_guarantee)
+        .map(bytes)
+        .unwrap_or_else(|| memory_limit.map_or(chart, |l| l.min(chart)));
+    Demand {
+        cpu_request,
+        cpu_limit,
+        memory_request,
+        memory_limit,
+        gpus: selection.gpus.as_ref().map_or(0, |g| g.value),
+        tolerations: selection
+            .tolerations
+            .iter()
+            .map(|t| t.value.clone())
+            .collect(),
+        node_selector: selection
+            .node_selector
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.to_owned()))
+            .collect(),
+        affinity: selection
+            .node_affinity
+            .iter()
+            .map(|term| term.iter().map(|e| e.value.clone()).collect())
+            .collect(),
+    }
+}
+
+/// What a notebook's server asks: requests from the guarantees (else the limits), limits from the limits (else
+/// the guarantees, else the controller's defaults).
+pub fn notebook_demand(spec: &NotebookSpec) -> Demand {
+    let r = &spec.resources;
+    let cpu = r.cpu.as_ref();
+    let cpu_guarantee = cpu
+        .and_then(|b| b.guarantee.as_ref())
+        .map(|q| millicores(q.value()));
+    let cpu_limit = cpu
+        .and_then(|b| b.limit.as_ref())
+        .map(|q| millicores(q.value()))
+        .or(cpu_guarantee)
+        .unwrap_or_else(|| millicores(Quantity::parse(DEFAULT_LIMITS.0).expect("cpu").value()));
+    let memory = r.memory.as_ref();
+    let value = |m: &Memory| bytes(m.quantity().value());
+    let memory_guarantee = memory.and_then(|b| b.guarantee.as_ref()).map(value);
+    let memory_limit = memory
+        .and_then(|b| b.limit.as_ref())
+        .map(value)
+        .or(memory_guarantee)
+        .unwrap_or_else(|| value(&Memory::parse(DEFAULT_LIMITS.1).expect("memory")));
+    let affinity = spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|n| {
+            n.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
+        .map(|required| {
+            required
+                .node_selector_terms
+                .iter()
+                .map(|term| {
+                    term.match_expressions
+                        .iter()
+                        .flatten()
+                        .map(|e| MatchExpression {
+                            key: e.key.clone(),
+                            operator: e.operator.clone(),
+                            values: e.values.clone().unwrap_or_default(),
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Demand {
+        cpu_request: cpu_guarantee.unwrap_or(cpu_limit),
+        cpu_limit: Some(cpu_limit),
+        memory_request: memory_guarantee.unwrap_or(memory_limit),
+        memory_limit: Some(memory_limit),
+        gpus: 0,
+        tolerations: spec
+            .tolerations
+            .iter()
+            .map(|t| Toleration {
+                key: t.key.clone(),
+                operator: t.operator.clone(),
+                value: t.value.clone(),
+                effect: t.effect.clone(),
+                toleration_seconds: t.toleration_seconds,
+            })
+            .collect(),
+        node_selector: spec.node_selector.clone(),
+        affinity,
+    }
+}

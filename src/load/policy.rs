@@ -1,0 +1,419 @@
+//! Checks of every hub and notebook of an environment against the Environment's `policy`
+//! ([`crate::model::policy`]), each problem at the field that breaks the rule.
+
+use super::node::Node;
+use super::report::Reporter;
+use super::validate::loc_at;
+use crate::model::hub::HubSpec;
+use crate::model::policy::Policy;
+use crate::model::profile::Resources;
+use crate::model::quantity::{Bounds, Memory, Quantity};
+use crate::model::{Definition, Environment};
+use crate::notebook::NotebookSpec;
+use crate::notebook::spec::NotebookStorage;
+
+/// The chart's `cull.timeout` when a hub enables culling without one.
+pub const CHART_CULL_TIMEOUT: u64 = 3600;
+/// The chart's `singleuser.storage.capacity` when a hub sets none.
+pub const CHART_STORAGE_CAPACITY: &str = "10Gi";
+
+/// Where a problem is reported, and what it is about.
+struct Check<'a, 'r, 'f> {
+    what: String,
+    node: &'a Node,
+    report: &'r mut Reporter<'f>,
+}
+
+impl Check<'_, '_, '_> {
+    fn at(&mut self, path: &[&str], message: String, help: String) {
+        let loc = loc_at(self.node, path);
+        self.report
+            .at(loc, format!("{}: {message}", self.what), Some(help));
+    }
+}
+
+/// Check every hub and notebook of `env` against its policy; the nodes are in the order of `env.hubs` and
+/// `env.notebooks`.
+pub fn validate(
+    env: &Environment,
+    hub_nodes: &[&Node],
+    notebook_nodes: &[&Node],
+    report: &mut Reporter,
+) {
+    let Some(policy) = &env.definition.spec.policy else {
+        return;
+    };
+    for (hub, node) in env.hubs.iter().zip(hub_nodes) {
+        let mut check = Check {
+            what: format!("Hub `{}`", hub.name),
+            node,
+            report,
+        };
+        hub_rules(policy, hub, &env.name, &mut check);
+    }
+    for (notebook, node) in env.notebooks.iter().zip(notebook_nodes) {
+        let mut check = Check {
+            what: format!(
+                "Notebook `{}/{}`",
+                notebook.namespace, notebook.definition.name
+            ),
+            node,
+            report,
+        };
+        notebook_rules(policy, &notebook.definition.spec, &env.name, &mut check);
+    }
+}
+
+fn image(policy: &Policy, image: &str, path: &[&str], env: &str, check: &mut Check) {
+    if !policy.allows_image(image) {
+        let allowed = policy.registries.as_deref().unwrap_or_default().join(", ");
+        check.at(
+            path,
+            format!(
+                "image `{image}` is not from a registry the policy of environment `{env}` allows"
+            ),
+            format!("use an image from {allowed} (spec.policy.registries of the Environment)"),
+        );
+    }
+}
+
+/// Each bound of `bounds` at most `max`.
+fn bounded<Q>(
+    bounds: Option<&Bounds<Q>>,
+    max: Option<&Q>,
+    value: impl Fn(&Q) -> f64,
+    what: &str,
+    path: &[&str],
+    check: &mut Check,
+) where
+    Q: std::fmt::Display,
+{
+    let (Some(bounds), Some(max)) = (bounds, max) else {
+        return;
+    };
+    for (field, amount) in [("guarantee", &bounds.guarantee), ("limit", &bounds.limit)] {
+        if let Some(amount) = amount
+            && value(amount) > value(max)
+        {
+            let mut at = path.to_vec();
+            at.extend([what, field]);
+            check.at(
+                &at,
+                format!("{what} {field} {amount} is above the policy's maximum per server, {max}"),
+                format!("at most {max} (spec.policy.maxPerServer.{what} of the Environment)"),
+            );
+        }
+    }
+}
+
+fn resources(policy: &Policy, r: &Resources, path: &[&str], check: &mut Check) {
+    let max = &policy.max_per_server;
+    bounded(
+        r.cpu.as_ref(),
+        max.cpu.as_ref(),
+        Quantity::value,
+        "cpu",
+        path,
+        check,
+    );
+    let memory = |m: &Memory| m.quantity().value();
+    bounded(
+        r.memory.as_ref(),
+        max.memory.as_ref(),
+        memory,
+        "memory",
+        path,
+        check,
+    );
+    if let (Some(gpus), Some(most)) = (r.gpus, max.gpus)
+        && gpus > most
+    {
+        let mut at = path.to_vec();
+        at.push("gpus");
+        check.at(
+            &at,
+            format!("{gpus} GPUs are above the policy's maximum per server, {most}"),
+            format!("at most {most} (spec.policy.maxPerServer.gpus of the Environment)"),
+        );
+    }
+}
+
+fn storage(policy: &Policy, size: &Quantity, path: &[&str], check: &mut Check) {
+    if let Some(max) = &policy.max_storage
+        && size.value() > max.quantity().value()
+    {
+        check.at(
+            path,
+            format!("a volume of {size} is above the policy's maximum storage, {max}"),
+            format!("at most {max} (spec.policy.maxStorage of the Environment)"),
+        );
+    }
+}
+
+fn hub_rules(policy: &Policy, hub: &Definition<HubSpec>, env: &str, check: &mut Check) {
+    let spec = &hub.spec;
+    let su = &spec.singleuser;
+    image(
+        policy,
+        &spec.user_image().to_string(),
+        &["spec", "singleuser", "image"],
+        env,
+        check,
+    );
+    let singleuser = Resources {
+        cpu: su.cpu.clone(),
+        memory: su.memory.clone(),
+        ..Resources::default()
+    };
+    resources(policy, &singleuser, &["spec", "singleuser"], check);
+    let capacity = su
+        .storage
+        .capacity
+        .clone()
+        .unwrap_or_else(|| Quantity::parse(CHART_STORAGE_CAPACITY).expect("a quantity"));
+    storage(
+        policy,
+        &capacity,
+        &["spec", "singleuser", "storage", "capacity"],
+        check,
+    );
+    for (i, size) in spec.sizes.iter().enumerate() {
+        let i = i.to_string();
+        resources(policy, &size.resources(), &["spec", "sizes", &i], check);
+    }
+    let mut gpu_profiles = false;
+    for (i, profile) in spec.profiles.iter().enumerate() {
+        let i = i.to_string();
+        let path = ["spec", "profiles", i.as_str()];
+        for (j, img) in profile.images.iter().enumerate() {
+            let j = j.to_string();
+            image(
+                policy,
+                &img.to_string(),
+                &["spec", "profiles", &i, "images", &j],
+                env,
+                check,
+            );
+        }
+        resources(
+            policy,
+            &profile.resources,
+            &["spec", "profiles", &i, "resources"],
+            check,
+        );
+        let mut gpus = profile.resources.gpus.unwrap_or(0) > 0
+            || profile
+                .sizes
+                .iter()
+                .filter_map(|s| spec.size(s))
+                .any(|s| s.gpus.unwrap_or(0) > 0);
+        for (j, option) in profile.options.iter().enumerate() {
+            for (k, choice) in option.choices.iter().enumerate() {
+                let (j, k) = (j.to_string(), k.to_string());
+                let at = ["spec", "profiles", &i, "options", &j, "choices", &k];
+                if let Some(img) = &choice.image {
+                    let mut path = at.to_vec();
+                    path.push("image");
+                    image(policy, &img.to_string(), &path, env, check);
+                }
+                let mut path = at.to_vec();
+                path.push("resources");
+                resources(policy, &choice.resources, &path, check);
+                gpus |= choice.resources.gpus.unwrap_or(0) > 0;
+            }
+        }
+        if gpus {
+            gpu_profiles = true;
+            gpu_audience(policy, profile, &path, check);
+        }
+    }
+    for (i, rule) in spec.rules.iter().enumerate() {
+        let i = i.to_string();
+        resources(
+            policy,
+            &rule.resources,
+            &["spec", "rules", &i, "resources"],
+            check,
+        );
+        if policy.gpu_groups.is_some() && rule.resources.gpus.unwrap_or(0) > 0 {
+            check.at(
+                &["spec", "rules", &i, "resources", "gpus"],
+                format!(
+                    "rule `{}` gives GPUs, which the policy keeps to profiles for its GPU groups",
+                    rule.name
+                ),
+                "offer GPUs in a profile whose `groups` are among spec.policy.gpuGroups".into(),
+            );
+        }
+    }
+    if gpu_profiles && let Some(max) = policy.gpu_max_idle {
+        let culling = spec.culling.as_ref();
+        let enabled = culling.is_none_or(|c| c.enabled);
+        let timeout = culling
+            .and_then(|c| c.timeout)
+            .map_or(CHART_CULL_TIMEOUT, |t| t.0);
+        if !enabled || timeout > max.0 {
+            let found = if enabled {
+                format!("an idle timeout of {timeout}s")
+            } else {
+                "culling off".into()
+            };
+            let field = if enabled { "timeout" } else { "enabled" };
+            check.at(
+                &["spec", "culling", field],
+                format!("it offers GPU profiles with {found}; the policy of environment `{env}` requires culling after at most {}s idle", max.0),
+                format!("set `culling: {{enabled: true, timeout: {}}}` or less", max.0),
+            );
+        }
+    }
+}
+
+/// A GPU profile must be for the policy's GPU groups only.
+fn gpu_audience(
+    policy: &Policy,
+    profile: &crate::model::profile::Profile,
+    path: &[&str],
+    check: &mut Check,
+) {
+    let Some(allowed) = &policy.gpu_groups else {
+        return;
+    };
+    let outside: Vec<&str> = profile
+        .groups
+        .iter()
+        .filter(|g| !allowed.contains(g))
+        .map(String::as_str)
+        .collect();
+    let help = format!(
+        "set `groups` to some of {} and no `users` (spec.policy.gpuGroups of the Environment)",
+        allowed.join(", ")
+    );
+    let mut at = |field: &str, message: String| {
+        let mut p = path.to_vec();
+        p.push(field);
+        check.at(&p, message, help.clone());
+    };
+    if profile.groups.is_empty() && profile.users.is_empty() {
+        at(
+            "slug",
+            format!(
+                "GPU profile `{}` is offered to every user; the policy keeps GPUs to groups {}",
+                profile.slug,
+                allowed.join(", ")
+            ),
+        );
+    } else if !profile.users.is_empty() {
+        at(
+            "users",
+            format!(
+                "GPU profile `{}` is offered to users by name; the policy keeps GPUs to groups {}",
+                profile.slug,
+                allowed.join(", ")
+            ),
+        );
+    } else if !outside.is_empty() {
+        at(
+            "groups",
+            format!(
+                "GPU profile `{}` is offered to group `{}`, which is not among the policy's GPU groups",
+                profile.slug,
+                outside.join("`, `")
+            ),
+        );
+    }
+}
+
+fn notebook_rules(policy: &Policy, spec: &NotebookSpec, env: &str, check: &mut Check) {
+    image(policy, spec.image.as_str(), &["spec", "image"], env, check);
+    let r = Resources {
+        cpu: spec.resources.cpu.clone(),
+        memory: spec.resources.memory.clone(),
+        ..Resources::default()
+    };
+    resources(policy, &r, &["spec", "resources"], check);
+    let rules = &policy.notebooks;
+    match &spec.storage {
+        Some(NotebookStorage::New(volume)) => storage(
+            policy,
+            &volume.size,
+            &["spec", "storage", "new", "size"],
+            check,
+        ),
+        Some(NotebookStorage::ExistingClaim(claim)) => {
+            claim_allowed(
+                rules.existing_claims.as_deref(),
+                claim.claim_name.as_ref(),
+                &["spec", "storage", "existingClaim", "claimName"],
+                check,
+            );
+        }
+        None => {}
+    }
+    if let Some(project) = &spec.project {
+        claim_allowed(
+            rules.existing_claims.as_deref(),
+            project.claim_name.as_ref(),
+            &["spec", "project", "claimName"],
+            check,
+        );
+    }
+    if let Some(allowed) = &rules.tolerations {
+        for (i, t) in spec.tolerations.iter().enumerate() {
+            let key = t.key.as_deref().unwrap_or("");
+            if !allowed.iter().any(|a| a == key) || key.is_empty() {
+                let i = i.to_string();
+                let shown = if key.is_empty() {
+                    "a toleration of every taint".to_owned()
+                } else {
+                    format!("a toleration of taint `{key}`")
+                };
+                check.at(
+                    &["spec", "tolerations", &i],
+                    format!("{shown} is not allowed by the policy of environment `{env}`"),
+                    format!("notebooks may tolerate: {} (spec.policy.notebooks.tolerations of the Environment)", list(allowed)),
+                );
+            }
+        }
+    }
+    if let Some(allowed) = &rules.node_selectors {
+        for (key, value) in &spec.node_selector {
+            if !allowed
+                .get(key)
+                .is_some_and(|values| values.contains(value))
+            {
+                let shown: Vec<String> = allowed
+                    .iter()
+                    .flat_map(|(k, vs)| vs.iter().map(move |v| format!("{k}: {v}")))
+                    .collect();
+                check.at(
+                    &["spec", "nodeSelector", key],
+                    format!("node selector `{key}: {value}` is not allowed by the policy of environment `{env}`"),
+                    format!("notebooks may select: {} (spec.policy.notebooks.nodeSelectors of the Environment)", list(&shown)),
+                );
+            }
+        }
+    }
+}
+
+fn claim_allowed(allowed: Option<&[String]>, claim: &str, path: &[&str], check: &mut Check) {
+    if let Some(allowed) = allowed
+        && !allowed.iter().any(|a| a == claim)
+    {
+        check.at(
+            path,
+            format!("claim `{claim}` is not one the policy lets notebooks mount"),
+            format!(
+                "notebooks may mount: {} (spec.policy.notebooks.existingClaims of the Environment)",
+                list(allowed)
+            ),
+        );
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "nothing".into()
+    } else {
+        items.join(", ")
+    }
+}

@@ -1,0 +1,142 @@
+//! `jupyflux capacity` and the fit check as a platform team meets them: which pools each profile and notebook of
+//! the shipped example runs on, how many per node and at what cost, and a profile that fits no pool refused.
+
+mod harness;
+
+use harness::{Scratch, repo, stderr, stdout};
+use serde_json::Value;
+
+fn example() -> Scratch {
+    Scratch::of_overlays(&repo())
+}
+
+/// The JSON report of `production`.
+fn production(scratch: &Scratch) -> Value {
+    let out = scratch.jupyflux(&["capacity", "--env", "production", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let all: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    all[0].clone()
+}
+
+/// The server of `production` whose fields match `keys`.
+fn server<'a>(report: &'a Value, keys: &[(&str, &str)]) -> &'a Value {
+    report["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| keys.iter().all(|(k, v)| s[k] == *v))
+        .unwrap_or_else(|| panic!("no server {keys:?} in {report:#}"))
+}
+
+fn pool<'a>(server: &'a Value, name: &str) -> &'a Value {
+    server["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["pool"] == name)
+        .unwrap()
+}
+
+#[test]
+fn the_gpu_profile_runs_only_on_the_gpu_pool_two_per_node() {
+    let report = production(&example());
+    let gpu = server(&report, &[("hub", "research"), ("profile", "gpu")]);
+    // 1 GPU each on 2-GPU nodes: GPUs decide (CPU 15890m - 600m holds 3 of 4 CPUs, memory 55Gi 3 of 16Gi).
+    let on_gpu = pool(gpu, "gpu");
+    assert_eq!(on_gpu["perNode"], 2);
+    // At their limits (8 CPUs, 32Gi) one node holds one.
+    assert_eq!(on_gpu["perNodeAtLimit"], 1);
+    assert_eq!(on_gpu["costPerUserHour"], 1.65 / 2.0);
+    assert_eq!(on_gpu["users"], 8, "4 nodes × 2");
+    let on_cpu = pool(gpu, "cpu");
+    assert_eq!(on_cpu["fits"], false);
+    assert_eq!(on_cpu["reason"], "requests 1 GPUs, a node has 0 free");
+}
+
+#[test]
+fn cpu_servers_stay_off_the_tainted_gpu_pool_and_pack_by_guarantee() {
+    let report = production(&example());
+    let small = server(&report, &[("profile", "python"), ("size", "small")]);
+    // 7910m - 400m = 7510m for 500m guarantees: 15; 29Gi - 1.5Gi = 27.5Gi for 1Gi: 27. CPU decides.
+    assert_eq!(pool(small, "cpu")["perNode"], 15);
+    // At the limits (2 CPUs, 4Gi): 3 by CPU.
+    assert_eq!(pool(small, "cpu")["perNodeAtLimit"], 3);
+    assert_eq!(pool(small, "cpu")["users"], 300);
+    let tainted = pool(small, "gpu");
+    assert_eq!(tainted["fits"], false);
+    assert!(
+        tainted["reason"]
+            .as_str()
+            .unwrap()
+            .contains("nvidia.com/gpu=present:NoSchedule"),
+        "{tainted}"
+    );
+    let large = server(&report, &[("profile", "python"), ("size", "large")]);
+    assert_eq!(
+        pool(large, "cpu")["perNode"],
+        3,
+        "2 CPUs each: 7510m / 2000m"
+    );
+    let notebook = server(&report, &[("notebook", "alice-analysis")]);
+    assert_eq!(pool(notebook, "cpu")["perNode"], 15);
+    assert_eq!(notebook["fits"], true);
+}
+
+#[test]
+fn the_table_and_markdown_show_one_line_per_server_and_pool() {
+    let scratch = example();
+    let before = scratch.snapshot_files();
+    let out = scratch.jupyflux(&["capacity", "--env", "production"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let gpu_line = text
+        .lines()
+        .find(|l| l.contains("profile `gpu`"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let cells: Vec<&str> = gpu_line
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(cells[3..], ["gpu", "2", "1", "0.8250", "8"], "{gpu_line}");
+    let md =
+        stdout(&scratch.jupyflux(&["capacity", "--env", "production", "--format", "markdown"]));
+    assert!(md.contains("| SERVER | REQUESTS |"), "{md}");
+    assert!(md.contains("| gpu | 2 | 1 | 0.8250 | 8 |"), "{md}");
+    assert_eq!(scratch.snapshot_files(), before, "capacity writes nothing");
+    // Without pools there is nothing to check.
+    let staging = stdout(&scratch.jupyflux(&["capacity", "--env", "staging"]));
+    assert!(staging.contains("no nodePools"), "{staging}");
+    let unknown = scratch.jupyflux(&["capacity", "--env", "nowhere"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn a_profile_that_fits_no_pool_is_an_error_where_it_is_defined() {
+    let scratch = example();
+    // Smaller GPU nodes: 30Gi allocatable less 2Gi reserved cannot hold the GPU profile's 16Gi twice, still once.
+    let env = scratch.read("overlays/production/environment.yaml");
+    scratch.write(
+        "overlays/production/environment.yaml",
+        &env.replace("memory: 57Gi", "memory: 17Gi"),
+    );
+    let before = scratch.snapshot_files();
+    for command in [&["validate"][..], &["render"]] {
+        let out = scratch.jupyflux(command);
+        assert_eq!(out.status.code(), Some(1), "{command:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("overlays/base/hub-research.yaml:60:7: error: Hub `research`: profile `gpu` fits no node pool of environment `production`: its server would never spawn"),
+            "{err}"
+        );
+        assert!(
+            err.contains("pool `gpu`: requests 16Gi memory, a node has 15Gi free"),
+            "{err}"
+        );
+        assert!(
+            err.contains("pool `cpu`: requests 1 GPUs, a node has 0 free"),
+            "{err}"
+        );
+    }
+    assert_eq!(scratch.snapshot_files(), before, "nothing written");
+}

@@ -1,0 +1,94 @@
+//! The Environment's `policy` as a platform team meets it: the shipped example keeps images to one registry and
+//! GPUs to one group, `explain` says so, and definitions that break a rule are refused where they break it.
+
+mod harness;
+
+use harness::{Scratch, repo, stderr, stdout};
+
+fn example() -> Scratch {
+    Scratch::of_overlays(&repo())
+}
+
+/// `validate`'s errors after replacing `from` with `to` in `file` (which must change).
+fn errors_after(file: &str, from: &str, to: &str) -> String {
+    let scratch = example();
+    let text = scratch.read(file);
+    assert!(text.contains(from), "`{from}` is not in {file}");
+    scratch.write(file, &text.replacen(from, to, 1));
+    let before = scratch.snapshot_files();
+    let out = scratch.jupyflux(&["render"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(scratch.snapshot_files(), before, "nothing written");
+    stderr(&out)
+}
+
+#[test]
+fn explain_says_which_rules_shaped_a_users_servers() {
+    let scratch = example();
+    let explain = |groups: &[&str]| {
+        let mut args = vec![
+            "explain",
+            "--env",
+            "production",
+            "--hub",
+            "research",
+            "--user",
+            "ada",
+        ];
+        for g in groups {
+            args.extend(["--group", g]);
+        }
+        stdout(&scratch.jupyflux(&args))
+    };
+    let outsider = explain(&["researchers"]);
+    assert!(
+        outsider.contains(
+            "policy: GPU entries are only for groups gpu-users; hidden from this user: gpu"
+        ),
+        "{outsider}"
+    );
+    assert!(
+        outsider.contains("policy: images only from quay.io/jupyter"),
+        "{outsider}"
+    );
+    let member = explain(&["gpu-users"]);
+    assert!(
+        member.contains("policy: GPU entries are only for groups gpu-users; this user is in one"),
+        "{member}"
+    );
+    // Staging has no policy.
+    let staging = stdout(&scratch.jupyflux(&[
+        "explain", "--env", "staging", "--hub", "research", "--user", "ada",
+    ]));
+    assert!(!staging.contains("policy:"), "{staging}");
+}
+
+#[test]
+fn a_gpu_profile_for_everyone_is_refused() {
+    let err = errors_after(
+        "overlays/base/hub-research.yaml",
+        "      groups: [gpu-users]\n",
+        "",
+    );
+    assert!(
+        err.contains("overlays/base/hub-research.yaml:61:13: error: Hub `research`: GPU profile `gpu` is offered to every user; the policy keeps GPUs to groups gpu-users"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_image_from_another_registry_is_refused() {
+    let err = errors_after(
+        "overlays/base/notebook-alice.yaml",
+        "quay.io/jupyter/scipy-notebook:2025-01-13",
+        "docker.io/library/python:3.13",
+    );
+    assert!(
+        err.contains("Notebook `notebooks/alice-analysis`: image `docker.io/library/python:3.13` is not from a registry the policy of environment `production` allows"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: use an image from quay.io/jupyter"),
+        "{err}"
+    );
+}
