@@ -44,6 +44,10 @@ pub struct EnvironmentSpec {
     /// The notebook controller's image and namespace.
     #[serde(default)]
     pub controller: ControllerSettings,
+    /// Quotas by namespace (a hub's or a notebook namespace): the most its pods may use at once
+    /// ([docs/quotas.md](https://github.com/jupyflux/jupyflux/blob/main/docs/quotas.md)).
+    #[serde(default)]
+    pub quotas: std::collections::BTreeMap<DnsLabel, super::quota::Quota>,
 }
 
 /// The Squonk2 Data Manager: who it is, and what it reads from a notebook's status.

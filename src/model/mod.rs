@@ -12,6 +12,7 @@ pub mod names;
 pub mod namespace;
 pub mod profile;
 pub mod quantity;
+pub mod quota;
 pub mod release;
 pub mod required;
 pub mod rule;
