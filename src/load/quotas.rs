@@ -39,8 +39,14 @@ pub fn validate(env: &Environment, env_node: &Node, report: &mut Reporter) {
             used.dedup();
             report.at(
                 at(&[]),
-                format!("quota of namespace `{ns}`: no hub or notebook of environment `{}` runs there", env.name),
-                Some(format!("quotas limit the namespaces of this environment's hubs and notebooks: {}", list(&used))),
+                format!(
+                    "quota of namespace `{ns}`: no hub or notebook of environment `{}` runs there",
+                    env.name
+                ),
+                Some(format!(
+                    "quotas limit the namespaces of this environment's hubs and notebooks: {}",
+                    list(&used)
+                )),
             );
             continue;
         }
@@ -84,7 +90,10 @@ pub fn validate(env: &Environment, env_node: &Node, report: &mut Reporter) {
         {
             report.at(
                 at(&["defaults", field[0], field[1]]),
-                format!("quota of namespace `{ns}`, defaults.{}: {message}", field[0]),
+                format!(
+                    "quota of namespace `{ns}`, defaults.{}: {message}",
+                    field[0]
+                ),
                 Some(help.into()),
             );
         }
@@ -100,7 +109,9 @@ pub fn validate(env: &Environment, env_node: &Node, report: &mut Reporter) {
                 ..Resources::default()
             };
             let storage = match &spec.storage {
-                Some(crate::notebook::spec::NotebookStorage::New(volume)) => Some(volume.size.value()),
+                Some(crate::notebook::spec::NotebookStorage::New(volume)) => {
+                    Some(volume.size.value())
+                }
                 _ => None,
             };
             candidates.push(Candidate {

@@ -201,7 +201,12 @@ pub fn number(cores: f64) -> String {
 
 /// A byte amount in the largest binary unit that divides it.
 pub fn bytes(amount: f64) -> String {
-    for (unit, size) in [("Ti", 1u64 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
+    for (unit, size) in [
+        ("Ti", 1u64 << 40),
+        ("Gi", 1 << 30),
+        ("Mi", 1 << 20),
+        ("Ki", 1 << 10),
+    ] {
         let size = size as f64;
         if amount >= size && (amount / size).fract() == 0.0 {
             return format!("{}{unit}", amount / size);
@@ -235,7 +240,9 @@ mod tests {
 
     #[test]
     fn misfits_name_each_field_too_small() {
-        let q = quota(serde_json::json!({"cpu": "1500m", "memory": "1Gi", "gpus": 0, "storage": "5Gi"}));
+        let q = quota(
+            serde_json::json!({"cpu": "1500m", "memory": "1Gi", "gpus": 0, "storage": "5Gi"}),
+        );
         let server = Server {
             cpu: 2.0,
             memory: 512.0 * (1u64 << 20) as f64,
