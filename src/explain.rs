@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 pub mod command;
 mod json;
+pub mod tenant;
 mod text;
 
 pub use json::json;
@@ -37,6 +38,8 @@ pub struct Explanation<'a> {
     pub entries: Vec<Entry<'a>>,
     /// Entries of the hub this user does not see.
     pub hidden: Vec<&'a Profile>,
+    /// What the hub's namespace may use at most, all users together (the Environment's `quotas`).
+    pub tenant: Option<tenant::Tenant>,
 }
 
 /// One entry of the user's spawn page and what it starts.
@@ -86,6 +89,7 @@ pub fn explain<'a>(
         login,
         entries,
         hidden,
+        tenant: tenant::tenant(env, hub),
     }
 }
 

@@ -182,3 +182,36 @@ fn changing_a_quota_changes_only_its_objects() {
             .contains("pods: \"12\"")
     );
 }
+
+#[test]
+fn explain_shows_what_the_tenant_may_use_at_most() {
+    let sources = minimal_with(
+        "  prePuller: {enabled: false}\n",
+        "{servers: 3, cpu: \"6\", memory: 12Gi}",
+    );
+    let model = jupyflux::load::load_sources(&sources).unwrap_or_else(|e| panic!("{e}"));
+    let env = &model.environments[0];
+    let request = jupyflux::explain::Request {
+        user: "ann",
+        groups: &[],
+        image: None,
+    };
+    let explanation = jupyflux::explain::explain(env, &env.hubs[0], &request);
+    let text = jupyflux::explain::text(&explanation);
+    assert!(text.contains("quota of namespace `trial`"), "{text}");
+    for (what, most) in [
+        ("servers at once", "3"),
+        ("pods (servers + hub's own)", "7"),
+        ("cpu, requests and limits", "6"),
+        ("memory, requests and limits", "12Gi"),
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains(what) && l.trim_end().ends_with(most)),
+            "{what} {most}:\n{text}"
+        );
+    }
+    let json = jupyflux::explain::json(&explanation);
+    assert_eq!(json["quota"]["namespace"], "trial");
+    assert_eq!(json["quota"]["atMost"][0]["most"], "3");
+}

@@ -25,6 +25,10 @@ pub fn json(e: &Explanation<'_>) -> Value {
         "login": {"admitted": admitted, "why": why},
         "entries": e.entries.iter().map(|entry| entry_json(e, entry)).collect::<Vec<_>>(),
         "hidden": e.hidden.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(),
+        "quota": e.tenant.as_ref().map(|t| json!({
+            "namespace": t.namespace,
+            "atMost": t.rows.iter().map(|(what, most)| json!({"what": what, "most": most})).collect::<Vec<_>>(),
+        })),
     })
 }
 
