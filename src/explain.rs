@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 pub mod command;
 mod json;
 pub mod policy;
+pub mod tenant;
 mod text;
 
 pub use json::json;
@@ -40,6 +41,8 @@ pub struct Explanation<'a> {
     pub hidden: Vec<&'a Profile>,
     /// The Environment's policy rules that shaped this user's servers ([`policy::lines`]).
     pub policy: Vec<String>,
+    /// What the hub's namespace may use at most, all users together (the Environment's `quotas`).
+    pub tenant: Option<tenant::Tenant>,
 }
 
 /// One entry of the user's spawn page and what it starts.
@@ -91,6 +94,7 @@ pub fn explain<'a>(
         entries,
         hidden,
         policy,
+        tenant: tenant::tenant(env, hub),
     }
 }
 

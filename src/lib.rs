@@ -13,6 +13,7 @@ pub mod diff;
 pub mod expand;
 pub mod explain;
 pub mod files;
+pub mod images;
 pub mod import;
 pub mod load;
 pub mod model;

@@ -5,7 +5,8 @@
 mod harness;
 
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Namespace, PersistentVolume, PersistentVolumeClaim, ResourceQuota, ServiceAccount,
+    ConfigMap, LimitRange, Namespace, PersistentVolume, PersistentVolumeClaim, ResourceQuota,
+    ServiceAccount,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -161,6 +162,7 @@ fn every_generated_document_parses_into_its_type() {
                 ("v1", "PersistentVolume") => parse::<PersistentVolume>(path, text),
                 ("v1", "PersistentVolumeClaim") => parse::<PersistentVolumeClaim>(path, text),
                 ("v1", "ResourceQuota") => parse::<ResourceQuota>(path, text),
+                ("v1", "LimitRange") => parse::<LimitRange>(path, text),
                 ("helm.toolkit.fluxcd.io/v2", "HelmRelease") => {
                     parse::<Object<HelmReleaseSpec>>(path, text)
                 }

@@ -46,6 +46,19 @@ pub fn text(e: &Explanation<'_>) -> String {
         out.push('\n');
         entry_table(&mut out, entry);
     }
+    if let Some(tenant) = &e.tenant {
+        let _ = writeln!(
+            out,
+            "\nquota of namespace `{}`: the most all users' servers (and the hub's own pods) use together",
+            tenant.namespace
+        );
+        let rows: Vec<Vec<String>> = tenant
+            .rows
+            .iter()
+            .map(|(what, most)| row([what, most.as_str()]))
+            .collect();
+        table(&mut out, &rows);
+    }
     out
 }
 

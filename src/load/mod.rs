@@ -19,6 +19,7 @@ pub mod plaintext;
 pub(crate) mod pod_security;
 mod policy;
 mod profiles;
+mod quotas;
 mod release;
 pub mod report;
 mod routes;
@@ -467,6 +468,7 @@ fn assemble(
     let env_node = &merged[&(Kind::Environment, env.to_owned())].node;
     validate::environment(&environment, env_node, &nodes, report);
     namespaces::validate(&environment, env_node, &nodes, &notebook_nodes, report);
+    quotas::validate(&environment, env_node, report);
     extra_objects::validate(&environment, &nodes, report);
     routes::notebook_routes(&environment, &notebook_nodes, report);
     capacity::validate(&environment, env_node, &nodes, &notebook_nodes, report);

@@ -50,6 +50,10 @@ pub struct EnvironmentSpec {
     /// Rules every hub and notebook of the environment must meet ([docs/policy.md]).
     #[serde(default)]
     pub policy: Option<super::policy::Policy>,
+    /// Quotas by namespace (a hub's or a notebook namespace): the most its pods may use at once
+    /// ([docs/quotas.md](https://github.com/jupyflux/jupyflux/blob/main/docs/quotas.md)).
+    #[serde(default)]
+    pub quotas: std::collections::BTreeMap<DnsLabel, super::quota::Quota>,
 }
 
 /// The Squonk2 Data Manager: who it is, and what it reads from a notebook's status.

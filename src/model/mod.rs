@@ -14,6 +14,7 @@ pub mod node_pool;
 pub mod policy;
 pub mod profile;
 pub mod quantity;
+pub mod quota;
 pub mod release;
 pub mod required;
 pub mod rule;

@@ -13,6 +13,7 @@ pub mod notebooks;
 pub(crate) mod object;
 pub mod overrides;
 mod previews;
+pub mod quotas;
 mod release;
 pub mod secrets;
 

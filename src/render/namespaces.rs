@@ -22,8 +22,17 @@ struct Home {
 }
 
 /// Render the Namespace of every namespace the environment owns, once, into the layer that owns it.
+/// The quotas of the environment go beside the Namespace objects ([`super::quotas`]).
 pub fn render(env: &Environment, layout: &Layout, files: &mut Files) {
-    for home in homes(env, layout).into_values() {
+    let homes = homes(env, layout);
+    if !env.definition.spec.quotas.is_empty() {
+        let paths = homes
+            .iter()
+            .map(|(ns, home)| (ns.clone(), home.path.clone()))
+            .collect();
+        super::quotas::render(env, layout, &paths, files);
+    }
+    for home in homes.into_values() {
         files.object(&home.path, &home.sources, &home.object);
     }
 }

@@ -1,0 +1,301 @@
+//! The content hash of an image's build context: a tag that changes exactly when a file the build reads changes.
+//!
+//! The algorithm (version 1), over the context directory `C` (inside the repository `R`), files under an
+//! excluded path left out:
+//!
+//! 1. Walk `C` without following symbolic links; take every entry's path relative to `C`, `/`-separated, UTF-8.
+//! 2. Sort the entries by that path, byte by byte (independent of the order the file system lists them).
+//! 3. Feed SHA-256 the header `jupyflux-context-v1\0`, then per entry one record:
+//!    * a directory: `d <path>\0`;
+//!    * a regular file: `f <x|-> <length>\0<path>\0` then its bytes, `x` when any execute bit is set (the only
+//!      mode bit a build sees that matters; owners, times and other bits are left out);
+//!    * a symbolic link: `l <path>\0<target>\0`, the link's own text (not followed); a link whose target, taken
+//!      from the link's directory, leaves `R` is refused.
+//! 4. The tag is `c1-` and the first 24 hexadecimal digits of the digest (96 bits).
+//!
+//! FIFOs, sockets and devices are refused (reading one could block forever); so are more than
+//! [`MAX_ENTRIES`] entries, nesting deeper than [`MAX_DEPTH`], more than [`MAX_BYTES`] of contents, and
+//! names that are not UTF-8. Hostile input ends in an error, never a hang.
+
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+
+/// The most entries (files, directories, links) of one context.
+pub const MAX_ENTRIES: usize = 20_000;
+/// The deepest nesting of directories in a context.
+pub const MAX_DEPTH: usize = 32;
+/// The most bytes of file contents of one context.
+pub const MAX_BYTES: u64 = 512 << 20;
+
+/// Why a build context cannot be hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextError {
+    /// The context is not a directory of the repository (missing, a file, or outside it).
+    NotADirectory(String),
+    /// A symbolic link pointing outside the repository: the build would read what the hash does not see.
+    LinkEscapes { path: String, target: String },
+    /// A FIFO, socket or device: nothing a build context holds, and reading one may block forever.
+    Special(String),
+    /// A file or directory name that is not UTF-8: no portable path to hash.
+    NotUtf8(String),
+    /// More than [`MAX_ENTRIES`] entries, deeper than [`MAX_DEPTH`] or more than [`MAX_BYTES`] of contents.
+    TooLarge(String),
+    /// Reading failed.
+    Io { path: String, error: String },
+}
+
+impl fmt::Display for ContextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ContextError::NotADirectory(p) => write!(
+                f,
+                "build context `{p}` is not a directory of the repository"
+            ),
+            ContextError::LinkEscapes { path, target } => write!(
+                f,
+                "`{path}` is a symbolic link to `{target}`, outside the repository: the build would read what the tag does not cover"
+            ),
+            ContextError::Special(p) => write!(
+                f,
+                "`{p}` is a FIFO, socket or device; a build context holds files, directories and links only"
+            ),
+            ContextError::NotUtf8(p) => write!(f, "a name under `{p}` is not UTF-8"),
+            ContextError::TooLarge(why) => write!(f, "the build context is too large: {why}"),
+            ContextError::Io { path, error } => write!(f, "cannot read `{path}`: {error}"),
+        }
+    }
+}
+
+/// The tag of the build context `context` (relative to `repo`), `exclude` being paths relative to the context
+/// (`ops` or `ops/` leaves out the directory `ops` and everything in it).
+pub fn tag(repo: &Path, context: &str, exclude: &[String]) -> Result<String, ContextError> {
+    let root = repo.join(context);
+    let inside = normalize(Path::new(context)).is_some();
+    let meta = std::fs::symlink_metadata(&root);
+    if !inside || !meta.as_ref().is_ok_and(|m| m.is_dir()) {
+        return Err(ContextError::NotADirectory(context.to_owned()));
+    }
+    let exclude: Vec<String> = exclude
+        .iter()
+        .map(|e| e.trim_matches('/').to_owned())
+        .collect();
+    let mut entries = Vec::new();
+    walk(&root, "", 0, &exclude, &mut entries)?;
+    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut hash = Sha256::new();
+    hash.update(b"jupyflux-context-v1\0");
+    let mut total: u64 = 0;
+    for (rel, kind) in &entries {
+        let full = root.join(rel);
+        match kind {
+            Entry::Dir => hash.update(format!("d {rel}\0").as_bytes()),
+            Entry::File { executable } => {
+                let bytes = std::fs::read(&full).map_err(|e| io(rel, &e))?;
+                total += bytes.len() as u64;
+                if total > MAX_BYTES {
+                    return Err(ContextError::TooLarge(format!(
+                        "more than {} MiB of files",
+                        MAX_BYTES >> 20
+                    )));
+                }
+                let x = if *executable { 'x' } else { '-' };
+                hash.update(format!("f {x} {}\0{rel}\0", bytes.len()).as_bytes());
+                hash.update(&bytes);
+            }
+            Entry::Link => {
+                let target = std::fs::read_link(&full).map_err(|e| io(rel, &e))?;
+                let text = target
+                    .to_str()
+                    .ok_or_else(|| ContextError::NotUtf8(rel.clone()))?
+                    .to_owned();
+                let from = Path::new(context).join(rel);
+                let resolved = from.parent().unwrap_or(Path::new("")).join(&target);
+                if target.is_absolute() || normalize(&resolved).is_none() {
+                    return Err(ContextError::LinkEscapes {
+                        path: from.display().to_string(),
+                        target: text,
+                    });
+                }
+                hash.update(format!("l {rel}\0{text}\0").as_bytes());
+            }
+        }
+    }
+    let digest = hash.finalize();
+    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    Ok(format!("c1-{hex}"))
+}
+
+enum Entry {
+    Dir,
+    File { executable: bool },
+    Link,
+}
+
+fn io(path: &str, e: &std::io::Error) -> ContextError {
+    ContextError::Io {
+        path: path.to_owned(),
+        error: e.to_string(),
+    }
+}
+
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    depth: usize,
+    exclude: &[String],
+    out: &mut Vec<(String, Entry)>,
+) -> Result<(), ContextError> {
+    if depth > MAX_DEPTH {
+        return Err(ContextError::TooLarge(format!(
+            "directories nest deeper than {MAX_DEPTH}"
+        )));
+    }
+    for item in std::fs::read_dir(dir).map_err(|e| io(prefix, &e))? {
+        let item = item.map_err(|e| io(prefix, &e))?;
+        let name = item.file_name();
+        let name = name
+            .to_str()
+            .ok_or_else(|| ContextError::NotUtf8(prefix.to_owned()))?;
+        let rel = if prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if exclude
+            .iter()
+            .any(|e| rel == *e || rel.starts_with(&format!("{e}/")))
+        {
+            continue;
+        }
+        if out.len() >= MAX_ENTRIES {
+            return Err(ContextError::TooLarge(format!(
+                "more than {MAX_ENTRIES} entries"
+            )));
+        }
+        let meta = std::fs::symlink_metadata(item.path()).map_err(|e| io(&rel, &e))?;
+        let kind = meta.file_type();
+        if kind.is_symlink() {
+            out.push((rel, Entry::Link));
+        } else if kind.is_dir() {
+            out.push((rel.clone(), Entry::Dir));
+            walk(&item.path(), &rel, depth + 1, exclude, out)?;
+        } else if kind.is_file() {
+            out.push((
+                rel,
+                Entry::File {
+                    executable: executable(&meta),
+                },
+            ));
+        } else {
+            return Err(ContextError::Special(rel));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn executable(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// `path` with `.` and `..` resolved lexically; `None` when it climbs above its start or is absolute.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::Normal(p) => out.push(p),
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn the_tag_follows_contents_and_the_execute_bit_only() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        // The same files, created in opposite orders (and so at other times).
+        write(a.path(), "img/Dockerfile", "FROM x\n");
+        write(a.path(), "img/etc/start.sh", "run\n");
+        write(b.path(), "img/etc/start.sh", "run\n");
+        write(b.path(), "img/Dockerfile", "FROM x\n");
+        let tag = |r: &Path| super::tag(r, "img", &[]).unwrap();
+        assert_eq!(tag(a.path()), tag(b.path()));
+        assert!(tag(a.path()).starts_with("c1-") && tag(a.path()).len() == 27);
+        let before = tag(a.path());
+        let script = a.path().join("img/etc/start.sh");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let executable = tag(a.path());
+        assert_ne!(before, executable);
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(tag(a.path()), executable, "only the execute bit counts");
+        write(a.path(), "img/Dockerfile", "FROM y\n");
+        assert_ne!(tag(a.path()), executable);
+    }
+
+    #[test]
+    fn excluded_paths_do_not_count() {
+        let a = tempfile::tempdir().unwrap();
+        write(a.path(), "img/Dockerfile", "FROM x\n");
+        let tag = |r: &Path| super::tag(r, "img", &["ops/".to_owned()]).unwrap();
+        let before = tag(a.path());
+        write(a.path(), "img/ops/deploy.sh", "anything\n");
+        assert_eq!(tag(a.path()), before);
+        write(a.path(), "img/opsx", "counts\n");
+        assert_ne!(tag(a.path()), before);
+    }
+
+    #[test]
+    fn hostile_contexts_are_refused() {
+        let a = tempfile::tempdir().unwrap();
+        write(a.path(), "img/Dockerfile", "FROM x\n");
+        std::os::unix::fs::symlink("../Dockerfile", a.path().join("img/inside")).unwrap();
+        assert!(super::tag(a.path(), "img", &[]).is_ok());
+        std::os::unix::fs::symlink("../../etc/passwd", a.path().join("img/escape")).unwrap();
+        assert!(matches!(
+            super::tag(a.path(), "img", &[]),
+            Err(ContextError::LinkEscapes { .. })
+        ));
+        std::fs::remove_file(a.path().join("img/escape")).unwrap();
+        let fifo = a.path().join("img/pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert_eq!(
+                super::tag(a.path(), "img", &[]),
+                Err(ContextError::Special("pipe".into()))
+            );
+        }
+        assert!(matches!(
+            super::tag(a.path(), "../img", &[]),
+            Err(ContextError::NotADirectory(_))
+        ));
+        assert!(matches!(
+            super::tag(a.path(), "img/Dockerfile", &[]),
+            Err(ContextError::NotADirectory(_))
+        ));
+    }
+}
