@@ -140,3 +140,61 @@ fn a_profile_that_fits_no_pool_is_an_error_where_it_is_defined() {
     }
     assert_eq!(scratch.snapshot_files(), before, "nothing written");
 }
+
+#[test]
+fn beside_the_pools_capacity_shows_what_each_quota_lets_a_tenant_use_at_most() {
+    let scratch = example();
+    let quota = |report: &Value| -> Vec<(String, String)> {
+        let quotas = report["quotas"].as_array().unwrap();
+        assert_eq!(quotas.len(), 1, "{quotas:#?}");
+        assert_eq!(quotas[0]["namespace"], "notebooks");
+        quotas[0]["atMost"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["what"].as_str().unwrap().to_owned(),
+                    r["most"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let rows = quota(&production(&scratch));
+    assert!(
+        rows.contains(&("servers at once".into(), "10".into())),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&("cpu, requests and limits".into(), "16".into())),
+        "{rows:?}"
+    );
+    let text = stdout(&scratch.jupyflux(&["capacity", "--env", "production"]));
+    let section = text
+        .split("Quota of namespace `notebooks`")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no quota section in {text}"));
+    assert!(
+        section
+            .lines()
+            .any(|l| l.split_whitespace().eq(["servers", "at", "once", "10"])),
+        "{section}"
+    );
+    let md =
+        stdout(&scratch.jupyflux(&["capacity", "--env", "production", "--format", "markdown"]));
+    assert!(md.contains("| servers at once | 10 |"), "{md}");
+    // The figures are the definition's, not fixed: a bigger quota shows as bigger.
+    let env = scratch
+        .read("overlays/production/environment.yaml")
+        .replace("servers: 10", "servers: 12");
+    scratch.write("overlays/production/environment.yaml", &env);
+    let rows = quota(&production(&scratch));
+    assert!(
+        rows.contains(&("servers at once".into(), "12".into())),
+        "{rows:?}"
+    );
+    // An environment without quotas shows none.
+    let staging = scratch.jupyflux(&["capacity", "--env", "staging", "--format", "json"]);
+    let staging: Value = serde_json::from_str(&stdout(&staging)).unwrap();
+    assert_eq!(staging[0]["quotas"], serde_json::json!([]));
+}

@@ -201,7 +201,7 @@ fn explain_shows_what_the_tenant_may_use_at_most() {
     assert!(text.contains("quota of namespace `trial`"), "{text}");
     for (what, most) in [
         ("servers at once", "3"),
-        ("pods (servers + hub's own)", "7"),
+        ("pods (servers + other pods)", "7"),
         ("cpu, requests and limits", "6"),
         ("memory, requests and limits", "12Gi"),
     ] {

@@ -2,6 +2,7 @@
 //! terminal, Markdown for a merge request, or JSON for scripts.
 
 use super::{Demand, Fit, Server, Unfit, cpu_text, fit, memory_text, servers};
+use crate::explain::tenant::{self, Tenant};
 use crate::model::Environment;
 use crate::model::node_pool::NodePool;
 use serde_json::{Value, json};
@@ -124,6 +125,7 @@ pub fn text(env: &Environment, rows: &[Row<'_>]) -> String {
         out.push_str(
             "no nodePools: add them to the Environment to check capacity (docs/capacity.md)\n",
         );
+        out.push_str(&quotas_text(&tenant::all(env)));
         return out;
     }
     let lines = cells(rows);
@@ -149,6 +151,29 @@ pub fn text(env: &Environment, rows: &[Row<'_>]) -> String {
     for line in &lines {
         print(&line.each_ref().map(String::as_str));
     }
+    out.push_str(&quotas_text(&tenant::all(env)));
+    out
+}
+
+/// The quotas of the environment, one paragraph per namespace: what all its servers together may use at most.
+fn quotas_text(quotas: &[Tenant]) -> String {
+    let mut out = String::new();
+    for quota in quotas {
+        let _ = writeln!(
+            out,
+            "\nQuota of namespace `{}` (all its pods together, at most):",
+            quota.namespace
+        );
+        let width = quota
+            .rows
+            .iter()
+            .map(|(what, _)| what.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (what, most) in &quota.rows {
+            let _ = writeln!(out, "  {what:<width$}  {most}");
+        }
+    }
     out
 }
 
@@ -157,13 +182,23 @@ pub fn markdown(env: &Environment, rows: &[Row<'_>]) -> String {
     let mut out = format!("### Capacity of `{}`\n\n", env.name);
     if env.definition.spec.node_pools.is_empty() {
         out.push_str("No `nodePools`.\n");
-        return out;
+    } else {
+        let _ = writeln!(out, "| {} |", HEADER.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(HEADER.len()));
+        for line in cells(rows) {
+            let escaped = line.map(|c| c.replace('|', "\\|"));
+            let _ = writeln!(out, "| {} |", escaped.join(" | "));
+        }
     }
-    let _ = writeln!(out, "| {} |", HEADER.join(" | "));
-    let _ = writeln!(out, "|{}", "---|".repeat(HEADER.len()));
-    for line in cells(rows) {
-        let escaped = line.map(|c| c.replace('|', "\\|"));
-        let _ = writeln!(out, "| {} |", escaped.join(" | "));
+    for quota in tenant::all(env) {
+        let _ = writeln!(
+            out,
+            "\nQuota of namespace `{}` (all its pods together, at most):\n\n| what | at most |\n|---|---|",
+            quota.namespace
+        );
+        for (what, most) in &quota.rows {
+            let _ = writeln!(out, "| {what} | {most} |");
+        }
     }
     out
 }
@@ -212,5 +247,6 @@ pub fn json(env: &Environment, rows: &[Row<'_>]) -> Value {
             server
         })
         .collect();
-    json!({"environment": env.name, "pools": pools, "servers": servers})
+    let quotas: Vec<Value> = tenant::all(env).iter().map(Tenant::json).collect();
+    json!({"environment": env.name, "pools": pools, "servers": servers, "quotas": quotas})
 }

@@ -26,10 +26,7 @@ pub fn json(e: &Explanation<'_>) -> Value {
         "entries": e.entries.iter().map(|entry| entry_json(e, entry)).collect::<Vec<_>>(),
         "hidden": e.hidden.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(),
         "policy": e.policy,
-        "quota": e.tenant.as_ref().map(|t| json!({
-            "namespace": t.namespace,
-            "atMost": t.rows.iter().map(|(what, most)| json!({"what": what, "most": most})).collect::<Vec<_>>(),
-        })),
+        "quota": e.tenant.as_ref().map(super::tenant::Tenant::json),
     })
 }
 

@@ -10,22 +10,49 @@ pub struct Tenant {
     pub rows: Vec<(&'static str, String)>,
 }
 
+impl Tenant {
+    /// `{namespace, atMost: [{what, most}]}`, as `explain` and `capacity` print it in JSON.
+    pub fn json(&self) -> serde_json::Value {
+        let rows: Vec<_> = self
+            .rows
+            .iter()
+            .map(|(what, most)| serde_json::json!({"what": what, "most": most}))
+            .collect();
+        serde_json::json!({"namespace": self.namespace, "atMost": rows})
+    }
+}
+
 /// The tenant limits of `hub`'s namespace in `env`.
 pub fn tenant(env: &Environment, hub: &Definition<HubSpec>) -> Option<Tenant> {
     let namespace = hub.namespace();
-    let quota: &Quota = env
+    let quota = env
         .definition
         .spec
         .quotas
         .iter()
         .find(|(ns, _)| ns.as_str() == namespace)?
         .1;
+    Some(of(env, namespace, quota))
+}
+
+/// Every quota of `env`, by namespace (what `capacity` shows beside the pools).
+pub fn all(env: &Environment) -> Vec<Tenant> {
+    env.definition
+        .spec
+        .quotas
+        .iter()
+        .map(|(ns, quota)| of(env, ns.to_string(), quota))
+        .collect()
+}
+
+/// The rows of `quota` on `namespace`.
+fn of(env: &Environment, namespace: String, quota: &Quota) -> Tenant {
     let mut rows = Vec::new();
     if let Some(servers) = quota.servers {
         rows.push(("servers at once", servers.to_string()));
         let other = crate::render::quotas::other_pods(env, &namespace, quota);
         rows.push((
-            "pods (servers + hub's own)",
+            "pods (servers + other pods)",
             (u64::from(servers) + u64::from(other)).to_string(),
         ));
     }
@@ -56,5 +83,5 @@ pub fn tenant(env: &Environment, hub: &Definition<HubSpec>) -> Option<Tenant> {
             ),
         ));
     }
-    Some(Tenant { namespace, rows })
+    Tenant { namespace, rows }
 }

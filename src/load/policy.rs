@@ -132,7 +132,10 @@ fn resources(policy: &Policy, r: &Resources, path: &[&str], check: &mut Check) {
         at.push("gpus");
         check.at(
             &at,
-            format!("{gpus} GPUs are above the policy's maximum per server, {most}"),
+            format!(
+                "{gpus} GPU{} above the policy's maximum per server, {most}",
+                if gpus == 1 { " is" } else { "s are" }
+            ),
             format!("at most {most} (spec.policy.maxPerServer.gpus of the Environment)"),
         );
     }
