@@ -153,6 +153,24 @@ fn storage(policy: &Policy, size: &Quantity, path: &[&str], check: &mut Check) {
     }
 }
 
+/// The images of sidecar `containers` (at `path`), which run in the user's pod like the server itself.
+fn sidecars(
+    policy: &Policy,
+    containers: &[k8s_openapi::api::core::v1::Container],
+    path: &[&str],
+    env: &str,
+    check: &mut Check,
+) {
+    for (j, container) in containers.iter().enumerate() {
+        if let Some(img) = &container.image {
+            let j = j.to_string();
+            let mut at = path.to_vec();
+            at.extend([j.as_str(), "image"]);
+            image(policy, img, &at, env, check);
+        }
+    }
+}
+
 fn hub_rules(policy: &Policy, hub: &Definition<HubSpec>, env: &str, check: &mut Check) {
     let spec = &hub.spec;
     let su = &spec.singleuser;
@@ -160,6 +178,13 @@ fn hub_rules(policy: &Policy, hub: &Definition<HubSpec>, env: &str, check: &mut 
         policy,
         &spec.user_image().to_string(),
         &["spec", "singleuser", "image"],
+        env,
+        check,
+    );
+    sidecars(
+        policy,
+        &su.extra_containers,
+        &["spec", "singleuser", "extraContainers"],
         env,
         check,
     );
@@ -198,6 +223,13 @@ fn hub_rules(policy: &Policy, hub: &Definition<HubSpec>, env: &str, check: &mut 
                 check,
             );
         }
+        sidecars(
+            policy,
+            &profile.extra_containers,
+            &["spec", "profiles", &i, "extraContainers"],
+            env,
+            check,
+        );
         resources(
             policy,
             &profile.resources,
