@@ -92,3 +92,39 @@ fn an_image_from_another_registry_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_notebook_without_limits_is_held_to_the_maximum_by_the_controllers_default() {
+    let scratch = example();
+    let env = "overlays/production/environment.yaml";
+    let text = scratch.read(env);
+    scratch.write(
+        env,
+        &text.replacen(
+            "    gpuGroups: [gpu-users]\n",
+            "    gpuGroups: [gpu-users]\n    maxPerServer: {cpu: \"1\", memory: 2Gi}\n",
+            1,
+        ),
+    );
+    let nb = "overlays/base/notebook-alice.yaml";
+    let text = scratch.read(nb);
+    let limits = "  resources:\n    cpu: {guarantee: 500m, limit: \"2\"}\n    memory: {guarantee: 1Gi, limit: 4Gi}\n";
+    assert!(text.contains(limits), "{text}");
+    scratch.write(nb, &text.replacen(limits, "", 1));
+    let out = scratch.jupyflux(&["validate", "--env", "production"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for what in [
+        "CPU limit the server gets the controller's default, 2, above the policy's maximum per server, 1",
+        "memory limit the server gets the controller's default, 4Gi, above the policy's maximum per server, 2Gi",
+    ] {
+        assert!(
+            err.contains(&format!(
+                "Notebook `notebooks/alice-analysis`: without a {what}"
+            )),
+            "{err}"
+        );
+    }
+    // The project notebook sets limits within the maximum: nothing is said of it.
+    assert!(!err.contains("project-a1b2c3"), "{err}");
+}

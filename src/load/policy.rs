@@ -10,6 +10,7 @@ use crate::model::profile::Resources;
 use crate::model::quantity::{Bounds, Memory, Quantity};
 use crate::model::{Definition, Environment};
 use crate::notebook::NotebookSpec;
+use crate::notebook::children::DEFAULT_LIMITS;
 use crate::notebook::spec::NotebookStorage;
 
 /// The chart's `cull.timeout` when a hub enables culling without one.
@@ -358,6 +359,39 @@ fn gpu_audience(
     }
 }
 
+/// A notebook that sets neither a limit nor a guarantee of CPU (or memory) runs with the controller's default
+/// limit ([`DEFAULT_LIMITS`]): that default must meet the policy's maximum too.
+fn default_limits(policy: &Policy, spec: &NotebookSpec, check: &mut Check) {
+    let max = &policy.max_per_server;
+    let cpu = Quantity::parse(DEFAULT_LIMITS.0).expect("the default CPU limit is a quantity");
+    if let Some(most) = &max.cpu
+        && unset(spec.resources.cpu.as_ref())
+        && cpu.value() > most.value()
+    {
+        check.at(
+            &["spec", "resources"],
+            format!("without a CPU limit the server gets the controller's default, {cpu}, above the policy's maximum per server, {most}"),
+            format!("set `resources.cpu.limit` to at most {most} (spec.policy.maxPerServer.cpu of the Environment)"),
+        );
+    }
+    let memory = Memory::parse(DEFAULT_LIMITS.1).expect("the default memory limit is a quantity");
+    if let Some(most) = &max.memory
+        && unset(spec.resources.memory.as_ref())
+        && memory.quantity().value() > most.quantity().value()
+    {
+        check.at(
+            &["spec", "resources"],
+            format!("without a memory limit the server gets the controller's default, {memory}, above the policy's maximum per server, {most}"),
+            format!("set `resources.memory.limit` to at most {most} (spec.policy.maxPerServer.memory of the Environment)"),
+        );
+    }
+}
+
+/// Whether `bounds` set neither a guarantee nor a limit.
+fn unset<Q>(b: Option<&Bounds<Q>>) -> bool {
+    b.is_none_or(|b| b.guarantee.is_none() && b.limit.is_none())
+}
+
 fn notebook_rules(policy: &Policy, spec: &NotebookSpec, env: &str, check: &mut Check) {
     image(policy, spec.image.as_str(), &["spec", "image"], env, check);
     let r = Resources {
@@ -366,6 +400,7 @@ fn notebook_rules(policy: &Policy, spec: &NotebookSpec, env: &str, check: &mut C
         ..Resources::default()
     };
     resources(policy, &r, &["spec", "resources"], check);
+    default_limits(policy, spec, check);
     let rules = &policy.notebooks;
     match &spec.storage {
         Some(NotebookStorage::New(volume)) => storage(
