@@ -27,7 +27,7 @@ repos:
         entry: $bin render --check
         language: system
         pass_filenames: false
-        files: ^(overlays|generated|flux)/
+        files: ^(overlays|generated|flux|images)/
 YAML
 cd "$repo"
 export PRE_COMMIT_HOME="$work/cache" NO_COLOR=1

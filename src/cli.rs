@@ -74,6 +74,8 @@ pub enum Command {
     Values(crate::values_cmd::ValuesArgs),
     /// Show which node pools every profile and notebook fits, how many per node, and the cost per user-hour.
     Capacity(crate::capacity::command::CapacityArgs),
+    /// List the images built from the repository: build context, content-hash tag, and who uses each.
+    Images(crate::images::command::ImagesArgs),
     /// Show what a change to the definitions does to the rendered objects, per environment.
     Diff(crate::diff::command::DiffArgs),
     /// Print the JSON Schema of every definition kind (for editors).
@@ -128,6 +130,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
         Command::Explain(args) => Some(&mut args.root),
         Command::Values(args) => Some(&mut args.root),
         Command::Capacity(args) => Some(&mut args.root),
+        Command::Images(args) => Some(&mut args.root),
         Command::Diff(args) => Some(&mut args.root),
         _ => None,
     };
@@ -160,6 +163,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
         Command::Explain(args) => crate::explain::command::run(&args),
         Command::Values(args) => crate::values_cmd::run(&args),
         Command::Capacity(args) => crate::capacity::command::run(&args),
+        Command::Images(args) => crate::images::command::run(&args),
         Command::Diff(args) => crate::diff::command::run(&args),
         Command::Schema { overlay } => {
             let schema = if overlay {

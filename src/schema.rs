@@ -1,5 +1,6 @@
 //! `jupyflux schema`: one JSON Schema for every definition kind, for editors (yaml-language-server) and CI.
 
+use crate::model::image_definition::ImageSpec;
 use crate::model::secret_store::SecretStoreSpec;
 use crate::model::{API_VERSION, Document, EnvironmentSpec, HubSpec, Kind, VaultStoreSpec};
 use crate::notebook::NotebookSpec;
@@ -15,15 +16,17 @@ enum Definition {
     Hub(Document<HubSpec>),
     VaultStore(Document<VaultStoreSpec>),
     SecretStore(Document<SecretStoreSpec>),
+    Image(Document<ImageSpec>),
     Notebook(Document<NotebookSpec>),
 }
 
 /// The kinds of [`Definition`], in the order of its variants (and so of the schema's branches).
-const BRANCHES: [Kind; 5] = [
+const BRANCHES: [Kind; 6] = [
     Kind::Environment,
     Kind::Hub,
     Kind::VaultStore,
     Kind::SecretStore,
+    Kind::Image,
     Kind::Notebook,
 ];
 
@@ -57,7 +60,7 @@ pub fn definitions() -> Value {
     schema["oneOf"] = Value::Array(pinned);
     schema["title"] = json!("jupyflux definition");
     schema["description"] = json!(
-        "A jupyflux definition under overlays/: an Environment, a Hub, a VaultStore, a SecretStore or a Notebook. Print with `jupyflux schema`."
+        "A jupyflux definition under overlays/: an Environment, a Hub, a VaultStore, a SecretStore, an Image or a Notebook. Print with `jupyflux schema`."
     );
     schema
 }

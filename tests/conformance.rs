@@ -170,7 +170,10 @@ fn notebook_previews_conform() {
         return;
     }
     let work = tempfile::tempdir().expect("temporary directory");
-    copy_dir(&repo_root().join("overlays"), &work.path().join("overlays"));
+    // The definitions and the build contexts their Image hashes.
+    for inputs in ["overlays", "images"] {
+        copy_dir(&repo_root().join(inputs), &work.path().join(inputs));
+    }
     let render = Command::new(env!("CARGO_BIN_EXE_jupyflux"))
         .args(["render", "--quiet", "--expand-notebooks", "--root"])
         .arg(work.path())

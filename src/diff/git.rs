@@ -117,7 +117,13 @@ pub fn sources_at(root: &Path, revision: &str) -> Result<Sources, GitError> {
         root,
         &["ls-tree", "-r", "-l", "-z", revision, "--", OVERLAYS],
     )?;
-    let mut sources = Sources::default();
+    let mut sources = Sources {
+        repository: crate::images::context::Repository::Git {
+            root: root.to_path_buf(),
+            revision: revision.to_owned(),
+        },
+        ..Sources::default()
+    };
     for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
         let record = String::from_utf8_lossy(record);
         let Some((meta, path)) = record.split_once('\t') else {

@@ -43,6 +43,12 @@ pub enum ContextError {
     TooLarge(String),
     /// Reading failed.
     Io { path: String, error: String },
+    /// The context is the repository's root, which holds `generated/`: the tag would change what it hashes.
+    RepositoryRoot,
+    /// The context, or a directory on the way to it, is a symbolic link: the walk would leave the repository.
+    LinkedContext(String),
+    /// The definitions were given without a repository (held in memory): no build context to read.
+    NoRepository,
 }
 
 impl fmt::Display for ContextError {
@@ -63,6 +69,44 @@ impl fmt::Display for ContextError {
             ContextError::NotUtf8(p) => write!(f, "a name under `{p}` is not UTF-8"),
             ContextError::TooLarge(why) => write!(f, "the build context is too large: {why}"),
             ContextError::Io { path, error } => write!(f, "cannot read `{path}`: {error}"),
+            ContextError::RepositoryRoot => write!(
+                f,
+                "the build context is the repository's root, which holds generated/: the files the tag is written to would change the tag"
+            ),
+            ContextError::LinkedContext(p) => write!(
+                f,
+                "`{p}` is a symbolic link: a build context must be a directory of the repository itself"
+            ),
+            ContextError::NoRepository => write!(
+                f,
+                "no repository to read the build context from (definitions held in memory)"
+            ),
+        }
+    }
+}
+
+/// Where build contexts are read from: the work tree, or a Git revision (what `jupyflux diff` renders).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Repository {
+    /// Definitions held in memory: there is no build context to read.
+    #[default]
+    None,
+    /// The work tree whose root (where `overlays/` is) is this directory.
+    Dir(PathBuf),
+    /// The tree of `revision`, read with `git -C root`; paths are relative to `root`, as in the work tree.
+    Git { root: PathBuf, revision: String },
+}
+
+impl Repository {
+    /// The tag of the build context `context` (relative to the repository root), `exclude` being paths
+    /// relative to the context. A clean checkout of a revision gives the tag of that revision's tree.
+    pub fn tag(&self, context: &str, exclude: &[String]) -> Result<String, ContextError> {
+        match self {
+            Repository::None => Err(ContextError::NoRepository),
+            Repository::Dir(root) => tag(root, context, exclude),
+            Repository::Git { root, revision } => {
+                super::git_tree::tag(root, revision, context, exclude)
+            }
         }
     }
 }
@@ -70,54 +114,131 @@ impl fmt::Display for ContextError {
 /// The tag of the build context `context` (relative to `repo`), `exclude` being paths relative to the context
 /// (`ops` or `ops/` leaves out the directory `ops` and everything in it).
 pub fn tag(repo: &Path, context: &str, exclude: &[String]) -> Result<String, ContextError> {
-    let root = repo.join(context);
-    let inside = normalize(Path::new(context)).is_some();
+    let relative = inside(context)?;
+    // A link on the way (say `images` → `/`) would lead the walk out of the repository.
+    if let Err(crate::files::FileError::Symlink { path }) =
+        crate::files::ensure_no_link_below(repo, &relative)
+    {
+        return Err(ContextError::LinkedContext(path));
+    }
+    let root = repo.join(&relative);
     let meta = std::fs::symlink_metadata(&root);
-    if !inside || !meta.as_ref().is_ok_and(|m| m.is_dir()) {
+    if !meta.as_ref().is_ok_and(|m| m.is_dir()) {
         return Err(ContextError::NotADirectory(context.to_owned()));
     }
-    let exclude: Vec<String> = exclude
-        .iter()
-        .map(|e| e.trim_matches('/').to_owned())
-        .collect();
+    let exclude = excluded(exclude);
     let mut entries = Vec::new();
     walk(&root, "", 0, &exclude, &mut entries)?;
-    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let items = entries
+        .into_iter()
+        .map(|(rel, entry)| {
+            let item = match entry {
+                Entry::Dir => Item::Dir,
+                Entry::File { executable } => Item::File {
+                    executable,
+                    bytes: Source::Path(root.join(&rel)),
+                },
+                Entry::Link => {
+                    let target = std::fs::read_link(root.join(&rel)).map_err(|e| io(&rel, &e))?;
+                    let text = target
+                        .to_str()
+                        .ok_or_else(|| ContextError::NotUtf8(rel.clone()))?
+                        .to_owned();
+                    Item::Link(text)
+                }
+            };
+            Ok((rel, item))
+        })
+        .collect::<Result<Vec<_>, ContextError>>()?;
+    digest(&relative, items)
+}
+
+/// The context as a path inside the repository, `/`-separated: refused when it leaves the repository or is
+/// its root (which holds `generated/`, whose files carry the tag: it would never settle).
+pub(super) fn inside(context: &str) -> Result<String, ContextError> {
+    match normalize(Path::new(context)) {
+        Some(path) if path.as_os_str().is_empty() => Err(ContextError::RepositoryRoot),
+        Some(path) => Ok(path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")),
+        _ => Err(ContextError::NotADirectory(context.to_owned())),
+    }
+}
+
+/// The excluded paths, without leading or trailing `/`.
+pub(super) fn excluded(exclude: &[String]) -> Vec<String> {
+    exclude
+        .iter()
+        .map(|e| e.trim_matches('/').to_owned())
+        .collect()
+}
+
+/// Whether `rel` (relative to the context) is left out by `exclude`.
+pub(super) fn is_excluded(rel: &str, exclude: &[String]) -> bool {
+    exclude.iter().any(|e| {
+        rel == e
+            || rel
+                .strip_prefix(e.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+    })
+}
+
+/// Where a file's bytes are.
+pub(super) enum Source {
+    /// A file of the work tree.
+    Path(PathBuf),
+    /// Contents already read (a Git blob).
+    Bytes(Vec<u8>),
+}
+
+/// One entry of a context, as the hash sees it.
+pub(super) enum Item {
+    Dir,
+    File {
+        executable: bool,
+        bytes: Source,
+    },
+    /// A symbolic link and its target, as written.
+    Link(String),
+}
+
+/// The tag of the entries of the context `context` (each path relative to it; any order).
+pub(super) fn digest(
+    context: &str,
+    mut items: Vec<(String, Item)>,
+) -> Result<String, ContextError> {
+    items.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut hash = Sha256::new();
     hash.update(b"jupyflux-context-v1\0");
     let mut total: u64 = 0;
-    for (rel, kind) in &entries {
-        let full = root.join(rel);
-        match kind {
-            Entry::Dir => hash.update(format!("d {rel}\0").as_bytes()),
-            Entry::File { executable } => {
-                let bytes = std::fs::read(&full).map_err(|e| io(rel, &e))?;
+    for (rel, item) in items {
+        match item {
+            Item::Dir => hash.update(format!("d {rel}\0").as_bytes()),
+            Item::File { executable, bytes } => {
+                let bytes = match bytes {
+                    Source::Path(path) => std::fs::read(&path).map_err(|e| io(&rel, &e))?,
+                    Source::Bytes(bytes) => bytes,
+                };
                 total += bytes.len() as u64;
                 if total > MAX_BYTES {
-                    return Err(ContextError::TooLarge(format!(
-                        "more than {} MiB of files",
-                        MAX_BYTES >> 20
-                    )));
+                    return Err(too_many_bytes());
                 }
-                let x = if *executable { 'x' } else { '-' };
+                let x = if executable { 'x' } else { '-' };
                 hash.update(format!("f {x} {}\0{rel}\0", bytes.len()).as_bytes());
                 hash.update(&bytes);
             }
-            Entry::Link => {
-                let target = std::fs::read_link(&full).map_err(|e| io(rel, &e))?;
-                let text = target
-                    .to_str()
-                    .ok_or_else(|| ContextError::NotUtf8(rel.clone()))?
-                    .to_owned();
-                let from = Path::new(context).join(rel);
+            Item::Link(target) => {
+                let from = Path::new(context).join(&rel);
                 let resolved = from.parent().unwrap_or(Path::new("")).join(&target);
-                if target.is_absolute() || normalize(&resolved).is_none() {
+                if Path::new(&target).is_absolute() || normalize(&resolved).is_none() {
                     return Err(ContextError::LinkEscapes {
                         path: from.display().to_string(),
-                        target: text,
+                        target,
                     });
                 }
-                hash.update(format!("l {rel}\0{text}\0").as_bytes());
+                hash.update(format!("l {rel}\0{target}\0").as_bytes());
             }
         }
     }
@@ -126,13 +247,18 @@ pub fn tag(repo: &Path, context: &str, exclude: &[String]) -> Result<String, Con
     Ok(format!("c1-{hex}"))
 }
 
+/// The error for contents over [`MAX_BYTES`].
+pub(super) fn too_many_bytes() -> ContextError {
+    ContextError::TooLarge(format!("more than {} MiB of files", MAX_BYTES >> 20))
+}
+
 enum Entry {
     Dir,
     File { executable: bool },
     Link,
 }
 
-fn io(path: &str, e: &std::io::Error) -> ContextError {
+pub(super) fn io(path: &str, e: &impl fmt::Display) -> ContextError {
     ContextError::Io {
         path: path.to_owned(),
         error: e.to_string(),
@@ -147,9 +273,7 @@ fn walk(
     out: &mut Vec<(String, Entry)>,
 ) -> Result<(), ContextError> {
     if depth > MAX_DEPTH {
-        return Err(ContextError::TooLarge(format!(
-            "directories nest deeper than {MAX_DEPTH}"
-        )));
+        return Err(too_deep());
     }
     for item in std::fs::read_dir(dir).map_err(|e| io(prefix, &e))? {
         let item = item.map_err(|e| io(prefix, &e))?;
@@ -162,16 +286,11 @@ fn walk(
         } else {
             format!("{prefix}/{name}")
         };
-        if exclude
-            .iter()
-            .any(|e| rel == *e || rel.starts_with(&format!("{e}/")))
-        {
+        if is_excluded(&rel, exclude) {
             continue;
         }
         if out.len() >= MAX_ENTRIES {
-            return Err(ContextError::TooLarge(format!(
-                "more than {MAX_ENTRIES} entries"
-            )));
+            return Err(too_many_entries());
         }
         let meta = std::fs::symlink_metadata(item.path()).map_err(|e| io(&rel, &e))?;
         let kind = meta.file_type();
@@ -192,6 +311,16 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// The error for nesting deeper than [`MAX_DEPTH`].
+pub(super) fn too_deep() -> ContextError {
+    ContextError::TooLarge(format!("directories nest deeper than {MAX_DEPTH}"))
+}
+
+/// The error for more than [`MAX_ENTRIES`] entries.
+pub(super) fn too_many_entries() -> ContextError {
+    ContextError::TooLarge(format!("more than {MAX_ENTRIES} entries"))
 }
 
 #[cfg(unix)]
@@ -297,5 +426,22 @@ mod tests {
             super::tag(a.path(), "img/Dockerfile", &[]),
             Err(ContextError::NotADirectory(_))
         ));
+        assert_eq!(
+            super::tag(a.path(), "./img/..", &[]),
+            Err(ContextError::RepositoryRoot)
+        );
+        // A linked context, or a link on the way to it, would lead the walk out of the repository.
+        let outside = tempfile::tempdir().unwrap();
+        write(outside.path(), "secret/key", "k\n");
+        std::os::unix::fs::symlink(outside.path(), a.path().join("via")).unwrap();
+        assert_eq!(
+            super::tag(a.path(), "via/secret", &[]),
+            Err(ContextError::LinkedContext("via".into()))
+        );
+        std::os::unix::fs::symlink("img", a.path().join("alias")).unwrap();
+        assert_eq!(
+            super::tag(a.path(), "alias", &[]),
+            Err(ContextError::LinkedContext("alias".into()))
+        );
     }
 }

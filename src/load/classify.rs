@@ -117,7 +117,11 @@ fn namespace_fits(kind: Kind, metadata: &Node, report: &mut Reporter) -> bool {
         (_, Some(ns)) => {
             report.at(
                 ns.loc,
-                format!("a {} has no namespace", kind.name()),
+                format!(
+                    "{} {} has no namespace",
+                    if kind == Kind::Image { "an" } else { "a" },
+                    kind.name()
+                ),
                 Some("remove `metadata.namespace`; only a Notebook has one".into()),
             );
             false

@@ -19,6 +19,8 @@ pub struct Sources {
     pub files: Vec<SourceFile>,
     /// Environment directory names: every directory directly under `overlays/` except `base`.
     pub environments: Vec<String>,
+    /// Where the build contexts of `Image` definitions are read from (their tags hash them).
+    pub repository: crate::images::context::Repository,
 }
 
 impl Sources {
@@ -42,6 +44,7 @@ impl Sources {
                 })
                 .collect(),
             environments,
+            repository: crate::images::context::Repository::None,
         }
     }
 }
@@ -51,11 +54,15 @@ pub const OVERLAYS: &str = "overlays";
 
 /// Read every `*.yaml` / `*.yml` file under `<root>/overlays/`, in sorted order. Links, special files, files
 /// over [`MAX_FILE_BYTES`](crate::files::MAX_FILE_BYTES) and text that is not UTF-8 are problems, all reported at
-/// once; nothing outside `overlays/` is ever read.
+/// once; nothing else is read here (the build contexts of `Image` definitions are hashed while loading, from
+/// [`Sources::repository`]).
 pub fn read_sources(root: &Path) -> Result<Sources, Diagnostics> {
     let overlays = root.join(OVERLAYS);
     let mut problems = Diagnostics::default();
-    let mut sources = Sources::default();
+    let mut sources = Sources {
+        repository: crate::images::context::Repository::Dir(root.to_path_buf()),
+        ..Sources::default()
+    };
     if let Err(e) = crate::files::ensure_no_link_below(root, OVERLAYS) {
         problems.push(file_problem(OVERLAYS, &e));
         return Err(problems);

@@ -10,6 +10,7 @@ pub mod de;
 pub mod discover;
 mod extra_objects;
 mod hub_settings;
+mod image_refs;
 mod images;
 mod load_balancer;
 pub mod merge;
@@ -31,6 +32,7 @@ mod sidecars;
 mod singleuser;
 mod validate;
 
+pub use image_refs::is_unresolved as is_unresolved_image;
 pub use validate::loc_at as validate_loc;
 
 pub use discover::{SourceFile, Sources, read_sources};
@@ -219,6 +221,7 @@ fn load_owned(
 
     let mut model = Model::default();
     let mut shared = Shared::default();
+    let mut tags = image_refs::Tags::default();
     for (env, scope) in scopes {
         if !is_dns_label(env) {
             report.whole(
@@ -229,7 +232,12 @@ fn load_owned(
             continue;
         }
         let keep = located.as_deref_mut();
-        if let Some(environment) = assemble(env, &base, scope, &mut shared, keep, &mut report) {
+        let context = Context {
+            shared: &mut shared,
+            repository: &sources.repository,
+            tags: &mut tags,
+        };
+        if let Some(environment) = assemble(env, &base, scope, context, keep, &mut report) {
             model.environments.push(environment);
         }
     }
@@ -287,6 +295,9 @@ fn check_unused(node: &Node, report: &mut Reporter) {
         Kind::VaultStore => de::from_node::<Document<VaultStoreSpec>>(node).err(),
         Kind::SecretStore => de::from_node::<Document<SecretStoreSpec>>(node).err(),
         Kind::Notebook => de::from_node::<Document<crate::notebook::NotebookSpec>>(node).err(),
+        Kind::Image => {
+            de::from_node::<Document<crate::model::image_definition::ImageSpec>>(node).err()
+        }
     };
     let what = format!("{} `{name}`", kind.name());
     for e in errors.unwrap_or_default() {
@@ -345,15 +356,30 @@ fn add(scope: &mut Scope, doc: Identified, file: FileId, report: &mut Reporter) 
 /// Typed base notebooks that no environment changed, read once and shared by every environment.
 type Shared = BTreeMap<String, Arc<NotebookDefinition>>;
 
+/// What loading one environment shares with the others.
+struct Context<'a> {
+    /// Base notebooks already typed.
+    shared: &'a mut Shared,
+    /// Where `Image` build contexts are read from.
+    repository: &'a crate::images::context::Repository,
+    /// Build contexts already hashed.
+    tags: &'a mut image_refs::Tags,
+}
+
 /// Merge one environment over base and read its typed definitions.
 fn assemble(
     env: &str,
     base: &Scope,
     own: Scope,
-    shared: &mut Shared,
+    context: Context<'_>,
     located: Option<&mut Located>,
     report: &mut Reporter,
 ) -> Option<Environment> {
+    let Context {
+        shared,
+        repository,
+        tags,
+    } = context;
     let mut merged: Merged<'_> = base
         .iter()
         .map(|(key, doc)| (key.clone(), Cow::Borrowed(doc)))
@@ -380,6 +406,7 @@ fn assemble(
         }
     }
 
+    let images = image_refs::resolve(env, &mut merged, repository, tags, report);
     let mut definition = None;
     let mut hubs = Vec::new();
     let mut nodes = Vec::new();
@@ -423,6 +450,7 @@ fn assemble(
                     secret_stores.push(store);
                 }
             }
+            Kind::Image => {}
             Kind::Notebook => {
                 let from_base = matches!(doc, Cow::Borrowed(_));
                 if let Some(notebook) = from_base.then(|| shared.get(name)).flatten() {
@@ -464,6 +492,7 @@ fn assemble(
         vault_stores,
         secret_stores,
         notebooks,
+        images,
     };
     let env_node = &merged[&(Kind::Environment, env.to_owned())].node;
     validate::environment(&environment, env_node, &nodes, report);

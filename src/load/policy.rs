@@ -66,7 +66,7 @@ pub fn validate(
 }
 
 fn image(policy: &Policy, image: &str, path: &[&str], env: &str, check: &mut Check) {
-    if !policy.allows_image(image) {
+    if !policy.allows_image(image) && !super::image_refs::is_unresolved(image) {
         let allowed = policy.registries.as_deref().unwrap_or_default().join(", ");
         check.at(
             path,

@@ -101,7 +101,20 @@ pub const PINNED_PATTERN: &str =
     r"^[^\s@]+(:[^\s@/:]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$";
 
 fn tagged_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    schemars::json_schema!({"type": "string", "pattern": TAGGED_PATTERN})
+    super::image_definition::reference_schema(
+        schemars::json_schema!({"type": "string", "pattern": TAGGED_PATTERN}),
+    )
+}
+
+/// A notebook definition's image: pinned, or `{fromImage: NAME}` (the `Notebook` resource itself holds the
+/// resolved reference; its CRD is written by hand).
+pub fn pinned_or_built_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut schema = super::image_definition::reference_schema(pinned_schema(generator));
+    schema.insert(
+        "description".into(),
+        "The server's image, pinned by tag (`repo:tag`) or digest (`repo@sha256:…`, `repo:tag@sha256:…`), or `{fromImage: NAME}`: an Image definition, tagged by the content of its build context".into(),
+    );
+    schema
 }
 
 fn pinned_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -112,7 +125,7 @@ fn pinned_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, JsonSchema)]
 #[schemars(
     schema_with = "tagged_schema",
-    description = "An image reference with a tag (`latest` only where the hub sets `images: {movingTags: allow}`), e.g. quay.io/jupyter/scipy-notebook:2025-01-13"
+    description = "An image reference with a tag (`latest` only where the hub sets `images: {movingTags: allow}`), e.g. quay.io/jupyter/scipy-notebook:2025-01-13, or `{fromImage: NAME}`: an Image definition, tagged by the content of its build context"
 )]
 pub struct Image {
     /// Registry and repository, e.g. `quay.io/jupyter/scipy-notebook`.

@@ -8,6 +8,7 @@ pub mod environment;
 pub mod extra_objects;
 pub mod hub;
 pub mod image;
+pub mod image_definition;
 pub mod names;
 pub mod namespace;
 pub mod node_pool;
@@ -45,15 +46,17 @@ pub enum Kind {
     Hub,
     VaultStore,
     SecretStore,
+    Image,
     Notebook,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Environment,
         Kind::Hub,
         Kind::VaultStore,
         Kind::SecretStore,
+        Kind::Image,
         Kind::Notebook,
     ];
 
@@ -63,6 +66,7 @@ impl Kind {
             Kind::Hub => "Hub",
             Kind::VaultStore => "VaultStore",
             Kind::SecretStore => "SecretStore",
+            Kind::Image => "Image",
             Kind::Notebook => "Notebook",
         }
     }
@@ -118,6 +122,8 @@ pub struct Environment {
     /// Standalone notebooks, sorted by name. A base notebook no environment changes is one value shared by every
     /// environment (fleets have thousands).
     pub notebooks: Vec<std::sync::Arc<NotebookDefinition>>,
+    /// Images built from the repository and tagged by content, sorted by name.
+    pub images: Vec<image_definition::BuiltImage>,
 }
 
 /// A `Notebook` definition and the namespace it is created in.

@@ -206,10 +206,15 @@ const PATH: &str = r"^/([A-Za-z0-9._~-]+/)*[A-Za-z0-9._~-]*$";
 /// Tighten the structural schema of `NotebookSpec` to what the type and `validate()` accept, field by field.
 fn strict(mut spec: Value) -> Value {
     let props = &mut spec["properties"];
-    // `PinnedImage`: no space; a non-empty tag after the last `/` other than `latest`, or a sha256 digest.
-    props["image"]["pattern"] = pattern(&format!(
-        "^([^@~]+:{NOT_LATEST}|[^@~]*[^@~:]@sha256:[0-9a-f]{{64}})$"
-    ));
+    // `PinnedImage`: no space; a non-empty tag after the last `/` other than `latest`, or a sha256 digest. (A
+    // definition may also write `{fromImage: NAME}`; the resource holds the reference it was resolved to.)
+    props["image"] = json!({
+        "type": "string",
+        "pattern": pattern(&format!(
+            "^([^@~]+:{NOT_LATEST}|[^@~]*[^@~:]@sha256:[0-9a-f]{{64}})$"
+        )),
+        "description": "The server's image, pinned by tag (`repo:tag`) or digest (`repo@sha256:…`, `repo:tag@sha256:…`).",
+    });
     props["owner"]["pattern"] = pattern("[^~]");
     for bound in ["guarantee", "limit"] {
         let cpu = &mut props["resources"]["properties"]["cpu"]["properties"][bound];

@@ -29,7 +29,9 @@ use std::collections::BTreeMap;
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct NotebookSpec {
-    /// The server's image, pinned by tag (`repo:tag`) or digest (`repo@sha256:…`, `repo:tag@sha256:…`).
+    /// The server's image, pinned by tag (`repo:tag`) or digest (`repo@sha256:…`, `repo:tag@sha256:…`); in a
+    /// definition also `{fromImage: NAME}`, an Image definition resolved when rendering.
+    #[schemars(schema_with = "crate::model::image::pinned_or_built_schema")]
     pub image: PinnedImage,
     /// The user the notebook belongs to. Required in Git; a notebook created at run time (say by the Data Manager)
     /// may leave it out, and then only its token (or the OIDC login's allowed emails and groups) admits anyone.

@@ -68,10 +68,11 @@ impl Scratch {
         Scratch { dir }
     }
 
-    /// A scratch project holding a copy of `project`'s `overlays/` only.
+    /// A scratch project holding a copy of `project`'s inputs only: `overlays/`, and `images/` (the build
+    /// contexts `Image` definitions hash) when there is one.
     pub fn of_overlays(project: &Path) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&project.join("overlays"), &dir.path().join("overlays"));
+        copy_inputs(project, dir.path());
         Scratch { dir }
     }
 
@@ -111,6 +112,14 @@ impl Scratch {
             }
         }
         files
+    }
+}
+
+/// Copy the inputs of `project` (`overlays/`, and `images/` when there is one) to `to`.
+pub fn copy_inputs(project: &Path, to: &Path) {
+    copy_dir(&project.join("overlays"), &to.join("overlays"));
+    if project.join("images").is_dir() {
+        copy_dir(&project.join("images"), &to.join("images"));
     }
 }
 
