@@ -190,7 +190,9 @@ pub fn run(args: &ExpandArgs) -> ExitCode {
             let root = crate::paths::project_root(&args.root);
             match crate::load::load(&root) {
                 Ok(model) => match model.environments.iter().find(|e| &e.name == env) {
-                    Some(environment) => ControllerConfig::of(&environment.definition.spec),
+                    Some(environment) => {
+                        ControllerConfig::of(&environment.name, &environment.definition.spec)
+                    }
                     None => {
                         eprintln!("{} no environment `{env}` under overlays/", errors.error());
                         return ExitCode::from(2);

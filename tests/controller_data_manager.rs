@@ -48,7 +48,7 @@ fn config(env: &str) -> ControllerConfig {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let model = jupyflux::load::load(root).unwrap_or_else(|p| panic!("{p}"));
     let environment = model.environments.iter().find(|e| e.name == env).unwrap();
-    ControllerConfig::of(&environment.definition.spec)
+    ControllerConfig::of(&environment.name, &environment.definition.spec)
 }
 
 fn at_t1() -> String {
@@ -121,13 +121,70 @@ async fn reconcile_in<F>(
 where
     F: Future<Output = Verifier> + Send + 'static,
 {
+    reconcile_notebook_in(env, notebook(), scenario).await
+}
+
+/// Reconcile `notebook` once with environment `env`'s configuration while `scenario` plays the API server.
+async fn reconcile_notebook_in<F>(
+    env: &'static str,
+    notebook: Notebook,
+    scenario: impl FnOnce(Verifier) -> F,
+) -> (Action, Arc<Context>, tokio::task::JoinHandle<()>)
+where
+    F: Future<Output = Verifier> + Send + 'static,
+{
     let (client, verifier) = client_in(env);
     let mut ctx = Context::new(client, config(env));
     ctx.clock = at_t1;
     let ctx = Arc::new(ctx);
     let server = serve(verifier, scenario);
-    let result = within("reconcile", reconcile(untyped(&notebook()), ctx.clone())).await;
+    let result = within("reconcile", reconcile(untyped(&notebook), ctx.clone())).await;
     (result.unwrap(), ctx, server)
+}
+
+/// What `render` refuses in Git, the controller refuses at run time: the Data Manager's notebook with an image
+/// from a registry production's policy does not allow is `Degraded` with the policy's message, and nothing is
+/// applied (no children, no token Secret).
+#[tokio::test]
+async fn a_notebook_breaking_the_environments_policy_is_refused_and_nothing_applied() {
+    let mut outlaw = notebook();
+    outlaw.spec.image =
+        jupyflux::model::image::PinnedImage::parse("docker.io/someone/miner:1").unwrap();
+    let (action, ctx, server) = reconcile_notebook_in("production", outlaw, |mut verifier| async move {
+        let status = expect_status(&mut verifier).await;
+        assert_eq!(
+            without_messages(&status),
+            json!({
+                "phase": "Failed",
+                "conditions": conditions([
+                    ["Ready", "False", "InvalidSpec", T1],
+                    ["Progressing", "False", "InvalidSpec", T1],
+                    ["Degraded", "True", "InvalidSpec", T1],
+                ]),
+                "observedGeneration": 1,
+            })
+        );
+        let message = status["conditions"][2]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("spec.image: image `docker.io/someone/miner:1` is not from a registry the policy of environment `production` allows"),
+            "{message}"
+        );
+        verifier.events("data-manager", &["InvalidSpec", "InvalidSpec"]).await;
+        verifier
+    })
+    .await;
+    assert_eq!(action, Action::await_change());
+    finish(ctx, server).await;
+
+    // Staging has no policy: the same notebook is started.
+    let mut free = notebook();
+    free.spec.image =
+        jupyflux::model::image::PinnedImage::parse("docker.io/someone/miner:1").unwrap();
+    let plan = jupyflux::controller::reconcile::plan(&free, &config("staging")).unwrap();
+    assert!(
+        matches!(plan, jupyflux::controller::reconcile::Plan::Apply { .. }),
+        "{plan:?}"
+    );
 }
 
 #[tokio::test]

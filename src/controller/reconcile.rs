@@ -62,12 +62,38 @@ pub fn expand(
     // The hibernate annotation counts as `spec.hibernated`, so `expand` shows what the controller applies.
     let mut completed = crate::notebook::hibernate::honoured(notebook);
     completed.spec = config.defaults.apply(&notebook.name_any(), &completed.spec);
-    let problems = problems(&completed.spec);
+    let mut problems = problems(&completed.spec);
+    if let Some(policy) = &config.policy {
+        problems.extend(policy_problems(policy, &completed.spec, config));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
     let children = children(&completed, config);
     Ok((completed.spec, children))
+}
+
+/// How `spec` breaks the Environment's policy (the same rules `render` applies to notebooks in Git), paths under
+/// `spec` as the other problems have them.
+fn policy_problems(
+    policy: &crate::notebook::config::EnvironmentPolicy,
+    spec: &NotebookSpec,
+    config: &ControllerConfig,
+) -> Vec<Problem> {
+    crate::model::policy_rules::notebook_problems(
+        &policy.policy,
+        spec,
+        &config.oauth2_proxy_image,
+        &policy.environment,
+    )
+    .into_iter()
+    .map(|mut problem| {
+        if problem.path.first().is_some_and(|p| p == "spec") {
+            problem.path.remove(0);
+        }
+        problem
+    })
+    .collect()
 }
 
 /// `validate()`'s problems, plus what only the controller can see: TLS needs a host for its certificate.

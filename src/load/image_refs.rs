@@ -7,13 +7,10 @@ use super::report::Reporter;
 use super::validate::{field_path, loc_at};
 use super::{Contribution, Merged, typed};
 use crate::images::context::{ContextError, Repository};
-use crate::model::image_definition::{BuiltImage, FROM_IMAGE, ImageSpec, ImageUse};
+use crate::model::image_definition::{BuiltImage, FROM_IMAGE, ImageSpec, ImageUse, UNRESOLVED_TAG};
 use crate::model::{Kind, is_dns_label};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-
-/// The tag a reference gets when its `Image` cannot be used (already reported): the definitions are not used.
-pub const UNRESOLVED_TAG: &str = "jupyflux-unresolved";
 
 /// The fields of a hub that may name an `Image` (`*`: every item of a list).
 const HUB_FIELDS: &[&[&str]] = &[
@@ -149,12 +146,6 @@ pub fn resolve(
         }
     }
     images.into_iter().map(|(image, _)| image).collect()
-}
-
-/// Whether an image reference is one that could not be resolved (its problem is already reported): checks of
-/// the image itself (say the policy's registries) pass over it.
-pub fn is_unresolved(reference: &str) -> bool {
-    reference.ends_with(&format!(":{UNRESOLVED_TAG}"))
 }
 
 /// The name a `{fromImage: NAME}` mapping gives, or the problem with the mapping.

@@ -32,7 +32,6 @@ mod sidecars;
 mod singleuser;
 mod validate;
 
-pub use image_refs::is_unresolved as is_unresolved_image;
 pub use validate::loc_at as validate_loc;
 
 pub use discover::{SourceFile, Sources, read_sources};

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 /// Report every notebook whose host and path prefix (defaults filled in, as rendered) an earlier one claims.
 pub fn notebook_routes(env: &Environment, notebook_nodes: &[&Node], report: &mut Reporter) {
-    let defaults = ControllerConfig::of(&env.definition.spec).defaults;
+    let defaults = ControllerConfig::of(&env.name, &env.definition.spec).defaults;
     let mut claimed: BTreeMap<(String, String), (&str, Loc)> = BTreeMap::new();
     for (notebook, node) in env.notebooks.iter().zip(notebook_nodes) {
         let name = notebook.definition.name.as_str();

@@ -8,6 +8,17 @@ use serde::Deserialize;
 /// The key of the mapping that names an `Image` definition where an image reference is expected.
 pub const FROM_IMAGE: &str = "fromImage";
 
+/// The tag a reference gets when its `Image` cannot be used (the problem is reported; nothing is rendered).
+pub const UNRESOLVED_TAG: &str = "jupyflux-unresolved";
+
+/// Whether an image reference is one that could not be resolved (its problem is already reported): checks of
+/// the image itself (say the policy's registries) pass over it.
+pub fn is_unresolved(reference: &str) -> bool {
+    reference
+        .strip_suffix(UNRESOLVED_TAG)
+        .is_some_and(|rest| rest.ends_with(':'))
+}
+
 /// An image built from a build context in the repository; its tag is the content hash of the context
 /// (docs/images.md), so a changed file yields a new tag, and a rollout of every server that uses it.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]

@@ -13,6 +13,7 @@ pub mod names;
 pub mod namespace;
 pub mod node_pool;
 pub mod policy;
+pub mod policy_rules;
 pub mod profile;
 pub mod quantity;
 pub mod quota;

@@ -5,30 +5,30 @@
 use super::quantity::{Memory, Quantity};
 use super::seconds::Seconds;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Rules for every definition of one environment; each rule unset is not checked.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct Policy {
     /// Registries (or registry paths) images may come from, e.g. `quay.io/jupyter`, `registry.example.org`; an
     /// image without a registry host is from `docker.io`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registries: Option<Vec<String>>,
     /// The most one server may request or be limited to.
     #[serde(default)]
     pub max_per_server: MaxPerServer,
     /// Groups GPU servers are for: a profile (or size or option) with GPUs must name only these in `groups` and
     /// no `users`; rules may not give GPUs.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu_groups: Option<Vec<String>>,
     /// Culling hubs with GPU profiles must do: enabled, with at most this idle timeout (`1h`, `3600`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu_max_idle: Option<Seconds>,
     /// The largest volume a user may get (a hub's `singleuser.storage.capacity`, a notebook's `storage.new.size`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_storage: Option<Memory>,
     /// What a Notebook's author may pass into the pod.
     #[serde(default)]
@@ -36,31 +36,31 @@ pub struct Policy {
 }
 
 /// Upper bounds of one server.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct MaxPerServer {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu: Option<Quantity>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<Memory>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpus: Option<u32>,
 }
 
 /// What Notebooks may ask of the cluster; a list left out allows anything, an empty list nothing.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct NotebookPolicy {
     /// Taint keys notebooks may tolerate (a toleration without a key tolerates everything and is never allowed).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerations: Option<Vec<String>>,
     /// Node labels notebooks may select, each with the values allowed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_selectors: Option<BTreeMap<String, Vec<String>>>,
     /// Claims notebooks may mount with `storage.existingClaim` (and `project.claimName`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub existing_claims: Option<Vec<String>>,
 }
 

@@ -5,6 +5,7 @@
 use super::spec::{NotebookSpec, NotebookStorage};
 use crate::model::environment::{EnvironmentSpec, Tls, Yes};
 use crate::model::names::DnsSubdomain;
+use crate::model::policy::Policy;
 
 /// The oauth2-proxy image of OIDC notebooks unless the Environment names another.
 pub const OAUTH2_PROXY_IMAGE: &str = "quay.io/oauth2-proxy/oauth2-proxy:v7.8.1";
@@ -26,6 +27,22 @@ pub struct ControllerConfig {
     pub token_in_url: bool,
     #[command(flatten)]
     pub defaults: NotebookDefaults,
+    /// The Environment's `policy`, as JSON with its `environment`: a notebook breaking it (say one the Data
+    /// Manager created at run time, which `render` never saw) is refused in its status, nothing applied.
+    #[arg(long, value_parser = parse_policy)]
+    pub policy: Option<EnvironmentPolicy>,
+}
+
+/// An Environment's policy and the environment's name (for messages), as the controller takes it.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct EnvironmentPolicy {
+    pub environment: String,
+    #[serde(flatten)]
+    pub policy: Policy,
+}
+
+fn parse_policy(text: &str) -> Result<EnvironmentPolicy, String> {
+    serde_json::from_str(text).map_err(|e| format!("not an Environment's policy as JSON: {e}"))
 }
 
 /// What a notebook gets where its spec is silent: the Environment's domain, ingress and storage class.
@@ -52,14 +69,19 @@ impl Default for ControllerConfig {
             oauth2_proxy_image: OAUTH2_PROXY_IMAGE.into(),
             token_in_url: false,
             defaults: NotebookDefaults::default(),
+            policy: None,
         }
     }
 }
 
 impl ControllerConfig {
-    /// The configuration an environment gives its controller.
-    pub fn of(env: &EnvironmentSpec) -> ControllerConfig {
+    /// The configuration environment `name` gives its controller.
+    pub fn of(name: &str, env: &EnvironmentSpec) -> ControllerConfig {
         ControllerConfig {
+            policy: env.policy.clone().map(|policy| EnvironmentPolicy {
+                environment: name.to_owned(),
+                policy,
+            }),
             ingress_namespace: env.controller.ingress_namespace.to_string(),
             oauth2_proxy_image: env.controller.oauth2_proxy_image.to_string(),
             token_in_url: env.data_manager.token_in_url,
@@ -85,6 +107,10 @@ impl ControllerConfig {
         ];
         if self.token_in_url {
             args.push("--token-in-url".to_owned());
+        }
+        if let Some(policy) = &self.policy {
+            let json = serde_json::to_string(policy).expect("a policy serializes");
+            args.push(format!("--policy={json}"));
         }
         let d = &self.defaults;
         let tls = d.tls.as_ref().map(|tls| match tls {
@@ -176,7 +202,25 @@ mod tests {
                 )),
                 storage_class: Some(DnsSubdomain::parse("fast").unwrap()),
             },
+            policy: Some(EnvironmentPolicy {
+                environment: "production".into(),
+                policy: serde_json::from_str(
+                    r#"{"registries": ["quay.io/jupyter"], "maxPerServer": {"cpu": "4", "memory": "16Gi"},
+                        "maxStorage": "50Gi", "notebooks": {"tolerations": ["gpu"], "existingClaims": ["shared"]}}"#,
+                )
+                .unwrap(),
+            }),
         };
+        assert!(
+            config
+                .policy
+                .as_ref()
+                .unwrap()
+                .policy
+                .max_per_server
+                .cpu
+                .is_some()
+        );
         assert_eq!(parse(&config.args()).unwrap(), config);
         let secret = NotebookDefaults {
             tls: Some(Tls::SecretName(DnsSubdomain::parse("wildcard").unwrap())),

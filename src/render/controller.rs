@@ -62,7 +62,7 @@ pub fn render(env: &Environment, files: &mut Files) {
             json!({"spec": network_policy(spec.controller.metrics_from.as_deref())}),
         ),
     );
-    let mut args = ControllerConfig::of(spec).args();
+    let mut args = ControllerConfig::of(&env.name, spec).args();
     args.extend(watched.iter().map(|w| format!("--watch-namespace={w}")));
     args.push(format!("--leader-election-namespace={ns}"));
     // Named apart from the Role of a watched namespace, which may be this one.

@@ -21,7 +21,7 @@ pub const NOTEBOOK_LABEL: &str = "jupyflux.dev/notebook";
 /// Render every notebook of the environment into `notebooks/<namespace>/` (a large namespace's into the
 /// directories `layout` gives).
 pub fn render(env: &Environment, layout: &Layout, files: &mut Files) {
-    let config = ControllerConfig::of(&env.definition.spec);
+    let config = ControllerConfig::of(&env.name, &env.definition.spec);
     let mut namespaces = BTreeSet::new();
     for notebook in &env.notebooks {
         let ns = notebook.namespace.as_str();

@@ -17,7 +17,7 @@ const NOTE: &str = "# Preview only: the jupyflux controller creates this object 
 
 /// The previews of every notebook of `env`, under `generated/<env>/`, beside its custom resource.
 pub fn previews(env: &Environment, layout: &Layout) -> Tree {
-    let config = ControllerConfig::of(&env.definition.spec);
+    let config = ControllerConfig::of(&env.name, &env.definition.spec);
     let mut tree = Tree::new();
     for notebook in &env.notebooks {
         let definition = &notebook.definition;
