@@ -103,7 +103,7 @@ pub enum Command {
     #[command(
         after_help = "Endpoints: /healthz, /readyz (once notebooks can be listed), /metrics (Prometheus) on --listen.\n\nExamples:\n  jupyflux controller\n  jupyflux controller --namespace notebooks --default-host notebooks.example.org"
     )]
-    Controller(crate::controller::command::ControllerArgs),
+    Controller(Box<crate::controller::command::ControllerArgs>),
     /// Print what the controller creates for a Notebook manifest, with an Environment's notebook defaults.
     Expand(crate::expand::ExpandArgs),
     /// Print a shell completion script.
@@ -175,7 +175,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Crd { env, root } => crd_command(&root, env.as_deref()),
-        Command::Controller(args) => crate::controller::command::run_command(args),
+        Command::Controller(args) => crate::controller::command::run_command(*args),
         Command::Expand(args) => crate::expand::run(&args),
         Command::Completions { shell } => {
             crate::completions::print(shell);
