@@ -78,7 +78,9 @@ fn cpu_servers_stay_off_the_tainted_gpu_pool_and_pack_by_guarantee() {
         "2 CPUs each: 7510m / 2000m"
     );
     let notebook = server(&report, &[("notebook", "alice-analysis")]);
-    assert_eq!(pool(notebook, "cpu")["perNode"], 15);
+    // 500m and 1Gi, and its OIDC login proxy's 10m and 32Mi: 7510m / 510m = 14 (15 without the sidecar).
+    assert_eq!(notebook["requests"]["cpu"], "510m");
+    assert_eq!(pool(notebook, "cpu")["perNode"], 14);
     assert_eq!(notebook["fits"], true);
 }
 

@@ -14,6 +14,95 @@ use std::collections::BTreeMap;
 /// The chart's `singleuser.memory.guarantee`, which applies while nothing sets another guarantee.
 pub const CHART_MEMORY_GUARANTEE: &str = "1G";
 
+/// What the sidecars of a server's pod add to it, in millicores and bytes. Kubernetes requests a container's
+/// limit when it sets no request; a sidecar without a limit counts with its request at limit too.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sidecars {
+    pub cpu_request: u64,
+    pub cpu_limit: u64,
+    pub memory_request: u64,
+    pub memory_limit: u64,
+}
+
+impl Sidecars {
+    /// The sum of `containers`' requests and limits.
+    pub fn of(containers: &[k8s_openapi::api::core::v1::Container]) -> Sidecars {
+        let mut total = Sidecars::default();
+        for container in containers {
+            let resources = container.resources.as_ref();
+            let requests = resources.and_then(|r| r.requests.as_ref());
+            let limits = resources.and_then(|r| r.limits.as_ref());
+            for (key, request, limit) in [
+                ("cpu", &mut total.cpu_request, &mut total.cpu_limit),
+                ("memory", &mut total.memory_request, &mut total.memory_limit),
+            ] {
+                let scale = |v: f64| {
+                    if key == "cpu" {
+                        millicores(v)
+                    } else {
+                        bytes(v)
+                    }
+                };
+                let l = amount_of(limits, key).map(scale);
+                let r = amount_of(requests, key).map(scale).or(l).unwrap_or(0);
+                *request += r;
+                *limit += l.unwrap_or(r);
+            }
+        }
+        total
+    }
+
+    /// The oauth2-proxy in front of an OIDC notebook.
+    pub fn oauth2_proxy() -> Sidecars {
+        let [(cpu_request, memory_request), (cpu_limit, memory_limit)] =
+            crate::notebook::proxy::PROXY_RESOURCES;
+        let cpu = |q: &str| millicores(Quantity::parse(q).expect("a quantity").value());
+        let memory = |q: &str| bytes(Quantity::parse(q).expect("a quantity").value());
+        Sidecars {
+            cpu_request: cpu(cpu_request),
+            cpu_limit: cpu(cpu_limit),
+            memory_request: memory(memory_request),
+            memory_limit: memory(memory_limit),
+        }
+    }
+
+    /// `demand` with the sidecars' requests and limits added (a server without a limit stays unbounded).
+    pub fn added_to(self, mut demand: Demand) -> Demand {
+        demand.cpu_request += self.cpu_request;
+        demand.memory_request += self.memory_request;
+        demand.cpu_limit = demand.cpu_limit.map(|l| l + self.cpu_limit);
+        demand.memory_limit = demand.memory_limit.map(|l| l + self.memory_limit);
+        demand
+    }
+}
+
+/// The amount of `key` in a container's requests or limits.
+fn amount_of(
+    map: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+    key: &str,
+) -> Option<f64> {
+    map.and_then(|m| m.get(key))
+        .and_then(|q| Quantity::parse(&q.0).ok())
+        .map(|q| q.value())
+}
+
+/// The sidecars of a hub's servers with `profile`: its own `extraContainers` when it has some (KubeSpawner
+/// replaces the list), else `singleuser.extraContainers`.
+pub fn hub_sidecars(spec: &HubSpec, profile: Option<&crate::model::profile::Profile>) -> Sidecars {
+    match profile {
+        Some(p) if !p.extra_containers.is_empty() => Sidecars::of(&p.extra_containers),
+        _ => Sidecars::of(&spec.singleuser.extra_containers),
+    }
+}
+
+/// The sidecars of a notebook's pod: the oauth2-proxy when it logs in with OIDC.
+pub fn notebook_sidecars(spec: &NotebookSpec) -> Sidecars {
+    match spec.auth {
+        Some(crate::notebook::spec::NotebookAuth::Oidc(_)) => Sidecars::oauth2_proxy(),
+        _ => Sidecars::default(),
+    }
+}
+
 /// What a server is.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Subject {
@@ -72,7 +161,7 @@ pub fn servers(env: &Environment) -> Vec<Server> {
             },
             index,
             path: vec!["spec".into(), "resources".into()],
-            demand: notebook_demand(&definition.spec),
+            demand: notebook_sidecars(&definition.spec).added_to(notebook_demand(&definition.spec)),
         });
     }
     servers
@@ -91,7 +180,7 @@ fn hub_servers(hub: &Definition<HubSpec>, index: usize, servers: &mut Vec<Server
             subject: subject(None, None),
             index,
             path: vec!["spec".into(), "singleuser".into()],
-            demand: hub_demand(&selection),
+            demand: hub_sidecars(spec, None).added_to(hub_demand(&selection)),
         });
         return;
     }
@@ -117,7 +206,7 @@ fn hub_servers(hub: &Definition<HubSpec>, index: usize, servers: &mut Vec<Server
                 subject: subject(Some(&profile.slug), None),
                 index,
                 path: path(&[]),
-                demand: hub_demand(&selection),
+                demand: hub_sidecars(spec, Some(profile)).added_to(hub_demand(&selection)),
             });
         }
         for (j, size) in sizes {
@@ -127,7 +216,7 @@ fn hub_servers(hub: &Definition<HubSpec>, index: usize, servers: &mut Vec<Server
                 subject: subject(Some(&profile.slug), Some(size)),
                 index,
                 path: path(&["sizes".to_owned(), j.to_string()]),
-                demand: hub_demand(&selection),
+                demand: hub_sidecars(spec, Some(profile)).added_to(hub_demand(&selection)),
             });
         }
     }

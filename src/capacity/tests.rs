@@ -154,3 +154,52 @@ fn quantities_print_as_kubernetes_writes_them() {
     assert_eq!(memory_text(3 << 29), "1.5Gi");
     assert_eq!(memory_text(512 << 20), "512Mi");
 }
+
+#[test]
+fn sidecars_count_with_the_server() {
+    use super::demand::Sidecars;
+    let containers: Vec<k8s_openapi::api::core::v1::Container> = serde_json::from_value(
+        serde_json::json!([
+            // A request and a limit.
+            {"name": "a", "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}}},
+            // A limit only: Kubernetes requests the limit.
+            {"name": "b", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}},
+            // A request only: counted with it at limit too.
+            {"name": "c", "resources": {"requests": {"cpu": "50m"}}},
+            // Nothing.
+            {"name": "d"},
+        ]),
+    )
+    .unwrap();
+    let sidecars = Sidecars::of(&containers);
+    assert_eq!(
+        sidecars,
+        Sidecars {
+            cpu_request: 100 + 1000 + 50,
+            cpu_limit: 500 + 1000 + 50,
+            memory_request: (64 << 20) + (1 << 30),
+            memory_limit: (256 << 20) + (1 << 30),
+        }
+    );
+    let mut server = demand(2000, 4);
+    server.cpu_limit = Some(4000);
+    let with = sidecars.added_to(server.clone());
+    assert_eq!(with.cpu_request, 2000 + 1150);
+    assert_eq!(with.cpu_limit, Some(4000 + 1550));
+    assert_eq!(with.memory_request, (4 << 30) + (64 << 20) + (1 << 30));
+    assert_eq!(
+        with.memory_limit, None,
+        "a server without a memory limit stays unbounded"
+    );
+    // The oauth2-proxy in front of an OIDC notebook: 10m / 32Mi requested, 200m / 128Mi at most.
+    let proxy = Sidecars::oauth2_proxy();
+    assert_eq!(
+        (
+            proxy.cpu_request,
+            proxy.memory_request,
+            proxy.cpu_limit,
+            proxy.memory_limit
+        ),
+        (10, 32 << 20, 200, 128 << 20)
+    );
+}

@@ -5,6 +5,7 @@
 use super::node::Node;
 use super::report::Reporter;
 use super::validate::loc_at;
+use crate::capacity::demand::{Sidecars, hub_sidecars, notebook_sidecars};
 use crate::model::hub::{HubSpec, StorageKind};
 use crate::model::profile::Resources;
 use crate::model::quantity::{Quantity, bound_problems};
@@ -116,7 +117,7 @@ pub fn validate(env: &Environment, env_node: &Node, report: &mut Reporter) {
             };
             candidates.push(Candidate {
                 what: format!("Notebook `{}`", notebook.definition.name),
-                server: quota.server(&resources, storage),
+                server: with_sidecars(quota.server(&resources, storage), notebook_sidecars(spec)),
             });
         }
         // One problem per field: the first of the biggest servers that does not fit.
@@ -170,26 +171,36 @@ fn hub_servers(quota: &Quota, hub: &Definition<HubSpec>) -> Vec<Candidate> {
     };
     let who = format!("Hub `{}`", hub.name);
     if spec.profiles.is_empty() {
+        let server = quota.server(&base, storage);
         return vec![Candidate {
             what: who,
-            server: quota.server(&base, storage),
+            server: with_sidecars(server, hub_sidecars(spec, None)),
         }];
     }
     let mut out = Vec::new();
     for profile in &spec.profiles {
+        let sidecars = hub_sidecars(spec, Some(profile));
         let with_profile = base.merged(&profile.resources);
         out.push(Candidate {
             what: format!("{who} profile `{}`", profile.slug),
-            server: quota.server(&with_profile, storage),
+            server: with_sidecars(quota.server(&with_profile, storage), sidecars),
         });
         for size in profile.sizes.iter().filter_map(|s| spec.size(s)) {
+            let server = quota.server(&with_profile.merged(&size.resources()), storage);
             out.push(Candidate {
                 what: format!("{who} profile `{}` size `{}`", profile.slug, size.name),
-                server: quota.server(&with_profile.merged(&size.resources()), storage),
+                server: with_sidecars(server, sidecars),
             });
         }
     }
     out
+}
+
+/// `server` with what its pod's sidecars may use at their limits added (the quota caps limits).
+fn with_sidecars(mut server: Server, sidecars: Sidecars) -> Server {
+    server.cpu += sidecars.cpu_limit as f64 / 1000.0;
+    server.memory += sidecars.memory_limit as f64;
+    server
 }
 
 /// `a`, `b`, `c`, or `none`.

@@ -10,6 +10,9 @@ use serde_json::{Value, json};
 
 /// The port of the oauth2-proxy sidecar.
 pub const PROXY_PORT: u16 = 4180;
+/// What the oauth2-proxy sidecar requests and may use: CPU and memory requests, then limits (`capacity` and the
+/// quota checks count them with the server).
+pub const PROXY_RESOURCES: [(&str, &str); 2] = [("10m", "32Mi"), ("200m", "128Mi")];
 /// The user of the oauth2-proxy image (distroless `nonroot`).
 const PROXY_USER: i64 = 65532;
 /// The key, in the notebook's ConfigMap, of the admitted email addresses (one a line).
@@ -74,7 +77,10 @@ pub fn sidecar(
         "ports": [{"name": "http", "containerPort": PROXY_PORT, "protocol": "TCP"}],
         // oauth2-proxy answers `/ping` whatever its `--proxy-prefix`.
         "readinessProbe": {"httpGet": {"path": "/ping", "port": "http"}, "periodSeconds": 10},
-        "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"cpu": "200m", "memory": "128Mi"}},
+        "resources": {
+            "requests": {"cpu": PROXY_RESOURCES[0].0, "memory": PROXY_RESOURCES[0].1},
+            "limits": {"cpu": PROXY_RESOURCES[1].0, "memory": PROXY_RESOURCES[1].1},
+        },
         "securityContext": security,
         "volumeMounts": [{"name": "start", "mountPath": CONFIG_DIR, "readOnly": true}],
     })
