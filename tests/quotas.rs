@@ -151,6 +151,43 @@ fn a_quota_too_small_for_one_server_is_refused_where_it_is_written() {
     );
 }
 
+/// What a server takes is its whole pod as it spawns: the rules matching its users raise it, and its sidecars
+/// add to it.
+#[test]
+fn rules_and_sidecars_count_in_what_a_server_takes() {
+    let problems = |hub_extra: &str, singleuser_extra: &str| {
+        let mut sources = minimal_with(
+            &format!("  prePuller: {{enabled: false}}\n{hub_extra}"),
+            "{cpu: \"2\"}",
+        );
+        for file in &mut sources.files {
+            file.text = file.text.replace(
+                "  singleuser:\n",
+                &format!("  singleuser:\n{singleuser_extra}"),
+            );
+        }
+        match jupyflux::load::load_sources(&sources) {
+            Ok(_) => String::new(),
+            Err(p) => p.to_string(),
+        }
+    };
+    // Within the quota alone: a 1 CPU limit.
+    let fits = "  sizes:\n    - {name: s, displayName: S, cpu: {limit: \"1\"}}\n  profiles:\n    - {name: Lab, slug: lab, sizes: [s]}\n";
+    assert_eq!(problems(fits, ""), "");
+    // A rule for everyone raises the limit to 3 CPUs at spawn.
+    let ruled =
+        format!("{fits}  rules:\n    - {{name: more, resources: {{cpu: {{limit: \"3\"}}}}}}\n");
+    let refused = problems(&ruled, "");
+    assert!(
+        refused.contains("cpu 2 cannot hold even one server of Hub `trial` profile `lab` size `s`, which takes up to 3"),
+        "{refused}"
+    );
+    // A sidecar limited to 1500m brings the 1-CPU server to 2.5.
+    let sidecar = "    extraContainers:\n      - {name: s, image: \"quay.io/jupyter/base-notebook:2025-01-13\", resources: {limits: {cpu: 1500m, memory: 64Mi}}}\n";
+    let refused = problems(fits, sidecar);
+    assert!(refused.contains("which takes up to 2500m"), "{refused}");
+}
+
 #[test]
 fn changing_a_quota_changes_only_its_objects() {
     let scratch = harness::Scratch::of_overlays(&harness::repo());

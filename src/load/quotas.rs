@@ -5,12 +5,13 @@
 use super::node::Node;
 use super::report::Reporter;
 use super::validate::loc_at;
-use crate::capacity::demand::{Sidecars, hub_sidecars, notebook_sidecars};
+use crate::capacity::Demand;
+use crate::capacity::demand::Subject;
+use crate::model::Environment;
 use crate::model::hub::{HubSpec, StorageKind};
-use crate::model::profile::Resources;
 use crate::model::quantity::{Quantity, bound_problems};
 use crate::model::quota::{Quota, Server};
-use crate::model::{Definition, Environment};
+use crate::notebook::spec::NotebookStorage;
 
 /// The chart's default size of a user's volume.
 const CHART_VOLUME: &str = "10Gi";
@@ -24,6 +25,7 @@ struct Candidate {
 /// Validate every quota of the environment; `env_node` is the merged Environment document.
 pub fn validate(env: &Environment, env_node: &Node, report: &mut Reporter) {
     let spec = &env.definition.spec;
+    let servers = crate::capacity::demand::servers(env);
     for (ns, quota) in &spec.quotas {
         let ns = ns.as_str();
         let at = |field: &[&str]| {
@@ -98,28 +100,44 @@ pub fn validate(env: &Environment, env_node: &Node, report: &mut Reporter) {
                 Some(help.into()),
             );
         }
-        let mut candidates = Vec::new();
-        if let Some(hub) = hub {
-            candidates.extend(hub_servers(quota, hub));
-        }
-        for notebook in &notebooks {
-            let spec = &notebook.definition.spec;
-            let resources = Resources {
-                cpu: spec.resources.cpu.clone(),
-                memory: spec.resources.memory.clone(),
-                ..Resources::default()
-            };
-            let storage = match &spec.storage {
-                Some(crate::notebook::spec::NotebookStorage::New(volume)) => {
-                    Some(volume.size.value())
-                }
-                _ => None,
-            };
-            candidates.push(Candidate {
-                what: format!("Notebook `{}`", notebook.definition.name),
-                server: with_sidecars(quota.server(&resources, storage), notebook_sidecars(spec)),
-            });
-        }
+        // Every kind of server that runs in the namespace, as `capacity` sees it: the rules matching each
+        // profile's own users and groups applied, sidecars counted.
+        let candidates: Vec<Candidate> = servers
+            .iter()
+            .filter_map(|server| {
+                let (what, storage) = match &server.subject {
+                    Subject::Profile { hub, profile, size } => {
+                        let definition = &env.hubs[server.index];
+                        if definition.namespace() != ns {
+                            return None;
+                        }
+                        let mut what = format!("Hub `{hub}`");
+                        if let Some(profile) = profile {
+                            what.push_str(&format!(" profile `{profile}`"));
+                        }
+                        if let Some(size) = size {
+                            what.push_str(&format!(" size `{size}`"));
+                        }
+                        (what, hub_storage(&definition.spec))
+                    }
+                    Subject::Notebook { namespace, name } => {
+                        if namespace != ns {
+                            return None;
+                        }
+                        let spec = &env.notebooks[server.index].definition.spec;
+                        let storage = match &spec.storage {
+                            Some(NotebookStorage::New(volume)) => Some(volume.size.value()),
+                            _ => None,
+                        };
+                        (format!("Notebook `{name}`"), storage)
+                    }
+                };
+                Some(Candidate {
+                    what,
+                    server: takes(quota, &server.demand, storage),
+                })
+            })
+            .collect();
         // One problem per field: the first of the biggest servers that does not fit.
         for (field, holds, needs) in quota.misfits(&biggest(&candidates)) {
             let worst = candidates.iter().find(|c| {
@@ -150,57 +168,34 @@ fn biggest(all: &[Candidate]) -> Server {
     max
 }
 
-/// Every spawn-page entry of a hub (each profile, with each of its sizes), or its single server without profiles.
-fn hub_servers(quota: &Quota, hub: &Definition<HubSpec>) -> Vec<Candidate> {
-    let spec = &hub.spec;
-    let user = &spec.singleuser;
-    let base = Resources {
-        cpu: user.cpu.clone(),
-        memory: user.memory.clone(),
-        ..Resources::default()
-    };
-    let storage = match user.storage.kind {
+/// The volume of each user of a hub: its `singleuser.storage.capacity` (the chart's 10Gi when unset) when the
+/// chart makes one per user.
+fn hub_storage(spec: &HubSpec) -> Option<f64> {
+    let storage = &spec.singleuser.storage;
+    match storage.kind {
         StorageKind::Dynamic => Some(
-            user.storage
+            storage
                 .capacity
                 .clone()
                 .unwrap_or_else(|| Quantity::parse(CHART_VOLUME).expect("a quantity"))
                 .value(),
         ),
         _ => None,
-    };
-    let who = format!("Hub `{}`", hub.name);
-    if spec.profiles.is_empty() {
-        let server = quota.server(&base, storage);
-        return vec![Candidate {
-            what: who,
-            server: with_sidecars(server, hub_sidecars(spec, None)),
-        }];
     }
-    let mut out = Vec::new();
-    for profile in &spec.profiles {
-        let sidecars = hub_sidecars(spec, Some(profile));
-        let with_profile = base.merged(&profile.resources);
-        out.push(Candidate {
-            what: format!("{who} profile `{}`", profile.slug),
-            server: with_sidecars(quota.server(&with_profile, storage), sidecars),
-        });
-        for size in profile.sizes.iter().filter_map(|s| spec.size(s)) {
-            let server = quota.server(&with_profile.merged(&size.resources()), storage);
-            out.push(Candidate {
-                what: format!("{who} profile `{}` size `{}`", profile.slug, size.name),
-                server: with_sidecars(server, sidecars),
-            });
-        }
-    }
-    out
 }
 
-/// `server` with what its pod's sidecars may use at their limits added (the quota caps limits).
-fn with_sidecars(mut server: Server, sidecars: Sidecars) -> Server {
-    server.cpu += sidecars.cpu_limit as f64 / 1000.0;
-    server.memory += sidecars.memory_limit as f64;
-    server
+/// What a server asking `demand` (its whole pod) takes of the quota ([`Quota::server`]).
+fn takes(quota: &Quota, demand: &Demand, storage: Option<f64>) -> Server {
+    let cores = |millicores: u64| millicores as f64 / 1000.0;
+    quota.server(
+        (cores(demand.cpu_request), demand.cpu_limit.map(cores)),
+        (
+            demand.memory_request as f64,
+            demand.memory_limit.map(|b| b as f64),
+        ),
+        demand.gpus,
+        storage,
+    )
 }
 
 /// `a`, `b`, `c`, or `none`.

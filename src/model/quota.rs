@@ -3,7 +3,6 @@
 //! defaults so the quota does not refuse them.
 
 use super::hub::HubSpec;
-use super::profile::Resources;
 use super::quantity::{Bounds, Memory, Quantity};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -125,39 +124,24 @@ impl Quota {
         Some(if scheduler.unwrap_or(true) { 4 } else { 2 })
     }
 
-    /// What one server with `resources` (its CPU and memory bounds) and `storage` (its volume) takes.
-    pub fn server(&self, resources: &Resources, storage: Option<f64>) -> Server {
-        let (cpu_guarantee, cpu_limit) = self.default_cpu();
-        let (memory_guarantee, memory_limit) = self.default_memory();
-        let cpu = resources.cpu.as_ref();
-        let memory = resources.memory.as_ref();
-        // The quota caps requests and limits alike: the larger of the two is what must fit.
-        let cpu = match (
-            cpu.and_then(|b| b.guarantee.as_ref()),
-            cpu.and_then(|b| b.limit.as_ref()),
-        ) {
-            (_, Some(limit)) => limit.value(),
-            (Some(guarantee), None) => guarantee.value().max(cpu_limit.value()),
-            (None, None) => cpu_guarantee.value().max(cpu_limit.value()),
-        };
-        let memory = match (
-            memory.and_then(|b| b.guarantee.as_ref()),
-            memory.and_then(|b| b.limit.as_ref()),
-        ) {
-            (_, Some(limit)) => limit.quantity().value(),
-            (Some(guarantee), None) => guarantee
-                .quantity()
-                .value()
-                .max(memory_limit.quantity().value()),
-            (None, None) => memory_guarantee
-                .quantity()
-                .value()
-                .max(memory_limit.quantity().value()),
-        };
+    /// What one server takes of the quota: its pod's CPU cores and memory bytes as `(request, limit)`, its GPUs
+    /// and its volume's bytes. Of CPU and memory its limit (the quota caps limits and requests alike); without
+    /// one, the larger of its request and the LimitRange's default limit.
+    pub fn server(
+        &self,
+        cpu: (f64, Option<f64>),
+        memory: (f64, Option<f64>),
+        gpus: u32,
+        storage: Option<f64>,
+    ) -> Server {
+        let (_, cpu_default) = self.default_cpu();
+        let (_, memory_default) = self.default_memory();
         Server {
-            cpu,
-            memory,
-            gpus: resources.gpus.unwrap_or(0),
+            cpu: cpu.1.unwrap_or_else(|| cpu.0.max(cpu_default.value())),
+            memory: memory
+                .1
+                .unwrap_or_else(|| memory.0.max(memory_default.quantity().value())),
+            gpus,
             storage: storage.unwrap_or(0.0),
         }
     }
@@ -226,16 +210,14 @@ mod tests {
     #[test]
     fn a_server_takes_its_limit_else_the_default_limit() {
         let q = quota(serde_json::json!({"cpu": "4", "memory": "8Gi"}));
-        let bounded: Resources = serde_json::from_value(serde_json::json!({
-            "cpu": {"guarantee": "1", "limit": "2"}, "memory": {"guarantee": "1Gi"}, "gpus": 1
-        }))
-        .unwrap();
-        let server = q.server(&bounded, Some(10.0 * (1u64 << 30) as f64));
+        let gi = (1u64 << 30) as f64;
+        // A request of 1 CPU limited to 2; 1Gi of memory requested, no limit: the default limit (1Gi) or more.
+        let server = q.server((1.0, Some(2.0)), (gi, None), 1, Some(10.0 * gi));
         assert_eq!(server.cpu, 2.0);
-        assert_eq!(server.memory, (1u64 << 30) as f64);
+        assert_eq!(server.memory, gi);
         assert_eq!(server.gpus, 1);
-        let bare = q.server(&Resources::default(), None);
-        assert_eq!((bare.cpu, bare.memory), (1.0, (1u64 << 30) as f64));
+        let big = q.server((0.0, None), (3.0 * gi, None), 0, None);
+        assert_eq!((big.cpu, big.memory), (1.0, 3.0 * gi));
     }
 
     #[test]
