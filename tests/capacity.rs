@@ -200,3 +200,47 @@ fn beside_the_pools_capacity_shows_what_each_quota_lets_a_tenant_use_at_most() {
     let staging: Value = serde_json::from_str(&stdout(&staging)).unwrap();
     assert_eq!(staging[0]["quotas"], serde_json::json!([]));
 }
+
+/// An option choice that sets resources is a server of its own: a GPU choice inside a CPU profile fits no pool
+/// and is refused where it is written; one inside the GPU profile is counted with its own GPUs.
+#[test]
+fn an_option_choice_with_resources_is_a_server_of_its_own() {
+    let choice = |gpus: u32| {
+        format!(
+            "      options:\n        - key: accelerator\n          name: Accelerator\n          choices:\n            - {{key: one, name: One, default: true}}\n            - {{key: more, name: More, resources: {{gpus: {gpus}}}}}\n"
+        )
+    };
+    let scratch = example();
+    let hub = scratch.read("overlays/base/hub-research.yaml");
+    let python = "      default: true\n      sizes: [small, large]\n";
+    let in_python = hub.replace(python, &format!("{python}{}", choice(1)));
+    assert_ne!(in_python, hub);
+    scratch.write("overlays/base/hub-research.yaml", &in_python);
+    let out = scratch.jupyflux(&["validate", "--env", "production"]);
+    assert_eq!(out.status.code(), Some(1));
+    let problems = stderr(&out);
+    assert!(
+        problems.contains("overlays/base/hub-research.yaml:65:50: error: Hub `research`: profile `python` size `small` accelerator `more` fits no node pool of environment `production`"),
+        "{problems}"
+    );
+
+    let gpu = "      groups: [gpu-users]\n";
+    let in_gpu = hub.replace(gpu, &format!("{gpu}{}", choice(2)));
+    assert_ne!(in_gpu, hub);
+    scratch.write("overlays/base/hub-research.yaml", &in_gpu);
+    let report = production(&scratch);
+    let more = server(&report, &[("profile", "gpu"), ("choice", "more")]);
+    assert_eq!(more["option"], "accelerator");
+    assert_eq!(more["requests"]["gpus"], 2);
+    assert_eq!(pool(more, "gpu")["perNode"], 1, "2 GPUs of a node's 2");
+    let one = report["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["profile"] == "gpu" && s.get("choice").is_none())
+        .unwrap();
+    assert_eq!(
+        one["requests"]["gpus"], 1,
+        "the default choice keeps the profile's one GPU"
+    );
+}

@@ -106,11 +106,14 @@ pub fn notebook_sidecars(spec: &NotebookSpec) -> Sidecars {
 /// What a server is.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Subject {
-    /// A hub's spawn-page entry (`None`: the hub has no profiles, the single-user defaults) with one size.
+    /// A hub's spawn-page entry (`None`: the hub has no profiles, the single-user defaults) with one size, and
+    /// with one choice of one of its options when that choice sets resources (`(option, choice)` keys; the
+    /// other options at their defaults).
     Profile {
         hub: String,
         profile: Option<String>,
         size: Option<String>,
+        choice: Option<(String, String)>,
     },
     /// A standalone notebook.
     Notebook { namespace: String, name: String },
@@ -119,14 +122,22 @@ pub enum Subject {
 impl std::fmt::Display for Subject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Subject::Profile { hub, profile, size } => {
+            Subject::Profile {
+                hub,
+                profile,
+                size,
+                choice,
+            } => {
                 write!(f, "Hub `{hub}`: ")?;
                 match profile {
                     Some(slug) => write!(f, "profile `{slug}`")?,
                     None => f.write_str("the single-user server")?,
                 }
-                match size {
-                    Some(size) => write!(f, " size `{size}`"),
+                if let Some(size) = size {
+                    write!(f, " size `{size}`")?;
+                }
+                match choice {
+                    Some((option, choice)) => write!(f, " {option} `{choice}`"),
                     None => Ok(()),
                 }
             }
@@ -173,6 +184,7 @@ fn hub_servers(hub: &Definition<HubSpec>, index: usize, servers: &mut Vec<Server
         hub: hub.name.clone(),
         profile: profile.map(str::to_owned),
         size: size.map(str::to_owned),
+        choice: None,
     };
     if spec.profiles.is_empty() {
         let selection = Selection::of(spec, "", &[], None, &BTreeMap::new());
@@ -209,8 +221,8 @@ fn hub_servers(hub: &Definition<HubSpec>, index: usize, servers: &mut Vec<Server
                 demand: hub_sidecars(spec, Some(profile)).added_to(hub_demand(&selection)),
             });
         }
-        for (j, size) in sizes {
-            let picks = BTreeMap::from([("size".to_owned(), size.to_owned())]);
+        for (j, size) in &sizes {
+            let picks = BTreeMap::from([("size".to_owned(), (*size).to_owned())]);
             let selection = Selection::of(spec, user, &profile.groups, Some(profile), &picks);
             servers.push(Server {
                 subject: subject(Some(&profile.slug), Some(size)),
@@ -218,6 +230,45 @@ fn hub_servers(hub: &Definition<HubSpec>, index: usize, servers: &mut Vec<Server
                 path: path(&["sizes".to_owned(), j.to_string()]),
                 demand: hub_sidecars(spec, Some(profile)).added_to(hub_demand(&selection)),
             });
+        }
+        // A choice that sets resources is a server of its own (with each size), the other options at their
+        // defaults; a default choice is already in the rows above.
+        let size_picks: Vec<Option<&str>> = if sizes.is_empty() {
+            vec![None]
+        } else {
+            sizes.iter().map(|(_, s)| Some(*s)).collect()
+        };
+        for (j, option) in profile.options.iter().enumerate() {
+            for (k, choice) in option.choices.iter().enumerate() {
+                if choice.default || choice.resources.is_empty() {
+                    continue;
+                }
+                for size in &size_picks {
+                    let mut picks = BTreeMap::from([(option.key.clone(), choice.key.clone())]);
+                    if let Some(size) = size {
+                        picks.insert("size".to_owned(), (*size).to_owned());
+                    }
+                    let selection =
+                        Selection::of(spec, user, &profile.groups, Some(profile), &picks);
+                    servers.push(Server {
+                        subject: Subject::Profile {
+                            hub: hub.name.clone(),
+                            profile: Some(profile.slug.clone()),
+                            size: size.map(str::to_owned),
+                            choice: Some((option.key.clone(), choice.key.clone())),
+                        },
+                        index,
+                        path: path(&[
+                            "options".to_owned(),
+                            j.to_string(),
+                            "choices".to_owned(),
+                            k.to_string(),
+                            "resources".to_owned(),
+                        ]),
+                        demand: hub_sidecars(spec, Some(profile)).added_to(hub_demand(&selection)),
+                    });
+                }
+            }
         }
     }
 }

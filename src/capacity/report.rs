@@ -222,8 +222,18 @@ pub fn json(env: &Environment, rows: &[Row<'_>]) -> Value {
         .map(|row| {
             let d = &row.server.demand;
             let mut server = match &row.server.subject {
-                super::Subject::Profile { hub, profile, size } => {
-                    json!({"hub": hub, "profile": profile, "size": size})
+                super::Subject::Profile {
+                    hub,
+                    profile,
+                    size,
+                    choice,
+                } => {
+                    let mut server = json!({"hub": hub, "profile": profile, "size": size});
+                    if let Some((option, choice)) = choice {
+                        server["option"] = json!(option);
+                        server["choice"] = json!(choice);
+                    }
+                    server
                 }
                 super::Subject::Notebook { namespace, name } => {
                     json!({"notebook": name, "namespace": namespace})

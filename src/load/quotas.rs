@@ -106,7 +106,12 @@ pub fn validate(env: &Environment, env_node: &Node, report: &mut Reporter) {
             .iter()
             .filter_map(|server| {
                 let (what, storage) = match &server.subject {
-                    Subject::Profile { hub, profile, size } => {
+                    Subject::Profile {
+                        hub,
+                        profile,
+                        size,
+                        choice,
+                    } => {
                         let definition = &env.hubs[server.index];
                         if definition.namespace() != ns {
                             return None;
@@ -117,6 +122,9 @@ pub fn validate(env: &Environment, env_node: &Node, report: &mut Reporter) {
                         }
                         if let Some(size) = size {
                             what.push_str(&format!(" size `{size}`"));
+                        }
+                        if let Some((option, choice)) = choice {
+                            what.push_str(&format!(" {option} `{choice}`"));
                         }
                         (what, hub_storage(&definition.spec))
                     }
