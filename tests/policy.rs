@@ -3,23 +3,10 @@
 
 mod harness;
 
-use harness::{Scratch, repo, stderr, stdout};
+use harness::{Scratch, errors_after, repo, stderr, stdout};
 
 fn example() -> Scratch {
     Scratch::of_overlays(&repo())
-}
-
-/// `validate`'s errors after replacing `from` with `to` in `file` (which must change).
-fn errors_after(file: &str, from: &str, to: &str) -> String {
-    let scratch = example();
-    let text = scratch.read(file);
-    assert!(text.contains(from), "`{from}` is not in {file}");
-    scratch.write(file, &text.replacen(from, to, 1));
-    let before = scratch.snapshot_files();
-    let out = scratch.jupyflux(&["render"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert_eq!(scratch.snapshot_files(), before, "nothing written");
-    stderr(&out)
 }
 
 #[test]
@@ -127,4 +114,28 @@ fn a_notebook_without_limits_is_held_to_the_maximum_by_the_controllers_default()
     }
     // The project notebook sets limits within the maximum: nothing is said of it.
     assert!(!err.contains("project-a1b2c3"), "{err}");
+}
+
+/// The login proxy in front of an OIDC notebook runs in its pod: its image is held to the registries too.
+#[test]
+fn the_oidc_login_proxy_image_must_come_from_an_allowed_registry() {
+    let errors = errors_after(
+        "overlays/production/environment.yaml",
+        "quay.io/oauth2-proxy, ",
+        "",
+    );
+    assert!(
+        errors.contains("overlays/base/notebook-alice.yaml:20:7: error: Notebook `notebooks/alice-analysis`: its login proxy's image `quay.io/oauth2-proxy/oauth2-proxy:v7.8.1` (spec.controller.oauth2ProxyImage of the Environment) is not from a registry the policy of environment `production` allows"),
+        "{errors}"
+    );
+    // An image built from the repository is held to them by its repository.
+    let errors = errors_after(
+        "overlays/production/environment.yaml",
+        ", registry.example.org/research]",
+        "]",
+    );
+    assert!(
+        errors.contains("hub-research.yaml:65:16: error: Hub `research`: image `registry.example.org/research/py"),
+        "{errors}"
+    );
 }

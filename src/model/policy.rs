@@ -40,10 +40,13 @@ pub struct Policy {
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct MaxPerServer {
+    /// The most CPU one server may be guaranteed or limited to, e.g. `8`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu: Option<Quantity>,
+    /// The most memory one server may be guaranteed or limited to, e.g. `32Gi`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<Memory>,
+    /// The most GPUs one server may have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpus: Option<u32>,
 }

@@ -181,3 +181,17 @@ pub fn z2jh_reference() -> Option<PathBuf> {
     });
     None
 }
+
+/// `render`'s errors for a scratch copy of the shipped example's inputs with `from` replaced by `to` in `file`
+/// (which must change); asserts it exits 1 and writes nothing.
+pub fn errors_after(file: &str, from: &str, to: &str) -> String {
+    let scratch = Scratch::of_overlays(&repo());
+    let text = scratch.read(file);
+    assert!(text.contains(from), "`{from}` is not in {file}");
+    scratch.write(file, &text.replacen(from, to, 1));
+    let before = scratch.snapshot_files();
+    let out = scratch.jupyflux(&["render"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(scratch.snapshot_files(), before, "nothing written");
+    stderr(&out)
+}
