@@ -218,7 +218,23 @@ pub(super) fn digest(
             Item::Dir => hash.update(format!("d {rel}\0").as_bytes()),
             Item::File { executable, bytes } => {
                 let bytes = match bytes {
-                    Source::Path(path) => std::fs::read(&path).map_err(|e| io(&rel, &e))?,
+                    // Opened without following links or blocking (a file swapped for a link or a FIFO since
+                    // the walk), and never more than what is left of the budget held in memory.
+                    Source::Path(path) => {
+                        let left = MAX_BYTES.saturating_sub(total);
+                        crate::files::read_regular_up_to(&path, &rel, left).map_err(
+                            |e| match e {
+                                crate::files::FileError::TooLarge { .. } => too_many_bytes(),
+                                crate::files::FileError::Symlink { path } => {
+                                    ContextError::Special(path)
+                                }
+                                crate::files::FileError::NotRegular { path, .. } => {
+                                    ContextError::Special(path)
+                                }
+                                crate::files::FileError::Io { path, source } => io(&path, &source),
+                            },
+                        )?
+                    }
                     Source::Bytes(bytes) => bytes,
                 };
                 total += bytes.len() as u64;
@@ -438,6 +454,15 @@ mod tests {
             super::tag(a.path(), "via/secret", &[]),
             Err(ContextError::LinkedContext("via".into()))
         );
+        // A file over the budget is refused before it is read (a sparse file: nothing is written to disk).
+        let _ = std::fs::remove_file(&fifo);
+        let huge = std::fs::File::create(a.path().join("img/huge")).unwrap();
+        huge.set_len(MAX_BYTES + 1).unwrap();
+        assert!(matches!(
+            super::tag(a.path(), "img", &[]),
+            Err(ContextError::TooLarge(_))
+        ));
+        std::fs::remove_file(a.path().join("img/huge")).unwrap();
         std::os::unix::fs::symlink("img", a.path().join("alias")).unwrap();
         assert_eq!(
             super::tag(a.path(), "alias", &[]),
