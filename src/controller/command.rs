@@ -1,8 +1,9 @@
-//! The `jupyflux controller` subcommand: its flags, and starting the runtime.
+//! The controller's command line — `jupyflux controller` and the controller-only `jupyflux-controller` binary
+//! share [`ControllerArgs`] — and starting the runtime.
 
 use super::run::{Settings, log, run};
 use crate::notebook::children::ControllerConfig;
-use clap::Args;
+use clap::{Args, Parser};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -32,6 +33,22 @@ pub struct ControllerArgs {
     /// sets from the pod's name, else `$HOSTNAME`).
     #[arg(long, value_name = "NAME")]
     pub identity: Option<String>,
+}
+
+/// The command line of the controller-only binary `jupyflux-controller` (what the image's Deployment runs): the
+/// flags of `jupyflux controller`, and nothing of the other subcommands, so that their code (rendering, chart
+/// validation, import, diff) is not linked into it and never paged in (BENCHMARKS.md, "Controller").
+#[derive(Debug, Parser)]
+#[command(
+    name = "jupyflux-controller",
+    version,
+    about = "Run the in-cluster jupyflux controller: apply each Notebook's children, report its status (what `jupyflux controller` runs).",
+    after_help = "Endpoints: /healthz, /readyz (once notebooks can be listed), /metrics (Prometheus) on --listen.\n\nExamples:\n  jupyflux-controller\n  jupyflux-controller --watch-namespace notebooks --default-host notebooks.example.org"
+)]
+pub struct ControllerCli {
+    /// The same flags as `jupyflux controller`.
+    #[command(flatten)]
+    pub args: ControllerArgs,
 }
 
 /// The replica's identity: the flag, else `$POD_NAME`, else `$HOSTNAME`, else `jupyflux-<process id>`.
