@@ -63,12 +63,13 @@ fn identity(flag: Option<String>) -> String {
 
 /// glibc gives every thread that allocates under contention an arena of its own and keeps what is freed there for
 /// that arena: after a burst (the first sync of many notebooks) the process stays at its high-water mark in
-/// each. Two arenas are plenty for two workers and keep the idle footprint near the live heap (BENCHMARKS.md).
+/// each. The controller runs on one thread ([`run_command`]), so one arena serves it (and the runtime's rare
+/// blocking threads) and the idle footprint stays near the live heap (BENCHMARKS.md, "Controller").
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets an allocator parameter; it is called before any other thread exists.
     unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 
@@ -99,10 +100,10 @@ pub fn run_command(args: ControllerArgs) -> ExitCode {
         leader_election: args.leader_election_namespace,
     };
     limit_malloc_arenas();
-    // Two workers, whatever the node's core count: the controller is I/O-bound and its CPU limit is half a core;
-    // a worker per node core would only add threads and their allocator arenas (memory).
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread, whatever the node's core count: the controller is I/O-bound and its CPU limit is half a core;
+    // more workers would only add threads, their stacks and allocator arenas (memory), not throughput
+    // (BENCHMARKS.md, "Controller").
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
