@@ -193,16 +193,18 @@ fn the_deployment_runs_the_controller_only_binary_with_flags_both_entry_points_t
         .collect();
     assert_ne!(args.first(), Some(&"controller"), "no subcommand: {args:?}");
     // The controller-only binary takes them…
-    let alone = ControllerCli::try_parse_from(std::iter::once("jupyflux-controller").chain(args.clone()))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let alone =
+        ControllerCli::try_parse_from(std::iter::once("jupyflux-controller").chain(args.clone()))
+            .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         alone.args.leader_election_namespace.as_deref(),
         Some("jupyflux-system")
     );
     assert_eq!(alone.args.watch_namespaces.len(), 4);
     // …and so does `jupyflux controller`, into the same settings.
-    let cli = jupyflux::cli::Cli::try_parse_from(["jupyflux", "controller"].into_iter().chain(args))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let cli =
+        jupyflux::cli::Cli::try_parse_from(["jupyflux", "controller"].into_iter().chain(args))
+            .unwrap_or_else(|e| panic!("{e}"));
     let jupyflux::cli::Command::Controller(sub) = cli.command else {
         panic!("not the controller subcommand");
     };
