@@ -1,4 +1,4 @@
-//! `cargo bench --bench controller`: the `jupyflux controller` binary against a fake API server on 127.0.0.1 —
+//! `cargo bench --bench controller`: the `jupyflux-controller` binary (what the image's Deployment runs) against a fake API server on 127.0.0.1 —
 //! the initial sync of `BENCH_NOTEBOOKS` notebooks (default 1,000): time and number of requests until every
 //! notebook's status is written, reconcile throughput, then the steady-state idle RSS after `BENCH_IDLE_SECS`
 //! (default 15). Exits non-zero when the idle RSS misses the 20 MiB target. A plain harness, std only; the fake
@@ -253,11 +253,12 @@ fn main() {
         ),
     )
     .expect("the kubeconfig");
-    let binary =
-        std::env::var("JUPYFLUX_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jupyflux").to_owned());
+    // The controller-only binary the image's Deployment runs (`JUPYFLUX_CONTROLLER_BIN` to measure another build).
+    let binary = std::env::var("JUPYFLUX_CONTROLLER_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_jupyflux-controller").to_owned());
     let started = Instant::now();
     let mut controller = Command::new(binary)
-        .args(["controller", "--listen", "127.0.0.1:0"])
+        .args(["--listen", "127.0.0.1:0"])
         .env("KUBECONFIG", &config)
         .env_remove("KUBERNETES_SERVICE_HOST")
         .stdout(Stdio::null())
@@ -301,7 +302,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
 
     let seconds = sync.as_secs_f64();
-    println!("jupyflux controller against a fake API server, {count} notebooks");
+    println!("jupyflux-controller against a fake API server, {count} notebooks");
     println!("initial sync:       {seconds:.2} s (process start to the last request of the burst)");
     println!(
         "requests in sync:   {requests} ({:.1} per notebook; {} watches held open)",

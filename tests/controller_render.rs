@@ -173,3 +173,40 @@ fn the_shipped_example_uses_one_vault_role_per_namespace() {
     }
     assert!(roles.len() >= 6, "{roles:?}");
 }
+
+#[test]
+fn the_deployment_runs_the_controller_only_binary_with_flags_both_entry_points_take() {
+    use clap::Parser;
+    use jupyflux::controller::command::ControllerCli;
+    let tree = fleet("");
+    let deployment = object(&tree, "generated/dev/controller/deployment.yaml");
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        container["command"],
+        serde_json::json!(["/usr/local/bin/jupyflux-controller"])
+    );
+    let args: Vec<&str> = container["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_ne!(args.first(), Some(&"controller"), "no subcommand: {args:?}");
+    // The controller-only binary takes them…
+    let alone =
+        ControllerCli::try_parse_from(std::iter::once("jupyflux-controller").chain(args.clone()))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        alone.args.leader_election_namespace.as_deref(),
+        Some("jupyflux-system")
+    );
+    assert_eq!(alone.args.watch_namespaces.len(), 4);
+    // …and so does `jupyflux controller`, into the same settings.
+    let cli =
+        jupyflux::cli::Cli::try_parse_from(["jupyflux", "controller"].into_iter().chain(args))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let jupyflux::cli::Command::Controller(sub) = cli.command else {
+        panic!("not the controller subcommand");
+    };
+    assert_eq!(format!("{sub:?}"), format!("{:?}", alone.args));
+}

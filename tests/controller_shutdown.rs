@@ -1,5 +1,6 @@
-//! `jupyflux controller` stops on SIGTERM within its grace period even while its watches keep failing: the binary
-//! runs against a fake API server that answers every request with a 500, and must exit soon after the signal.
+//! `jupyflux controller` and the controller-only `jupyflux-controller` stop on SIGTERM within their grace period
+//! even while their watches keep failing: each binary runs against a fake API server that answers every request
+//! with a 500, and must exit soon after the signal.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -46,10 +47,21 @@ fn kubeconfig(server: &str, dir: &std::path::Path) -> std::path::PathBuf {
 
 #[test]
 fn sigterm_stops_the_controller_while_its_watch_keeps_failing() {
+    stops_on_sigterm(env!("CARGO_BIN_EXE_jupyflux"), &["controller"]);
+}
+
+#[test]
+fn sigterm_stops_the_controller_only_binary_while_its_watch_keeps_failing() {
+    stops_on_sigterm(env!("CARGO_BIN_EXE_jupyflux-controller"), &[]);
+}
+
+/// Start `binary` with `subcommand` and the controller's flags, fail its requests, then stop it with SIGTERM.
+fn stops_on_sigterm(binary: &str, subcommand: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let config = kubeconfig(&failing_api_server(), dir.path());
-    let mut controller = Command::new(env!("CARGO_BIN_EXE_jupyflux"))
-        .args(["controller", "--listen", "127.0.0.1:0"])
+    let mut controller = Command::new(binary)
+        .args(subcommand)
+        .args(["--listen", "127.0.0.1:0"])
         .args(["--watch-namespace", "team-a", "--watch-namespace", "team-b"])
         .env("KUBECONFIG", &config)
         .env_remove("KUBERNETES_SERVICE_HOST")

@@ -1,8 +1,9 @@
-//! The `jupyflux controller` subcommand: its flags, and starting the runtime.
+//! The controller's command line — `jupyflux controller` and the controller-only `jupyflux-controller` binary
+//! share [`ControllerArgs`] — and starting the runtime.
 
 use super::run::{Settings, log, run};
 use crate::notebook::children::ControllerConfig;
-use clap::Args;
+use clap::{Args, Parser};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -34,6 +35,22 @@ pub struct ControllerArgs {
     pub identity: Option<String>,
 }
 
+/// The command line of the controller-only binary `jupyflux-controller` (what the image's Deployment runs): the
+/// flags of `jupyflux controller`, and nothing of the other subcommands, so that their code (rendering, chart
+/// validation, import, diff) is not linked into it and never paged in (BENCHMARKS.md, "Controller").
+#[derive(Debug, Parser)]
+#[command(
+    name = "jupyflux-controller",
+    version,
+    about = "Run the in-cluster jupyflux controller: apply each Notebook's children, report its status (what `jupyflux controller` runs).",
+    after_help = "Endpoints: /healthz, /readyz (once notebooks can be listed), /metrics (Prometheus) on --listen.\n\nExamples:\n  jupyflux-controller\n  jupyflux-controller --watch-namespace notebooks --default-host notebooks.example.org"
+)]
+pub struct ControllerCli {
+    /// The same flags as `jupyflux controller`.
+    #[command(flatten)]
+    pub args: ControllerArgs,
+}
+
 /// The replica's identity: the flag, else `$POD_NAME`, else `$HOSTNAME`, else `jupyflux-<process id>`.
 fn identity(flag: Option<String>) -> String {
     let from_env = |name: &str| std::env::var(name).ok();
@@ -46,12 +63,13 @@ fn identity(flag: Option<String>) -> String {
 
 /// glibc gives every thread that allocates under contention an arena of its own and keeps what is freed there for
 /// that arena: after a burst (the first sync of many notebooks) the process stays at its high-water mark in
-/// each. Two arenas are plenty for two workers and keep the idle footprint near the live heap (BENCHMARKS.md).
+/// each. The controller runs on one thread ([`run_command`]), so one arena serves it (and the runtime's rare
+/// blocking threads) and the idle footprint stays near the live heap (BENCHMARKS.md, "Controller").
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets an allocator parameter; it is called before any other thread exists.
     unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 
@@ -82,10 +100,10 @@ pub fn run_command(args: ControllerArgs) -> ExitCode {
         leader_election: args.leader_election_namespace,
     };
     limit_malloc_arenas();
-    // Two workers, whatever the node's core count: the controller is I/O-bound and its CPU limit is half a core;
-    // a worker per node core would only add threads and their allocator arenas (memory).
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread, whatever the node's core count: the controller is I/O-bound and its CPU limit is half a core;
+    // more workers would only add threads, their stacks and allocator arenas (memory), not throughput
+    // (BENCHMARKS.md, "Controller").
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

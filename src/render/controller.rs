@@ -134,11 +134,14 @@ fn network_policy(metrics_from: Option<&str>) -> Value {
     })
 }
 
-/// Two replicas of `jupyflux controller` (one leads, the other stands by; preferably on different nodes),
-/// non-root, read-only, no capabilities (restricted Pod Security). `POD_NAME` is each replica's identity.
-fn deployment_spec(image: &str, flags: Vec<String>) -> Value {
-    let mut args = vec!["controller".to_owned()];
-    args.extend(flags);
+/// The image's controller-only binary (`src/bin/jupyflux-controller.rs`; the Dockerfile installs it beside
+/// `jupyflux`): `jupyflux controller` without the rest of the CLI, for a smaller idle footprint
+/// (BENCHMARKS.md, "Controller"). It takes the same flags.
+pub const COMMAND: &str = "/usr/local/bin/jupyflux-controller";
+
+/// Two replicas of [`COMMAND`] (one leads, the other stands by; preferably on different nodes), non-root,
+/// read-only, no capabilities (restricted Pod Security). `POD_NAME` is each replica's identity.
+fn deployment_spec(image: &str, args: Vec<String>) -> Value {
     let selector = json!({LABELS[0].0: LABELS[0].1});
     let probe =
         |path: &str| json!({"httpGet": {"path": path, "port": "http"}, "periodSeconds": 10});
@@ -165,6 +168,7 @@ fn deployment_spec(image: &str, flags: Vec<String>) -> Value {
                 "containers": [{
                     "name": "controller",
                     "image": image,
+                    "command": [COMMAND],
                     "args": args,
                     "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
                     "ports": [{"name": "http", "containerPort": PORT, "protocol": "TCP"}],
