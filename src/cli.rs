@@ -129,8 +129,8 @@ pub fn run(mut cli: Cli) -> ExitCode {
         Command::Import(args) => Some(&mut args.root),
         Command::Explain(args) => Some(&mut args.root),
         Command::Values(args) => Some(&mut args.root),
-        Command::Capacity(args) => Some(&mut args.root),
-        Command::Images(args) => Some(&mut args.root),
+        Command::Capacity(args) => Some(&mut args.definitions.root),
+        Command::Images(args) => Some(&mut args.definitions.root),
         Command::Diff(args) => Some(&mut args.root),
         _ => None,
     };
@@ -217,6 +217,34 @@ fn load_located(root: &Path, env: Option<&str>) -> Result<(Model, load::Located)
         ExitCode::from(INVALID)
     })?;
     Ok((only(model, env)?, located))
+}
+
+/// `--env` and `--root` of a command that reads the definitions and reports on them.
+#[derive(Debug, clap::Args)]
+pub struct Definitions {
+    /// Only this environment.
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Project root holding overlays/ (default: the nearest directory from here up holding overlays/, as git finds its root).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+impl Definitions {
+    /// The definitions, with only the environment asked for ([`load_selected`]).
+    pub fn load(&self) -> Result<Model, ExitCode> {
+        load_selected(&self.root, self.env.as_deref())
+    }
+}
+
+/// The definitions under `root` with only environment `env` when given, for a command that reads them: the
+/// problems printed and exit 1 when they are invalid, exit 2 for an unknown environment.
+pub fn load_selected(root: &Path, env: Option<&str>) -> Result<Model, ExitCode> {
+    let model = load::load(root).map_err(|problems| {
+        eprintln!("{}", errors().problems(&problems.to_string()));
+        ExitCode::from(INVALID)
+    })?;
+    only(model, env)
 }
 
 /// The model with only `env`, when given (an unknown one is a usage error).

@@ -1,9 +1,7 @@
 //! The `jupyflux capacity` command: arguments, loading, and printing the [`super::report`].
 
 use super::report::{json, markdown, rows, text};
-use crate::load;
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// How `capacity` prints.
@@ -25,40 +23,20 @@ pub enum Format {
     after_help = "Reads the Environment's `nodePools` (docs/capacity.md).\n\nExamples:\n  jupyflux capacity --env production\n  jupyflux capacity --env production --format markdown\n  jupyflux capacity --format json | jq '.[].servers[] | select(.fits | not)'"
 )]
 pub struct CapacityArgs {
-    /// Only this environment.
-    #[arg(long, value_name = "ENV")]
-    pub env: Option<String>,
+    #[command(flatten)]
+    pub definitions: crate::cli::Definitions,
     /// `text`, `markdown` or `json`.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Project root holding overlays/ (default: the nearest directory from here up holding overlays/, as git finds its root).
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub root: PathBuf,
 }
 
 /// Load the definitions and print the report; exit 1 on invalid definitions, 2 on an unknown environment.
 pub fn run(args: &CapacityArgs) -> ExitCode {
-    let model = match load::load(&args.root) {
+    let model = match args.definitions.load() {
         Ok(model) => model,
-        Err(problems) => {
-            eprintln!("{problems}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
-    let environments: Vec<_> = model
-        .environments
-        .iter()
-        .filter(|e| args.env.as_ref().is_none_or(|name| &e.name == name))
-        .collect();
-    if environments.is_empty() {
-        let names: Vec<&str> = model.environments.iter().map(|e| e.name.as_str()).collect();
-        eprintln!(
-            "error: no environment `{}` (environments: {})",
-            args.env.as_deref().unwrap_or_default(),
-            names.join(", ")
-        );
-        return ExitCode::from(2);
-    }
+    let environments: Vec<_> = model.environments.iter().collect();
     let mut out = String::new();
     let mut documents = Vec::new();
     for (i, env) in environments.iter().enumerate() {

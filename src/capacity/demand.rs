@@ -119,8 +119,9 @@ pub enum Subject {
     Notebook { namespace: String, name: String },
 }
 
-impl std::fmt::Display for Subject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Subject {
+    /// The server in a sentence, its hub and entry apart by `separator`: `Hub `h`: profile `p` size `s``.
+    pub fn describe(&self, separator: &str) -> String {
         match self {
             Subject::Profile {
                 hub,
@@ -128,21 +129,27 @@ impl std::fmt::Display for Subject {
                 size,
                 choice,
             } => {
-                write!(f, "Hub `{hub}`: ")?;
+                let mut text = format!("Hub `{hub}`{separator}");
                 match profile {
-                    Some(slug) => write!(f, "profile `{slug}`")?,
-                    None => f.write_str("the single-user server")?,
+                    Some(slug) => text.push_str(&format!("profile `{slug}`")),
+                    None => text.push_str("the single-user server"),
                 }
                 if let Some(size) = size {
-                    write!(f, " size `{size}`")?;
+                    text.push_str(&format!(" size `{size}`"));
                 }
-                match choice {
-                    Some((option, choice)) => write!(f, " {option} `{choice}`"),
-                    None => Ok(()),
+                if let Some((option, choice)) = choice {
+                    text.push_str(&format!(" {option} `{choice}`"));
                 }
+                text
             }
-            Subject::Notebook { namespace, name } => write!(f, "Notebook `{namespace}/{name}`"),
+            Subject::Notebook { namespace, name } => format!("Notebook `{namespace}/{name}`"),
         }
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(": "))
     }
 }
 

@@ -2,12 +2,10 @@
 //! to, and the hubs and notebooks that use it; as JSON, one entry per image to build, for CI to build and push
 //! only the tags a registry is missing.
 
-use crate::load;
 use crate::model::Environment;
 use crate::model::image_definition::BuiltImage;
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// How `images` prints.
@@ -28,40 +26,20 @@ pub enum Format {
     after_help = "The tag is the content hash of the build context (docs/images.md): build and push the tags your registry lacks.\n\nExamples:\n  jupyflux images --env production\n  jupyflux images --format json | jq -r '.[] | [.context, .image] | @tsv' |\n    while read -r context image; do\n      docker manifest inspect \"$image\" >/dev/null 2>&1 || { docker build -t \"$image\" \"$context\" && docker push \"$image\"; }\n    done"
 )]
 pub struct ImagesArgs {
-    /// Only this environment.
-    #[arg(long, value_name = "ENV")]
-    pub env: Option<String>,
+    #[command(flatten)]
+    pub definitions: crate::cli::Definitions,
     /// `text` or `json`.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Project root holding overlays/ (default: the nearest directory from here up holding overlays/, as git finds its root).
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub root: PathBuf,
 }
 
 /// Load the definitions and print their images; exit 1 on invalid definitions, 2 on an unknown environment.
 pub fn run(args: &ImagesArgs) -> ExitCode {
-    let model = match load::load(&args.root) {
+    let model = match args.definitions.load() {
         Ok(model) => model,
-        Err(problems) => {
-            eprintln!("{problems}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
-    let environments: Vec<&Environment> = model
-        .environments
-        .iter()
-        .filter(|e| args.env.as_ref().is_none_or(|name| &e.name == name))
-        .collect();
-    if environments.is_empty() {
-        let names: Vec<&str> = model.environments.iter().map(|e| e.name.as_str()).collect();
-        eprintln!(
-            "error: no environment `{}` (environments: {})",
-            args.env.as_deref().unwrap_or_default(),
-            names.join(", ")
-        );
-        return ExitCode::from(2);
-    }
+    let environments: Vec<&Environment> = model.environments.iter().collect();
     match args.format {
         Format::Text => print!("{}", text(&environments)),
         Format::Json => {

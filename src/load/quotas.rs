@@ -105,40 +105,29 @@ pub fn validate(env: &Environment, env_node: &Node, report: &mut Reporter) {
         let candidates: Vec<Candidate> = servers
             .iter()
             .filter_map(|server| {
-                let (what, storage) = match &server.subject {
-                    Subject::Profile {
-                        hub,
-                        profile,
-                        size,
-                        choice,
-                    } => {
+                let storage = match &server.subject {
+                    Subject::Profile { .. } => {
                         let definition = &env.hubs[server.index];
                         if definition.namespace() != ns {
                             return None;
                         }
-                        let mut what = format!("Hub `{hub}`");
-                        if let Some(profile) = profile {
-                            what.push_str(&format!(" profile `{profile}`"));
-                        }
-                        if let Some(size) = size {
-                            what.push_str(&format!(" size `{size}`"));
-                        }
-                        if let Some((option, choice)) = choice {
-                            what.push_str(&format!(" {option} `{choice}`"));
-                        }
-                        (what, hub_storage(&definition.spec))
+                        hub_storage(&definition.spec)
                     }
-                    Subject::Notebook { namespace, name } => {
+                    Subject::Notebook { namespace, .. } => {
                         if namespace != ns {
                             return None;
                         }
-                        let spec = &env.notebooks[server.index].definition.spec;
-                        let storage = match &spec.storage {
+                        match &env.notebooks[server.index].definition.spec.storage {
                             Some(NotebookStorage::New(volume)) => Some(volume.size.value()),
                             _ => None,
-                        };
-                        (format!("Notebook `{name}`"), storage)
+                        }
                     }
+                };
+                let what = match &server.subject {
+                    Subject::Profile {
+                        hub, profile: None, ..
+                    } => format!("Hub `{hub}`"),
+                    subject => subject.describe(" "),
                 };
                 Some(Candidate {
                     what,
