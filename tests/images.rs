@@ -100,6 +100,19 @@ fn images_lists_each_image_its_tag_and_every_use() {
     );
     let unknown = scratch.jupyflux(&["images", "--env", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
+
+    // `explain --image` takes an Image's name for its reference.
+    let out = scratch.jupyflux(&[
+        "explain", "--env", "dev", "--hub", "trial", "--user", "u", "--image", "lab",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "image asked: registry.example.org/lab/notebook:{tag}"
+        )),
+        "{}{text}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -34,7 +34,8 @@ pub struct ExplainArgs {
     /// The user name, as the authenticator reports it.
     #[arg(long, value_name = "USER")]
     pub user: String,
-    /// An image the user wants to start: each entry is shown with the choice that starts it (or says it cannot).
+    /// An image the user wants to start, or the name of an `Image` of the environment: each entry is shown with
+    /// the choice that starts it (or says it cannot).
     #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,
     /// A group of the user (repeatable).
@@ -60,17 +61,6 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
             return ExitCode::from(INVALID);
         }
     };
-    // A question about an image, not a definition: a moving tag is asked about as written (a hub that allows
-    // `latest` may name one).
-    let image = match args
-        .image
-        .as_deref()
-        .map(|text| Image::parse_with(text, true))
-        .transpose()
-    {
-        Ok(image) => image,
-        Err(e) => return usage(&format!("--image: {e}")),
-    };
     let Some(env) = model.environments.iter().find(|e| e.name == args.env) else {
         let names: Vec<&str> = model.environments.iter().map(|e| e.name.as_str()).collect();
         return usage(&format!(
@@ -78,6 +68,27 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
             args.env,
             names.join(", ")
         ));
+    };
+    // A question about an image, not a definition: a moving tag is asked about as written (a hub that allows
+    // `latest` may name one); the name of one of the environment's `Image`s is its content-hashed reference.
+    let built = |name: &str| {
+        env.images
+            .iter()
+            .find(|i| i.definition.name == name)
+            .map(|i| i.reference())
+    };
+    let image = match args
+        .image
+        .as_deref()
+        .map(|text| Image::parse_with(&built(text).unwrap_or_else(|| text.to_owned()), true))
+        .transpose()
+    {
+        Ok(image) => image,
+        Err(e) => {
+            return usage(&format!(
+                "--image: {e} (or the name of one of the environment's Images)"
+            ));
+        }
     };
     let Some(hub) = env.hubs.iter().find(|h| h.name == args.hub) else {
         let names: Vec<&str> = env.hubs.iter().map(|h| h.name.as_str()).collect();
