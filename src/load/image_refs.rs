@@ -51,11 +51,14 @@ pub fn resolve(
     report: &mut Reporter,
 ) -> Vec<BuiltImage> {
     let mut images: Vec<(BuiltImage, bool)> = Vec::new();
+    // Images whose definition is not even readable (reported): naming one is no second problem.
+    let mut unreadable: Vec<&str> = Vec::new();
     for ((kind, name), doc) in merged.iter() {
         if *kind != Kind::Image {
             continue;
         }
         let Some(definition) = typed::<ImageSpec>(*kind, name, doc, report) else {
+            unreadable.push(name);
             continue;
         };
         let valid = check(name, &definition.spec, &doc.node, report);
@@ -78,6 +81,7 @@ pub fn resolve(
         };
         images.push((image, usable));
     }
+    let unreadable: Vec<String> = unreadable.into_iter().map(str::to_owned).collect();
     for ((kind, name), doc) in merged.iter_mut() {
         let fields = match kind {
             Kind::Hub => HUB_FIELDS,
@@ -125,6 +129,7 @@ pub fn resolve(
                         format!("{}:{UNRESOLVED_TAG}", image.definition.spec.repository)
                     }
                 }
+                None if unreadable.contains(&wanted) => format!("{FROM_IMAGE}:{UNRESOLVED_TAG}"),
                 None => {
                     let names: Vec<&str> = images
                         .iter()
