@@ -11,7 +11,7 @@ checkov="$root/target/tools/checkov/bin/checkov"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -R "$root/overlays" "$root/generated" "$root/flux" "$work/"
+cp -R "$root/overlays" "$root/generated" "$root/flux" "$root/images" "$work/"
 "$target/debug/jupyflux" render --expand-notebooks --quiet --root "$work"
 previews=$(find "$work/generated" -path '*.preview/*.yaml' | wc -l)
 [ "$previews" -gt 0 ] || { echo "checkov: no notebook previews were rendered" >&2; exit 1; }

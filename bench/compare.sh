@@ -213,7 +213,7 @@ for ((i = 1; i < ${#sizes[@]}; i++)); do
 done
 example="$work/example"
 mkdir -p "$example"
-cp -r overlays generated flux "$example/"
+cp -r overlays generated flux images "$example/"
 for ((i = 0; i < RUNS; i++)); do
   run_timed example "$jupyflux" render --check --quiet --root "$example"
 done
