@@ -276,6 +276,8 @@ fn render_command(
         Ok(model) => model,
         Err(code) => return code,
     };
+    // Loading's transient memory (every file's text and parse) is free now: hand it back before the output grows.
+    crate::memory::release_free_memory();
     let tree = render::render_with(&model, options);
     let scope = env.map_or_else(Scope::all, Scope::environment);
     let envs = model.environments.len();
@@ -365,6 +367,7 @@ fn validate_command(
         Ok(loaded) => loaded,
         Err(code) => return failed(code),
     };
+    crate::memory::release_free_memory();
     let tree = render::render_with(&model, options);
     let found = crate::checks::check(root, &model, &located, &tree);
     if !found.is_empty() {
@@ -378,6 +381,7 @@ fn validate_command(
     // Re-reading the rendered output needs only the tree: free the model and the located definitions first (peak
     // memory on large fleets).
     drop((model, located));
+    crate::memory::release_free_memory();
     let problems = verify::verify_with(&tree, &declared);
     for problem in &problems {
         eprintln!("{problem}");

@@ -16,6 +16,7 @@ pub mod files;
 pub mod images;
 pub mod import;
 pub mod load;
+pub mod memory;
 pub mod model;
 pub mod notebook;
 pub mod output;

@@ -61,18 +61,6 @@ fn identity(flag: Option<String>) -> String {
         .unwrap_or_else(|| format!("jupyflux-{}", std::process::id()))
 }
 
-/// glibc gives every thread that allocates under contention an arena of its own and keeps what is freed there for
-/// that arena: after a burst (the first sync of many notebooks) the process stays at its high-water mark in
-/// each. The controller runs on one thread ([`run_command`]), so one arena serves it (and the runtime's rare
-/// blocking threads) and the idle footprint stays near the live heap (BENCHMARKS.md, "Controller").
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallopt` only sets an allocator parameter; it is called before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-    }
-}
-
 /// How often memory freed after a burst of reconciles is handed back to the system.
 pub const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -82,11 +70,7 @@ pub const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 pub async fn trim_memory() {
     loop {
         tokio::time::sleep(TRIM_EVERY).await;
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        // SAFETY: `malloc_trim` only returns free pages of the allocator's heaps to the system.
-        unsafe {
-            libc::malloc_trim(0);
-        }
+        crate::memory::release_free_memory();
     }
 }
 
@@ -99,7 +83,9 @@ pub fn run_command(args: ControllerArgs) -> ExitCode {
         identity: identity(args.identity),
         leader_election: args.leader_election_namespace,
     };
-    limit_malloc_arenas();
+    // The controller runs on one thread (below), so one arena serves it and the runtime's rare blocking threads,
+    // and the idle footprint stays near the live heap (BENCHMARKS.md, "Controller").
+    crate::memory::limit_arenas();
     // One thread, whatever the node's core count: the controller is I/O-bound and its CPU limit is half a core;
     // more workers would only add threads, their stacks and allocator arenas (memory), not throughput
     // (BENCHMARKS.md, "Controller").

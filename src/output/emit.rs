@@ -24,8 +24,12 @@ pub fn header(sources: &[String]) -> String {
 
 /// A YAML document of `value` under the header naming `sources`.
 pub fn document(sources: &[String], value: &Value) -> String {
-    let mut text = header(sources);
-    text.push_str(&yaml(value));
+    let header = header(sources);
+    let body = yaml(value);
+    // Exactly the bytes: tens of thousands of these are held at once until they are compared or written.
+    let mut text = String::with_capacity(header.len() + body.len());
+    text.push_str(&header);
+    text.push_str(&body);
     text
 }
 

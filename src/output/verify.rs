@@ -3,6 +3,7 @@
 
 use super::tree::{HEADER_MARKER, Tree, is_preview};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The API versions jupyflux may emit: GA Flux, External Secrets, Kustomize, core Kubernetes (with storage and
@@ -24,10 +25,46 @@ pub const ALLOWED_API_VERSIONS: [&str; 14] = [
     "jupyflux.dev/v1alpha1",
 ];
 
-/// One parsed object of the tree.
+/// One object of the tree, cut down to what the checks read.
 struct Doc<'a> {
     path: &'a str,
+    identity: Identity<'a>,
+    /// What [`skeleton`] keeps of a fully parsed object (the references of a HelmRelease or Flux Kustomization,
+    /// a kustomization's `resources`); `Null` for an object read by [`scan`].
     value: Value,
+}
+
+/// The fields every check reads, borrowed from the file's text when [`scan`] read them.
+#[derive(Debug, Default, PartialEq)]
+struct Identity<'a> {
+    api_version: Cow<'a, str>,
+    kind: Cow<'a, str>,
+    name: Cow<'a, str>,
+    namespace: Cow<'a, str>,
+    /// An ExternalSecret's `spec.target.name`: the Secret it makes.
+    target: Cow<'a, str>,
+}
+
+impl Identity<'static> {
+    /// The identity of a parsed object (a field that is missing or not a string is empty).
+    fn of(value: &Value) -> Self {
+        let str = |pointer: &str| {
+            Cow::Owned(
+                value
+                    .pointer(pointer)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+            )
+        };
+        Identity {
+            api_version: str("/apiVersion"),
+            kind: str("/kind"),
+            name: str("/metadata/name"),
+            namespace: str("/metadata/namespace"),
+            target: str("/spec/target/name"),
+        }
+    }
 }
 
 impl Doc<'_> {
@@ -37,14 +74,17 @@ impl Doc<'_> {
             .and_then(Value::as_str)
             .unwrap_or("")
     }
+    fn api_version(&self) -> &str {
+        &self.identity.api_version
+    }
     fn kind(&self) -> &str {
-        self.str("/kind")
+        &self.identity.kind
     }
     fn name(&self) -> &str {
-        self.str("/metadata/name")
+        &self.identity.name
     }
     fn namespace(&self) -> &str {
-        self.str("/metadata/namespace")
+        &self.identity.namespace
     }
 }
 
@@ -80,20 +120,17 @@ pub fn verify_with(tree: &Tree, declared: &Declared) -> Vec<String> {
     let mut docs = Vec::new();
     // Parsing is most of the work: on every core, each object cut down at once to what the checks read.
     let files: Vec<(&str, &[u8])> = tree.iter().collect();
-    let parse = |&(_, bytes): &(&str, &[u8])| {
-        let text = String::from_utf8_lossy(bytes);
-        let parsed = serde_saphyr::from_str::<Value>(&text)
-            .map(skeleton)
-            .map_err(|e| e.to_string());
-        (text.starts_with(HEADER_MARKER), parsed)
-    };
     let parsed = crate::parallel::map(&files, 64, parse);
     for (&(path, _), (has_header, parsed)) in files.iter().zip(parsed) {
         if !has_header {
             problems.push(format!("{path}: missing the generated-file header"));
         }
         match parsed {
-            Ok(value) => docs.push(Doc { path, value }),
+            Ok((identity, value)) => docs.push(Doc {
+                path,
+                identity,
+                value,
+            }),
             Err(e) => problems.push(format!("{path}: not valid YAML: {e}")),
         }
     }
@@ -109,26 +146,120 @@ pub fn verify_with(tree: &Tree, declared: &Declared) -> Vec<String> {
     problems
 }
 
-/// The parts of an object the checks read: its identity, a kustomization's `resources`, and the references in the
-/// spec of a HelmRelease, a Flux Kustomization or an ExternalSecret. The rest (a Notebook's spec, a Role's rules)
-/// is dropped as soon as it is parsed, so the checks hold tens of thousands of objects in little memory.
+/// Whether a file starts with the generated-file header, and what the checks read of it (or why it is not YAML).
+fn parse<'a>(&(_, bytes): &(&str, &'a [u8])) -> (bool, Result<(Identity<'a>, Value), String>) {
+    let header = bytes.starts_with(HEADER_MARKER.as_bytes());
+    if let Some(identity) = std::str::from_utf8(bytes).ok().and_then(scan) {
+        return (header, Ok((identity, Value::Null)));
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let parsed = serde_saphyr::from_str::<Value>(&text)
+        .map(|value| (Identity::of(&value), skeleton(value)))
+        .map_err(|e| e.to_string());
+    (header, parsed)
+}
+
+/// The kinds whose `spec` the reference checks read ([`skeleton`]).
+const REFERRING_KINDS: [&str; 3] = ["HelmRelease", "Kustomization", "ExternalSecret"];
+
+/// The identity of an object whose spec no check reads, read straight from the text when it has the shape jupyflux
+/// emits (block style; `apiVersion`, `kind`, `metadata.name`, `metadata.namespace` and an ExternalSecret's
+/// `spec.target.name` each once, as plain names); `None` (parse it) for a kind in [`REFERRING_KINDS`] but
+/// ExternalSecret, and for anything else. Most of a fleet's files are Notebooks and ExternalSecrets: parsing
+/// them whole only to keep five names was most of `validate`'s time and memory.
+fn scan(text: &str) -> Option<Identity<'_>> {
+    #[derive(PartialEq)]
+    enum Section {
+        Other,
+        Metadata,
+        Spec,
+        Target,
+    }
+    let mut identity = Identity::default();
+    let mut section = Section::Other;
+    for line in text.split('\n') {
+        let rest = line.trim_start_matches(' ');
+        let indent = line.len() - rest.len();
+        if rest.is_empty() || indent == 0 && rest.starts_with('#') {
+            continue;
+        }
+        match (indent, &section) {
+            (0, _) => {
+                let (key, value) = key_value(rest)?;
+                section = Section::Other;
+                match key {
+                    "apiVersion" => set(&mut identity.api_version, value)?,
+                    "kind" => set(&mut identity.kind, value)?,
+                    "metadata" | "spec" if !value.is_empty() => return None,
+                    "metadata" => section = Section::Metadata,
+                    "spec" => section = Section::Spec,
+                    _ => {}
+                }
+            }
+            (2, Section::Metadata) => match key_value(rest) {
+                Some(("name", value)) => set(&mut identity.name, value)?,
+                Some(("namespace", value)) => set(&mut identity.namespace, value)?,
+                _ => {}
+            },
+            (2, Section::Spec | Section::Target) => {
+                section = match key_value(rest) {
+                    Some(("target", "")) => Section::Target,
+                    _ => Section::Spec,
+                };
+            }
+            (4, Section::Target) => {
+                if let Some(("name", value)) = key_value(rest) {
+                    set(&mut identity.target, value)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    let kind = identity.kind.as_ref();
+    (kind == "ExternalSecret" || !REFERRING_KINDS.contains(&kind)).then_some(identity)
+}
+
+/// `key: value` (or `key:`) with a plain alphanumeric key; `None` for anything else.
+fn key_value(line: &str) -> Option<(&str, &str)> {
+    let (key, value) = line.split_once(':')?;
+    let plain = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric());
+    match value.strip_prefix(' ') {
+        Some(value) if plain => Some((key, value)),
+        None if plain && value.is_empty() => Some((key, "")),
+        _ => None,
+    }
+}
+
+/// Set a field [`scan`] reads once, to a value that is a string as plain YAML (`None` otherwise: parse the file).
+fn set<'a>(field: &mut Cow<'a, str>, value: &'a str) -> Option<()> {
+    let name_like = value
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'/' | b'_'));
+    const NOT_STRINGS: [&str; 9] = ["true", "false", "null", "yes", "no", "on", "off", "y", "n"];
+    let string = name_like && !NOT_STRINGS.iter().any(|w| value.eq_ignore_ascii_case(w));
+    if !string || !field.is_empty() {
+        return None;
+    }
+    *field = Cow::Borrowed(value);
+    Some(())
+}
+
+/// The parts of a parsed object the checks read besides its [`Identity`]: a kustomization's `resources`, and the
+/// references in the spec of a HelmRelease, a Flux Kustomization or an ExternalSecret. The rest is dropped as soon
+/// as it is parsed.
 fn skeleton(mut value: Value) -> Value {
     let Value::Object(object) = &mut value else {
         return value;
     };
-    let references = matches!(
-        object.get("kind").and_then(Value::as_str),
-        Some("HelmRelease" | "Kustomization" | "ExternalSecret")
-    );
-    object.retain(|key, _| {
-        matches!(
-            key.as_str(),
-            "apiVersion" | "kind" | "metadata" | "resources"
-        ) || references && key == "spec"
-    });
-    if let Some(Value::Object(metadata)) = object.get_mut("metadata") {
-        metadata.retain(|key, _| key == "name" || key == "namespace");
-    }
+    let references = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|kind| REFERRING_KINDS.contains(&kind));
+    object.retain(|key, _| key == "resources" || references && key == "spec");
     if let Some(Value::Object(spec)) = object.get_mut("spec") {
         const READ: [&str; 7] = [
             "chartRef",
@@ -145,7 +276,7 @@ fn skeleton(mut value: Value) -> Value {
 }
 
 fn identity(doc: &Doc, problems: &mut Vec<String>) {
-    let api = doc.str("/apiVersion");
+    let api = doc.api_version();
     if !ALLOWED_API_VERSIONS.contains(&api) {
         problems.push(format!(
             "{}: apiVersion `{api}` is not allowed (deprecated, beta or unknown)",
@@ -232,11 +363,11 @@ fn references(tree: &Tree, docs: &[Doc], declared: &Declared, problems: &mut Vec
     let secret_targets: BTreeSet<(String, &str, &str)> = docs
         .iter()
         .filter(|e| e.kind() == "ExternalSecret")
-        .map(|e| (env_of(e.path), e.namespace(), e.str("/spec/target/name")))
+        .map(|e| (env_of(e.path), e.namespace(), e.identity.target.as_ref()))
         .collect();
     for d in docs {
         let env = env_of(d.path);
-        match (d.str("/apiVersion"), d.kind()) {
+        match (d.api_version(), d.kind()) {
             ("helm.toolkit.fluxcd.io/v2", "HelmRelease") => {
                 let (pointer, kind) = match d.value.pointer("/spec/chartRef") {
                     Some(_) => ("/spec/chartRef", d.str("/spec/chartRef/kind")),
@@ -360,6 +491,60 @@ mod tests {
             t.insert(*p, format!("{HEADER_MARKER} from test.\n{body}"));
         }
         t
+    }
+
+    #[test]
+    fn the_identity_of_an_object_without_references_is_read_from_its_text() {
+        let notebook = "# Generated\napiVersion: jupyflux.dev/v1alpha1\nkind: Notebook\nmetadata:\n  name: a\n  labels:\n    name: x\n  namespace: ns\nspec:\n  target:\n    name: t\n  image: |\n    kind: y\nstatus: {}\n";
+        let identity = scan(notebook).expect("the shape jupyflux emits");
+        assert_eq!(
+            identity,
+            Identity {
+                api_version: "jupyflux.dev/v1alpha1".into(),
+                kind: "Notebook".into(),
+                name: "a".into(),
+                namespace: "ns".into(),
+                target: "t".into(),
+            }
+        );
+        // Parsed instead: kinds whose spec is read, and anything jupyflux does not emit.
+        for (from, to) in [
+            ("kind: Notebook", "kind: HelmRelease"),
+            ("kind: Notebook", "kind: \"Notebook\""),
+            ("  name: a\n", "  name: \"a\"\n"),
+            ("  name: a\n", "  name: a # b\n"),
+            ("  name: a\n", "  name: a\n  name: b\n"),
+            ("  name: a\n", "  name: true\n"),
+            ("  name: a\n", "  name: 10\n"),
+            ("metadata:\n", "metadata: &m\n"),
+            ("status: {}", "--- {}"),
+        ] {
+            let changed = notebook.replace(from, to);
+            assert_eq!(scan(&changed), None, "{changed}");
+        }
+        let metadata_in_flow = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+        assert_eq!(scan(metadata_in_flow), None);
+    }
+
+    #[test]
+    fn the_identity_of_an_object_read_by_its_head_is_still_checked() {
+        let problems = verify(&tree(&[
+            (
+                "generated/e/kustomization.yaml",
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- n.yaml\n",
+            ),
+            (
+                "generated/e/n.yaml",
+                "apiVersion: jupyflux.dev/v1beta9\nkind: Notebook\nmetadata:\n  namespace: x\nspec:\n  image: a\n",
+            ),
+        ]));
+        assert_eq!(
+            problems,
+            [
+                "generated/e/n.yaml: apiVersion `jupyflux.dev/v1beta9` is not allowed (deprecated, beta or unknown)",
+                "generated/e/n.yaml: no metadata.name"
+            ]
+        );
     }
 
     const KUST: &str =
