@@ -155,7 +155,7 @@ fn stateful_set(
         Some(NotebookAuth::Oidc(_)) => {}
     }
     for (var, value) in &spec.env {
-        env.push(match value {
+        env.push(match &**value {
             MaybeSecret::Literal(text) => json!({"name": var, "value": text}),
             MaybeSecret::Secret(reference) => {
                 let (secret, key) = locate(name, reference, &env_key(var));

@@ -60,7 +60,7 @@ impl NotebookSpec {
             }
         }
         for (name, value) in &self.env {
-            if let MaybeSecret::Secret(reference) = value {
+            if let MaybeSecret::Secret(reference) = &**value {
                 push(&["spec", "env", name], env_key(name), reference);
             }
         }
