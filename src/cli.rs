@@ -2,7 +2,8 @@
 
 use crate::load;
 use crate::model::Model;
-use crate::output::plan::{OutputError, Scope, plan};
+use crate::output::compare::{Disk, Keep};
+use crate::output::plan::{OutputError, Scope};
 use crate::output::write::Recovered;
 use crate::output::{check, verify, write};
 use crate::render;
@@ -278,23 +279,32 @@ fn render_command(
     };
     // Loading's transient memory (every file's text and parse) is free now: hand it back before the output grows.
     crate::memory::release_free_memory();
-    let tree = render::render_with(&model, options);
     let scope = env.map_or_else(Scope::all, Scope::environment);
     let envs = model.environments.len();
-    // Comparing and writing need only the tree: free the model first (peak memory on large fleets).
-    drop(model);
+    // Each file is compared with the disk as it is rendered; only what differs is kept (to show, or staged to
+    // write), so a no-op render never holds its output in memory.
     if check {
         match write::interrupted(root) {
             Ok(None) => {}
             Ok(Some(e)) | Err(e) => return output_error(&e),
         }
-        let plan = match plan(root, &tree, &scope) {
-            Ok(plan) => plan,
+        let compared = Disk::list(root, &scope).and_then(|disk| {
+            let parts = render::render_into(&model, options, |_| disk.comparison(Keep::Bytes));
+            let parts = parts
+                .into_iter()
+                .map(|c| c.finish())
+                .collect::<Result<_, _>>()?;
+            disk.outcome(parts)
+        });
+        drop(model);
+        let outcome = match compared {
+            Ok(outcome) => outcome,
             Err(e) => return output_error(&e),
         };
+        let plan = outcome.plan;
         let stale = plan.stale().count();
         if stale > 0 {
-            let diff = check::diff(&plan, &tree);
+            let diff = check::diff(&plan, &outcome.changed);
             print!("{}", Style::for_stream(Stream::Stdout).unified_diff(&diff));
             eprintln!(
                 "{} {stale} generated file(s) are stale; run `jupyflux render` and commit the result",
@@ -311,7 +321,16 @@ fn render_command(
         }
         return ExitCode::SUCCESS;
     }
-    match write::write(root, &tree, &scope) {
+    let written = write::Pending::begin(root, &scope).and_then(|pending| {
+        let parts = render::render_into(&model, options, |_| pending.sink());
+        let parts = parts
+            .into_iter()
+            .map(|c| c.finish())
+            .collect::<Result<_, _>>()?;
+        pending.finish(parts)
+    });
+    drop(model);
+    match written {
         Ok(written) => {
             match &written.recovered {
                 Some(Recovered::Finished { changes }) => eprintln!(

@@ -1,7 +1,6 @@
 //! Comparing a rendered tree with what is on disk: what to create, update or remove, and what to leave alone.
 //! The disk is read without following links; a link or special file among the outputs is an error.
 
-use super::tree::{HEADER_MARKER, Tree};
 use crate::files::FileError;
 use std::collections::BTreeSet;
 use std::io;
@@ -64,6 +63,17 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Produced files already on disk byte for byte.
     pub unchanged: usize,
+}
+
+impl Change {
+    pub fn path(&self) -> &str {
+        match self {
+            Change::Create { path }
+            | Change::Update { path, .. }
+            | Change::Remove { path, .. }
+            | Change::Foreign { path } => path,
+        }
+    }
 }
 
 impl Plan {
@@ -169,52 +179,6 @@ fn is_bootstrap_dir(root: &Path, path: &Path) -> bool {
     let relative = crate::paths::relative(root, path);
     let parts: Vec<&str> = relative.split('/').collect();
     parts.len() == 3 && parts[0] == "flux" && parts[2] == "flux-system"
-}
-
-/// Compare `tree` with the files under `root` that `scope` owns. Files are read and compared on every core, a
-/// block of paths at a time; the changes come out in path order whatever the scheduling.
-pub fn plan(root: &Path, tree: &Tree, scope: &Scope) -> Result<Plan, OutputError> {
-    let on_disk = files_on_disk(root, scope)?;
-    let read = |path: &str| crate::files::read_regular(&root.join(path), path);
-    for path in tree.paths().filter(|p| !scope.owns(p)) {
-        // Not under a walked directory (never the case for a render's own tree): check the way there.
-        crate::files::ensure_no_link_below(root, path)?;
-    }
-    let produced: Vec<(&str, &[u8])> = tree.iter().collect();
-    let compare = |&(path, bytes): &(&str, &[u8])| -> Result<Option<Change>, OutputError> {
-        if !on_disk.contains(path) {
-            return Ok(Some(Change::Create {
-                path: path.to_owned(),
-            }));
-        }
-        let old = read(path)?;
-        Ok((old != bytes).then(|| Change::Update {
-            path: path.to_owned(),
-            old,
-        }))
-    };
-    let mut plan = Plan::default();
-    for change in crate::parallel::map(&produced, 256, compare) {
-        match change? {
-            Some(change) => plan.changes.push(change),
-            None => plan.unchanged += 1,
-        }
-    }
-    for path in &on_disk {
-        if tree.get(path).is_some() || !scope.owns(path) {
-            continue;
-        }
-        let old = read(path)?;
-        if old.starts_with(HEADER_MARKER.as_bytes()) {
-            plan.changes.push(Change::Remove {
-                path: path.clone(),
-                old,
-            });
-        } else {
-            plan.changes.push(Change::Foreign { path: path.clone() });
-        }
-    }
-    Ok(plan)
 }
 
 #[cfg(test)]

@@ -13,6 +13,19 @@ pub fn is_preview(path: &str) -> bool {
     path.split('/').any(|part| part.ends_with(PREVIEW_SUFFIX))
 }
 
+/// Where a render puts each file as it makes it: a [`Tree`] in memory, or a comparison with the disk that keeps
+/// only what differs ([`crate::output::compare::Comparison`]), so a render need not hold its whole output.
+pub trait Sink {
+    /// One file of the output, by relative path. A path comes at most once.
+    fn put(&mut self, path: String, bytes: Vec<u8>);
+}
+
+impl Sink for Tree {
+    fn put(&mut self, path: String, bytes: Vec<u8>) {
+        self.insert(path, bytes);
+    }
+}
+
 /// The output of a render: every file under `generated/<env>/` and `flux/<env>/`, by relative path.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tree {
@@ -53,8 +66,13 @@ impl Tree {
 
     /// Move every file of `other` into this tree.
     pub fn extend(&mut self, other: Tree) {
-        for (path, bytes) in other.files {
-            self.insert(path, bytes);
+        other.drain_into(self);
+    }
+
+    /// Move every file, in path order, into `sink`.
+    pub fn drain_into(self, sink: &mut dyn Sink) {
+        for (path, bytes) in self.files {
+            sink.put(path, bytes);
         }
     }
 

@@ -4,7 +4,9 @@
 //!
 //! 1. take `.jupyflux/lock` (one writing render at a time) and finish or discard whatever an earlier, killed
 //!    render left behind ([`recover`]);
-//! 2. plan, then write every new file's bytes to `.jupyflux/staging/<n>`; the output is untouched so far;
+//! 2. list the output, then compare each file with it as it is rendered and write the bytes of each new or changed
+//!    one to `.jupyflux/staging/<n>` at once ([`Pending`]; nothing else of the output is held in memory); the
+//!    output is untouched so far;
 //! 3. **commit**: write the list of moves and removals to `.jupyflux/journal.tmp` and rename it to
 //!    `.jupyflux/journal` (a rename is atomic);
 //! 4. move each staged file into place, remove pruned files, then delete the journal and the staging directory.
@@ -16,7 +18,9 @@
 //! The guarantee is against the process dying (SIGKILL, out of memory, Ctrl-C), not against power loss: nothing
 //! is fsync'ed, as that would cost a sync per file.
 
-use super::plan::{Change, OutputError, Plan, Scope, plan};
+use super::compare::{Compared, Comparison, Disk, Keep};
+use super::plan::{Change, OutputError, Scope};
+use super::staging::{STAGING, Staging};
 use super::tree::{HEADER_MARKER, Tree};
 use crate::files::{FileError, ensure_no_link_below};
 use std::collections::HashSet;
@@ -26,7 +30,6 @@ use std::path::Path;
 
 /// The working directory of writing renders, relative to the project root.
 pub const WORK_DIR: &str = ".jupyflux";
-const STAGING: &str = ".jupyflux/staging";
 const JOURNAL: &str = ".jupyflux/journal";
 const JOURNAL_TMP: &str = ".jupyflux/journal.tmp";
 const LOCK: &str = ".jupyflux/lock";
@@ -69,25 +72,70 @@ enum Step {
 
 /// Make the files under `root` that `scope` owns equal to `tree`.
 pub fn write(root: &Path, tree: &Tree, scope: &Scope) -> Result<Written, OutputError> {
-    let _lock = lock(root)?;
-    let recovered = recover_locked(root)?;
-    let plan = plan(root, tree, scope)?;
-    let steps = stage(root, tree, &plan)?;
-    let mut written = Written {
-        unchanged: plan.unchanged,
-        foreign: plan.foreign().map(str::to_owned).collect(),
-        recovered,
-        ..Written::default()
-    };
-    if steps.is_empty() {
-        return Ok(written);
+    let pending = Pending::begin(root, scope)?;
+    let parts = pending
+        .disk
+        .compare_tree(tree, Keep::Stage(&pending.staging))?;
+    pending.finish(parts)
+}
+
+/// A writing render under way (steps 1 and 2 above): the lock held, what a killed render left behind dealt with,
+/// the output listed. Files are compared, and staged when they differ, as they are rendered ([`Pending::sink`]);
+/// [`Pending::finish`] commits.
+pub struct Pending<'a> {
+    _lock: File,
+    recovered: Option<Recovered>,
+    disk: Disk<'a>,
+    staging: Staging,
+}
+
+impl<'a> Pending<'a> {
+    pub fn begin(root: &'a Path, scope: &'a Scope) -> Result<Self, OutputError> {
+        let lock = lock(root)?;
+        let recovered = recover_locked(root)?;
+        Ok(Pending {
+            _lock: lock,
+            recovered,
+            disk: Disk::list(root, scope)?,
+            staging: Staging::new(root),
+        })
     }
-    commit(root, &steps)?;
-    let (moved, removed) = replay(root, &steps)?;
-    written.written = moved;
-    written.removed = removed;
-    finish(root)?;
-    Ok(written)
+
+    /// A sink for rendered files (one per thread): each is compared with the disk and staged when it differs.
+    pub fn sink(&'a self) -> Comparison<'a> {
+        self.disk.comparison(Keep::Stage(&self.staging))
+    }
+
+    /// Commit (steps 3 and 4): the changes the sinks found, and the removal of generated files no longer produced.
+    pub fn finish(self, parts: Vec<Compared>) -> Result<Written, OutputError> {
+        let outcome = self.disk.outcome(parts)?;
+        let plan = outcome.plan;
+        let mut steps: Vec<Step> = outcome
+            .staged
+            .into_iter()
+            .map(|(staged, path)| Step::Move { staged, path })
+            .collect();
+        steps.extend(plan.changes.iter().filter_map(|change| match change {
+            Change::Remove { path, .. } => Some(Step::Remove { path: path.clone() }),
+            _ => None,
+        }));
+        let mut written = Written {
+            unchanged: plan.unchanged,
+            foreign: plan.foreign().map(str::to_owned).collect(),
+            recovered: self.recovered,
+            ..Written::default()
+        };
+        let root = self.disk.root();
+        if steps.is_empty() {
+            return Ok(written);
+        }
+        commit(root, &steps)?;
+        let (moved, removed) = replay(root, &steps)?;
+        written.written = moved;
+        written.removed = removed;
+        finish(root)?;
+        Ok(written)
+    }
 }
 
 /// Finish or discard what a killed render left behind, under the lock. `None` when there was nothing.
@@ -188,32 +236,6 @@ fn remove_dir(root: &Path, relative: &str) -> Result<(), OutputError> {
         Err(e) => Err(e),
     };
     result.map_err(|e| OutputError::write(relative, e))
-}
-
-/// Write the new content of every created or updated file into the staging directory; the steps to commit.
-fn stage(root: &Path, tree: &Tree, plan: &Plan) -> Result<Vec<Step>, OutputError> {
-    let mut steps = Vec::new();
-    for change in &plan.changes {
-        match change {
-            Change::Create { path } | Change::Update { path, .. } => {
-                let bytes = tree.get(path).expect("planned from the tree");
-                if steps.is_empty() {
-                    std::fs::create_dir_all(root.join(STAGING))
-                        .map_err(|e| OutputError::write(STAGING, e))?;
-                }
-                let staged = steps.len();
-                std::fs::write(root.join(STAGING).join(staged.to_string()), bytes)
-                    .map_err(|e| OutputError::write(format!("{STAGING}/{staged} ({path})"), e))?;
-                steps.push(Step::Move {
-                    staged,
-                    path: path.clone(),
-                });
-            }
-            Change::Remove { path, .. } => steps.push(Step::Remove { path: path.clone() }),
-            Change::Foreign { .. } => {}
-        }
-    }
-    Ok(steps)
 }
 
 /// The commit point: after this rename the render is as good as done.

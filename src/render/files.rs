@@ -1,24 +1,28 @@
 //! Collecting one environment's rendered objects as files, and listing them in `kustomization.yaml` files.
 
 use super::object::{guard_substitution, mentions_variable};
-use crate::output::Tree;
+use crate::output::Sink;
 use crate::output::emit;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The rendered files of one output root (`generated/<env>` or `flux/<env>`).
-pub struct Files {
+/// The rendered files of one output root (`generated/<env>` or `flux/<env>`), each handed to a [`Sink`] as soon as
+/// it is made; only the paths stay, for the `kustomization.yaml` files.
+pub struct Files<'s> {
     root: String,
-    tree: Tree,
+    /// Every file's path relative to the root.
+    paths: BTreeSet<String>,
+    sink: &'s mut dyn Sink,
     /// Fields besides `resources` of a directory's `kustomization.yaml` (e.g. `patches`), by directory.
     kustomize: BTreeMap<String, Map<String, Value>>,
 }
 
-impl Files {
-    pub fn new(root: impl Into<String>) -> Self {
+impl<'s> Files<'s> {
+    pub fn new(root: impl Into<String>, sink: &'s mut dyn Sink) -> Self {
         Files {
             root: root.into(),
-            tree: Tree::new(),
+            paths: BTreeSet::new(),
+            sink,
             kustomize: BTreeMap::new(),
         }
     }
@@ -26,16 +30,19 @@ impl Files {
     /// Add one object as `<root>/<path>`, with a header naming the definitions it came from. Objects with
     /// `${` in their text are kept from Flux post-build substitution.
     pub fn object(&mut self, path: &str, sources: &[String], value: &Value) {
-        let mut text = if mentions_variable(value) {
+        let text = if mentions_variable(value) {
             let mut value = value.clone();
             guard_substitution(&mut value);
             emit::document(sources, &value)
         } else {
             emit::document(sources, value)
         };
-        // The tree holds every file until it is written: no spare capacity.
-        text.shrink_to_fit();
-        self.tree.insert(format!("{}/{path}", self.root), text);
+        let full = format!("{}/{path}", self.root);
+        assert!(
+            self.paths.insert(path.to_owned()),
+            "two renderers produced {full}"
+        );
+        self.sink.put(full, text.into_bytes());
     }
 
     /// Set a field of `<dir>/kustomization.yaml` besides `resources`, e.g. `patches`.
@@ -49,8 +56,8 @@ impl Files {
     /// Every directory (relative to the root) that holds a file, directly or below.
     pub fn dirs(&self) -> std::collections::HashSet<&str> {
         let mut dirs = std::collections::HashSet::new();
-        for path in self.tree.paths() {
-            let mut relative = &path[self.root.len() + 1..];
+        for path in &self.paths {
+            let mut relative = path.as_str();
             while let Some((dir, _)) = relative.rsplit_once('/') {
                 if !dirs.insert(dir) {
                     break;
@@ -61,11 +68,10 @@ impl Files {
         dirs
     }
 
-    /// The tree, with a `kustomization.yaml` in every directory listing its files and subdirectories.
-    pub fn with_kustomizations(mut self) -> Tree {
+    /// Add a `kustomization.yaml` to every directory (the root included), listing its files and subdirectories.
+    pub fn with_kustomizations(mut self) {
         let mut dirs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for path in self.tree.paths() {
-            let relative = &path[self.root.len() + 1..];
+        for relative in &self.paths {
             let mut parent = String::new();
             let parts: Vec<&str> = relative.split('/').collect();
             for (i, part) in parts.iter().enumerate() {
@@ -101,26 +107,22 @@ impl Files {
             };
             self.object(&path, &[], &kustomization);
         }
-        self.tree
-    }
-
-    /// The tree as it is (for directories Flux reads without a kustomization, like `flux/<env>/`).
-    pub fn into_tree(self) -> Tree {
-        self.tree
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::Tree;
 
     #[test]
     fn every_directory_lists_its_files_and_subdirectories() {
-        let mut files = Files::new("generated/dev");
+        let mut tree = Tree::new();
+        let mut files = Files::new("generated/dev", &mut tree);
         files.object("hubs/a/helmrelease.yaml", &[], &json!({}));
         files.object("hubs/a/namespace.yaml", &[], &json!({}));
         files.object("hubs/b/namespace.yaml", &[], &json!({}));
-        let tree = files.with_kustomizations();
+        files.with_kustomizations();
         let text = |p: &str| String::from_utf8(tree.get(p).unwrap().to_vec()).unwrap();
         assert!(text("generated/dev/kustomization.yaml").ends_with("resources:\n- hubs\n"));
         assert!(text("generated/dev/hubs/kustomization.yaml").ends_with("resources:\n- a\n- b\n"));
@@ -132,14 +134,15 @@ mod tests {
 
     #[test]
     fn a_directory_can_carry_extra_kustomization_fields() {
-        let mut files = Files::new("generated/dev");
+        let mut tree = Tree::new();
+        let mut files = Files::new("generated/dev", &mut tree);
         files.object("hubs/a/helmrelease.yaml", &[], &json!({}));
         files.kustomize(
             "hubs/a",
             "patches",
             json!([{"patch": "x", "target": {"kind": "HelmRelease"}}]),
         );
-        let tree = files.with_kustomizations();
+        files.with_kustomizations();
         let text = String::from_utf8(
             tree.get("generated/dev/hubs/a/kustomization.yaml")
                 .unwrap()

@@ -21,7 +21,7 @@ pub mod secrets;
 mod tests;
 
 use crate::model::{Environment, Model};
-use crate::output::Tree;
+use crate::output::{Sink, Tree};
 use files::Files;
 use layout::Layout;
 pub use release::declared_elsewhere;
@@ -41,17 +41,38 @@ pub fn render(model: &Model) -> Tree {
 /// Render every environment of the model, with `options` (environments in parallel: they share nothing).
 pub fn render_with(model: &Model, options: Options) -> Tree {
     let mut tree = Tree::new();
-    let render = |env: &Environment| render_environment(env, options);
-    for rendered in crate::parallel::map(&model.environments, 1, render) {
+    for rendered in render_into(model, options, |_| Tree::new()) {
         tree.extend(rendered);
     }
     tree
 }
 
+/// Render every environment (in parallel), each into a sink of its own that `sink` makes; the sinks, in
+/// environment order.
+pub fn render_into<S: Sink + Send>(
+    model: &Model,
+    options: Options,
+    sink: impl Fn(&Environment) -> S + Sync,
+) -> Vec<S> {
+    crate::parallel::map(&model.environments, 1, |env| {
+        let mut into = sink(env);
+        render_environment_into(env, options, &mut into);
+        into
+    })
+}
+
 /// Render one environment: `generated/<env>/**` and `flux/<env>/*`.
 pub fn render_environment(env: &Environment, options: Options) -> Tree {
+    let mut tree = Tree::new();
+    render_environment_into(env, options, &mut tree);
+    tree
+}
+
+/// [`render_environment`], each file handed to `sink` as soon as it is made (so that a caller comparing with the
+/// disk holds only what differs, not the whole output).
+pub fn render_environment_into(env: &Environment, options: Options, sink: &mut dyn Sink) {
     let layout = Layout::of(env);
-    let mut generated = Files::new(format!("generated/{}", env.name));
+    let mut generated = Files::new(format!("generated/{}", env.name), sink);
     controller::render(env, &mut generated);
     secrets::render(env, &layout, &mut generated);
     for hub in &env.hubs {
@@ -59,15 +80,14 @@ pub fn render_environment(env: &Environment, options: Options) -> Tree {
     }
     notebooks::render(env, &layout, &mut generated);
     namespaces::render(env, &layout, &mut generated);
-    let dirs = generated.dirs();
-    let syncs = layout.syncs(env, |dir| dirs.contains(dir));
-    let mut sync = Files::new(format!("flux/{}", env.name));
+    let syncs = {
+        let dirs = generated.dirs();
+        layout.syncs(env, |dir| dirs.contains(dir))
+    };
+    generated.with_kustomizations();
+    let mut sync = Files::new(format!("flux/{}", env.name), sink);
     flux::render(env, &syncs, &mut sync);
-
-    let mut tree = generated.with_kustomizations();
-    tree.extend(sync.into_tree());
     if options.expand_notebooks {
-        tree.extend(previews::previews(env, &layout));
+        previews::previews(env, &layout).drain_into(sink);
     }
-    tree
 }
