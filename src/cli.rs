@@ -2,7 +2,7 @@
 
 use crate::load;
 use crate::model::Model;
-use crate::output::compare::{Disk, Keep};
+use crate::output::compare::{Disk, Keep, finish_all};
 use crate::output::plan::{OutputError, Scope};
 use crate::output::write::Recovered;
 use crate::output::{check, verify, write};
@@ -289,12 +289,8 @@ fn render_command(
             Ok(Some(e)) | Err(e) => return output_error(&e),
         }
         let compared = Disk::list(root, &scope).and_then(|disk| {
-            let parts = render::render_into(&model, options, |_| disk.comparison(Keep::Bytes));
-            let parts = parts
-                .into_iter()
-                .map(|c| c.finish())
-                .collect::<Result<_, _>>()?;
-            disk.outcome(parts)
+            let rendered = render::render_into(&model, options, |_| disk.comparison(Keep::Bytes));
+            disk.outcome(finish_all(rendered)?)
         });
         drop(model);
         let outcome = match compared {
@@ -322,11 +318,8 @@ fn render_command(
         return ExitCode::SUCCESS;
     }
     let written = write::Pending::begin(root, &scope).and_then(|pending| {
-        let parts = render::render_into(&model, options, |_| pending.sink());
-        let parts = parts
-            .into_iter()
-            .map(|c| c.finish())
-            .collect::<Result<_, _>>()?;
+        let rendered = render::render_into(&model, options, |_| pending.sink());
+        let parts = finish_all(rendered)?;
         pending.finish(parts)
     });
     drop(model);

@@ -185,6 +185,11 @@ impl Sink for Comparison<'_> {
     }
 }
 
+/// What each comparison found, in order, or the first error.
+pub fn finish_all(comparisons: Vec<Comparison<'_>>) -> Result<Vec<Compared>, OutputError> {
+    comparisons.into_iter().map(Comparison::finish).collect()
+}
+
 /// Compare `tree` with the files under `root` that `scope` owns: what to create, update or remove, and what to
 /// leave alone. Files are read and compared on every core; the changes come out in path order.
 pub fn plan(root: &Path, tree: &Tree, scope: &Scope) -> Result<Plan, OutputError> {
