@@ -151,9 +151,10 @@ impl Comparison<'_> {
         }
         let change = if disk.files.contains(&path) {
             let old = crate::files::read_regular(&disk.root.join(&path), &path)?;
+            let keep_old = matches!(self.keep, Keep::Bytes);
             (old != bytes).then(|| Change::Update {
                 path: path.clone(),
-                old,
+                old: if keep_old { old } else { Vec::new() },
             })
         } else {
             Some(Change::Create { path: path.clone() })
@@ -267,6 +268,11 @@ mod tests {
             ]
         );
         assert_eq!(outcome.plan.unchanged, 1);
+        let old = outcome.plan.changes.iter().find_map(|c| match c {
+            Change::Update { old, .. } => Some(old.clone()),
+            _ => None,
+        });
+        assert_eq!(old, Some(file("a: 1\n")), "the diff shows the old bytes");
         let kept: Vec<&str> = outcome.changed.paths().collect();
         assert_eq!(kept, ["generated/e/new.yaml", "generated/e/old.yaml"]);
         assert!(outcome.staged.is_empty());

@@ -49,7 +49,8 @@ impl Scope {
 pub enum Change {
     /// Produced, not on disk yet.
     Create { path: String },
-    /// Produced, on disk with other bytes.
+    /// Produced, on disk with other bytes: `old`, when the comparison keeps bytes for a diff
+    /// ([`super::compare::Keep::Bytes`]), else empty (a writing render that changes every file holds none of them).
     Update { path: String, old: Vec<u8> },
     /// On disk with the generated-file header, no longer produced.
     Remove { path: String, old: Vec<u8> },
